@@ -1,0 +1,126 @@
+"""Run registered models on scenarios; results with per-actor diagnostics and a pandas view."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from multipolar.models.registry import get, names
+from multipolar.models.weights import weight_share
+from multipolar.scenario.arrays import BoolArray, FloatArray, to_inputs
+from multipolar.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """One model's forecast of every issue of a scenario, with per-actor diagnostics."""
+
+    model: str
+    scenario: str
+    issues: tuple[str, ...]
+    actors: tuple[str, ...]
+    values: FloatArray  # (k,) forecast per issue
+    positions: FloatArray  # (k, n)
+    mask: BoolArray  # (k, n) actor positioned on issue
+    share: FloatArray  # (k, n) weight share (c·s) of each actor
+    seed: int = 0
+    params: Mapping[str, Any] = field(default_factory=dict)
+    trajectory: Mapping[str, FloatArray] = field(default_factory=dict)
+
+    def __getitem__(self, issue: str) -> float:
+        return float(self.values[self.issues.index(issue)])
+
+    @property
+    def distance(self) -> FloatArray:
+        """|position - forecast| per issue and actor (0 where the actor has no position)."""
+        return np.where(self.mask, np.abs(self.positions - self.values[:, None]), 0.0)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: forecast per issue and, per issue, each positioned actor's diagnostics."""
+        diag: dict[str, dict[str, dict[str, float]]] = {}
+        for i, issue in enumerate(self.issues):
+            diag[issue] = {
+                actor: {
+                    "position": float(self.positions[i, j]),
+                    "weight_share": float(self.share[i, j]),
+                    "distance": float(self.distance[i, j]),
+                }
+                for j, actor in enumerate(self.actors)
+                if self.mask[i, j]
+            }
+        return {
+            "model": self.model,
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "params": dict(self.params),
+            "forecast": {k: float(v) for k, v in zip(self.issues, self.values, strict=True)},
+            "actors": diag,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per issue: model, issue, forecast."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {"model": self.model, "issue": list(self.issues), "forecast": self.values}
+        )
+
+    def diagnostics(self) -> pd.DataFrame:
+        """One row per positioned (issue, actor): position, weight share, distance to forecast."""
+        import pandas as pd
+
+        rows = [
+            {
+                "model": self.model,
+                "issue": issue,
+                "actor": actor,
+                "position": self.positions[i, j],
+                "weight_share": self.share[i, j],
+                "distance": self.distance[i, j],
+            }
+            for i, issue in enumerate(self.issues)
+            for j, actor in enumerate(self.actors)
+            if self.mask[i, j]
+        ]
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{k}={v:.4g}" for k, v in zip(self.issues, self.values, strict=True))
+        return f"<Forecast {self.model} of {self.scenario!r}: {body}>"
+
+
+def forecast(scn: Scenario, model: str = "compromise", *, seed: int = 0, **params: Any) -> Forecast:
+    """Forecast every issue of ``scn`` with a registered model.
+
+    Parameters come from the scenario's ``models.<name>`` block, overridden by ``params``.
+    """
+    spec = get(model)
+    merged = {**scn.models.get(model, {}), **params}
+    inputs = to_inputs(scn)
+    out = spec.run(inputs, seed=seed, **merged)
+    return Forecast(
+        model=model,
+        scenario=scn.id or scn.title,
+        issues=inputs.issues,
+        actors=inputs.actors,
+        values=np.asarray(out.forecast, dtype=float),
+        positions=inputs.x,
+        mask=inputs.mask,
+        share=weight_share(inputs),
+        seed=seed,
+        params={**spec.defaults, **merged},
+        trajectory=out.trajectory,
+    )
+
+
+def forecast_all(
+    scn: Scenario, models: Iterable[str] | None = None, *, seed: int = 0
+) -> list[Forecast]:
+    """Forecasts from each named model (default: every registered model)."""
+    return [forecast(scn, m, seed=seed) for m in (list(models) if models else names())]

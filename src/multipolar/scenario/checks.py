@@ -1,0 +1,173 @@
+"""Rules that relate a scenario's fields to each other; each broken rule is one ``Problem``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from multipolar.errors import Path, Problem, did_you_mean
+from multipolar.scenario.schema import Estimate, Scenario
+
+
+def _duplicates(kind: str, ids: list[str]) -> Iterator[Problem]:
+    seen: Counter[str] = Counter()
+    for index, ident in enumerate(ids):
+        seen[ident] += 1
+        if seen[ident] == 2:
+            yield Problem(
+                (kind, index, "id"),
+                f"duplicate {kind[:-1]} id '{ident}'",
+                "give every entry its own id",
+            )
+
+
+def _estimates(scn: Scenario) -> Iterator[tuple[Path, Estimate]]:
+    for i, actor in enumerate(scn.actors):
+        yield ("actors", i, "capability"), actor.capability
+    for i, issue in enumerate(scn.issues):
+        if issue.status_quo is not None:
+            yield ("issues", i, "status_quo"), issue.status_quo
+    for table in ("positions", "salience"):
+        for actor_id, row in getattr(scn, table).items():
+            for issue_id, est in row.items():
+                yield (table, actor_id, issue_id), est
+
+
+def _in_range(path: Path, est: Estimate, low: float, high: float, what: str) -> Iterator[Problem]:
+    for name, value in (("best", est.best), ("low", est.lo), ("high", est.hi)):
+        if not low <= value <= high:
+            where = path if name == "best" and est.is_point else (*path, name)
+            yield Problem(
+                where,
+                f"{what} {value:g} is outside [{low:g}, {high:g}]",
+                f"use a value between {low:g} and {high:g}",
+            )
+            return
+
+
+def _table_keys(scn: Scenario, table: str) -> Iterator[Problem]:
+    actors, issues = set(scn.actor_ids), set(scn.issue_ids)
+    for actor_id, row in getattr(scn, table).items():
+        if actor_id not in actors:
+            yield Problem(
+                (table, actor_id),
+                f"unknown actor '{actor_id}'",
+                did_you_mean(actor_id, actors) + " (or add it under actors)",
+            )
+            continue
+        for issue_id in row:
+            if issue_id not in issues:
+                yield Problem(
+                    (table, actor_id, issue_id),
+                    f"unknown issue '{issue_id}'",
+                    did_you_mean(issue_id, issues) + " (or add it under issues)",
+                )
+
+
+def _pairs(scn: Scenario) -> Iterator[Problem]:
+    for actor_id, row in scn.positions.items():
+        for issue_id in row:
+            if issue_id not in scn.salience.get(actor_id, {}):
+                yield Problem(
+                    ("positions", actor_id, issue_id),
+                    f"'{actor_id}' has a position on '{issue_id}' but no salience",
+                    f"add salience.{actor_id}.{issue_id} (a value in [0, 1])",
+                )
+    for actor_id, row in scn.salience.items():
+        for issue_id in row:
+            if issue_id not in scn.positions.get(actor_id, {}):
+                yield Problem(
+                    ("salience", actor_id, issue_id),
+                    f"'{actor_id}' has a salience on '{issue_id}' but no position",
+                    f"add positions.{actor_id}.{issue_id} or remove this salience",
+                )
+
+
+def _values(scn: Scenario) -> Iterator[Problem]:
+    issues = {i.id: i for i in scn.issues}
+    for i, actor in enumerate(scn.actors):
+        if actor.capability.lo < 0:
+            yield Problem(
+                ("actors", i, "capability"),
+                f"capability {actor.capability.lo:g} is negative",
+                "capability is a relative weight: use a value >= 0",
+            )
+    for actor_id, row in scn.salience.items():
+        for issue_id, est in row.items():
+            yield from _in_range(("salience", actor_id, issue_id), est, 0.0, 1.0, "salience")
+    for actor_id, row in scn.positions.items():
+        for issue_id, est in row.items():
+            if issue_id in issues:
+                lo, hi = issues[issue_id].scale
+                yield from _in_range(("positions", actor_id, issue_id), est, lo, hi, "position")
+
+
+def _issue_values(scn: Scenario) -> Iterator[Problem]:
+    issues = {i.id: i for i in scn.issues}
+    for i, issue in enumerate(scn.issues):
+        if issue.status_quo is not None:
+            yield from _in_range(
+                ("issues", i, "status_quo"), issue.status_quo, *issue.scale, "status quo"
+            )
+        for j, anchor in enumerate(issue.anchors):
+            if not issue.low <= anchor.value <= issue.high:
+                yield Problem(
+                    ("issues", i, "anchors", j, "value"),
+                    f"anchor {anchor.value:g} is outside the scale [{issue.low:g}, {issue.high:g}]",
+                    "move the anchor inside the scale or widen the scale",
+                )
+        if not any(issue.id in row for row in scn.positions.values()):
+            yield Problem(
+                ("issues", i),
+                f"nobody has a position on issue '{issue.id}'",
+                f"add positions.<actor>.{issue.id} for at least one actor, or remove the issue",
+            )
+    for issue_id, value in scn.outcomes.items():
+        if issue_id not in issues:
+            yield Problem(
+                ("outcomes", issue_id),
+                f"unknown issue '{issue_id}'",
+                did_you_mean(issue_id, issues),
+            )
+        elif not issues[issue_id].low <= value <= issues[issue_id].high:
+            lo, hi = issues[issue_id].scale
+            yield Problem(
+                ("outcomes", issue_id),
+                f"outcome {value:g} is outside [{lo:g}, {hi:g}]",
+                "use a value on the issue's scale",
+            )
+
+
+def _references(scn: Scenario) -> Iterator[Problem]:
+    sources = {s.id for s in scn.sources}
+    for path, est in _estimates(scn):
+        if est.source is not None and est.source not in sources:
+            yield Problem(
+                (*path, "source"),
+                f"unknown source '{est.source}'",
+                did_you_mean(est.source, sources) + " (or add it under sources)",
+            )
+    actors = set(scn.actor_ids)
+    for i, pair in enumerate(scn.ideal_adjustment):
+        for field in ("actor", "reference"):
+            ident = getattr(pair, field)
+            if ident not in actors:
+                yield Problem(
+                    ("ideal_adjustment", i, field),
+                    f"unknown actor '{ident}'",
+                    did_you_mean(ident, actors),
+                )
+
+
+def check(scn: Scenario) -> list[Problem]:
+    """Every cross-field problem in ``scn``; an empty list means the scenario is valid."""
+    problems = [
+        *_duplicates("actors", scn.actor_ids),
+        *_duplicates("issues", scn.issue_ids),
+        *_duplicates("sources", [s.id for s in scn.sources]),
+        *_table_keys(scn, "positions"),
+        *_table_keys(scn, "salience"),
+    ]
+    if problems:  # later rules assume ids resolve
+        return problems
+    return [*_pairs(scn), *_values(scn), *_issue_values(scn), *_references(scn)]
