@@ -6,7 +6,7 @@
 """
 
 from multipolar.errors import MultipolarError, ScenarioError, UsageError
-from multipolar.models.api import Forecast, forecast, forecast_all
+from multipolar.models import Forecast, forecast, forecast_all
 from multipolar.scenario import Scenario, load
 
 __version__ = "0.1.0"

@@ -1,12 +1,16 @@
 """Forecasting models behind one registry (see ``registry`` for the contract)."""
 
 from multipolar.models import compromise, median, nash
+from multipolar.models.api import Forecast, forecast, forecast_all
 from multipolar.models.registry import ModelOutput, ModelSpec, get, names, register, specs
 
 __all__ = [
+    "Forecast",
     "ModelOutput",
     "ModelSpec",
     "compromise",
+    "forecast",
+    "forecast_all",
     "get",
     "median",
     "names",

@@ -23,14 +23,14 @@ def _bisect(
     The objective is strictly concave where every gain is positive, so the derivative is
     decreasing and bisection converges to the unique maximiser, vectorised over all issues.
     """
-    for _ in range(_ITERATIONS):
-        y = (a + b) / 2
-        gain = loss - (y[..., None] - z) ** 2
-        slope = np.sum(
-            np.where(w > 0, w * (z - y[..., None]) / np.where(w > 0, gain, 1.0), 0.0), -1
-        )
-        a = np.where(slope > 0, y, a)
-        b = np.where(slope > 0, b, y)
+    with np.errstate(divide="ignore", invalid="ignore"):  # gain is 0 only where a == b
+        for _ in range(_ITERATIONS):
+            y = (a + b) / 2
+            gain = loss - (y[..., None] - z) ** 2
+            terms = np.where(w > 0, w * (z - y[..., None]) / np.where(w > 0, gain, 1.0), 0.0)
+            up = np.sum(terms, axis=-1) > 0
+            a = np.where(up, y, a)
+            b = np.where(up, b, y)
     return (a + b) / 2
 
 

@@ -104,11 +104,12 @@ def parse_json(text: str) -> tuple[Any, Marks]:
 
 def _locate(problem: Problem, marks: Marks) -> Problem:
     path = problem.path
-    while path:
+    while True:
         if path in marks:
             return problem.at(*marks[path])
+        if not path:
+            return problem
         path = path[:-1]
-    return problem
 
 
 def _known_fields(loc: Path) -> list[str]:
@@ -154,6 +155,11 @@ def _from_pydantic(err: Mapping[str, Any]) -> Problem:
         )
     if kind == "string_type":
         return Problem(loc, f"expected text, got {value!r}", "quote the value")
+    estimate = bool(loc) and (loc[0] in ("positions", "salience") and len(loc) == 3
+                              or loc[-1] in ("capability", "status_quo"))
+    if estimate and kind in ("model_type", "model_attributes_type"):
+        return Problem(loc, f"expected a number, got {value!r}",
+                       "write a number, or a range {low: .., best: .., high: ..}")
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return Problem(loc, f"expected a mapping, got {value!r}", "write 'key: value' entries here")
     if kind in ("list_type", "tuple_type"):

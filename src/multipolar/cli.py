@@ -1,0 +1,219 @@
+"""The ``multipolar`` command line: a thin layer over the Python API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from multipolar.errors import MultipolarError, UsageError
+
+app = typer.Typer(
+    name="multipolar",
+    help="Model multi-party negotiations: validate scenarios, import data, forecast outcomes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+)
+out = Console(soft_wrap=False, width=160)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn the package's errors into one line each on stderr and exit code 2."""
+    try:
+        yield
+    except MultipolarError as exc:
+        for line in exc.lines():
+            typer.echo(line, err=True)
+        raise typer.Exit(2) from None
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{output}: cannot write ({exc.strerror}); fix: check the path") from None
+
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (.yaml, .yml or .json).")]
+
+
+@app.command()
+def validate(file: ScenarioArg) -> None:
+    """Check a scenario file; print one line per problem (exit 2) or a summary (exit 0).
+
+    Example: `multipolar validate scenarios/ukraine_2025_08.yaml`
+    """
+    from multipolar.report.console import scenario_summary
+    from multipolar.scenario import load
+
+    with _reported():
+        scn = load(file)
+        typer.echo(f"{file}: valid: {scenario_summary(scn)}")
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+) -> None:
+    """Print the JSON Schema of the scenario format.
+
+    Example: `multipolar schema -o scenario.schema.json`
+    """
+    from multipolar.scenario.schema import Scenario
+
+    with _reported():
+        _write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n", output)
+
+
+@app.command()
+def models() -> None:
+    """List the registered forecasting models, their guarantees and sources.
+
+    Example: `multipolar models`
+    """
+    from multipolar.models import specs
+    from multipolar.report.console import models_table
+
+    out.print(models_table(specs()))
+
+
+def _parse_scale(scale: str | None) -> tuple[float, float] | None:
+    if scale is None:
+        return None
+    try:
+        lo, hi = (float(v) for v in scale.split(","))
+    except ValueError:
+        raise UsageError(f"--scale {scale!r}: expected LOW,HIGH, e.g. --scale 0,100") from None
+    return lo, hi
+
+
+@app.command("import")
+def import_(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm or deu.")],
+    file: Annotated[Path, typer.Argument(help="File to import.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Scenario file (.yaml/.json), or a folder for many."),
+    ] = None,
+    scale: Annotated[
+        str | None, typer.Option(help="bdm: issue scale LOW,HIGH (default: range of positions).")
+    ] = None,
+    all_rows: Annotated[
+        bool, typer.Option("--all", help="deu: keep unscoreable issues too.")
+    ] = False,
+) -> None:
+    """Import a KTAB, BDM or DEU III file as multipolar scenario(s).
+
+    Examples: `multipolar import bdm emission_standards.csv -o emission.yaml`;
+    `multipolar import deu deu3.csv -o deu3/` (one scenario per issue).
+    """
+    from multipolar.scenario.formats import import_file
+    from multipolar.scenario.loader import dumps, save
+
+    with _reported():
+        options: dict[str, Any] = {}
+        if fmt == "bdm" and scale is not None:
+            options["scale"] = _parse_scale(scale)
+        if fmt == "deu" and all_rows:
+            options["scoreable_only"] = False
+        result = import_file(fmt, file, **options)
+        for note in result.notes:
+            typer.echo(f"note: {note}", err=True)
+        scenarios = result.scenarios
+        if output is None:
+            if len(scenarios) != 1:
+                raise UsageError(
+                    f"{file}: holds {len(scenarios)} scenarios; fix: give -o FOLDER to write them"
+                )
+            _write(dumps(scenarios[0]), None)
+        elif len(scenarios) == 1 and output.suffix.lower() in (".yaml", ".yml", ".json"):
+            save(scenarios[0], output)
+            typer.echo(f"wrote {output}", err=True)
+        else:
+            output.mkdir(parents=True, exist_ok=True)
+            for scn in scenarios:
+                save(scn, output / f"{scn.id or 'scenario'}.yaml")
+            typer.echo(f"wrote {len(scenarios)} scenarios to {output}/", err=True)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu, yaml or json.")],
+    file: ScenarioArg,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")] = None,
+) -> None:
+    """Write a scenario in another tool's format (the inverse of `import`).
+
+    Example: `multipolar export ktab scenario.yaml -o scenario.csv`
+    """
+    from multipolar.scenario import load
+    from multipolar.scenario.formats import export_file, export_text
+
+    with _reported():
+        scn = load(file)
+        if output is None:
+            _write(export_text(fmt, [scn]), None)
+        else:
+            export_file(fmt, [scn], output)
+
+
+@app.command()
+def forecast(
+    file: ScenarioArg,
+    model: Annotated[
+        list[str] | None,
+        typer.Option("-m", "--model", help="Model name (repeatable); default: every model."),
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        OutputFormat.table
+    ),
+    seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
+    actors: Annotated[
+        bool, typer.Option("--actors", help="Table format: also show per-actor diagnostics.")
+    ] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+) -> None:
+    """Forecast every issue with one or more models.
+
+    Examples: `multipolar forecast scenarios/ukraine_2025_08.yaml`;
+    `multipolar forecast s.yaml -m compromise -m nash --format json -o out.json`
+    """
+    from multipolar.models import forecast_all
+    from multipolar.report import console
+    from multipolar.scenario import load
+
+    with _reported():
+        scn = load(file)
+        results = forecast_all(scn, model, seed=seed)
+        if fmt is OutputFormat.json:
+            _write(console.forecasts_json(scn, results) + "\n", output)
+        elif fmt is OutputFormat.csv:
+            _write(console.forecasts_csv(results), output)
+        else:
+            target = out if output is None else Console(file=output.open("w"), width=160)
+            target.print(console.forecasts_table(scn, results))
+            if actors:
+                for fc in results:
+                    target.print(console.diagnostics_table(fc))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,106 @@
+"""Render forecasts and scenario summaries as rich tables, JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.table import Table
+
+from multipolar.models.api import Forecast
+from multipolar.models.registry import ModelSpec
+from multipolar.scenario.schema import Scenario
+
+
+def forecasts_json(scn: Scenario, forecasts: Sequence[Forecast]) -> str:
+    """Every model's forecast per issue, then each model's full result with diagnostics."""
+    data: dict[str, Any] = {
+        "scenario": scn.id or scn.title,
+        "title": scn.title,
+        "seed": forecasts[0].seed if forecasts else 0,
+        "issues": {i.id: {"name": i.name, "scale": list(i.scale)} for i in scn.issues},
+        "forecasts": {f.model: f.as_dict()["forecast"] for f in forecasts},
+        "models": [f.as_dict() for f in forecasts],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def forecasts_csv(forecasts: Sequence[Forecast]) -> str:
+    """Tidy rows: model, issue, forecast."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["model", "issue", "forecast"])
+    for f in forecasts:
+        for issue, value in zip(f.issues, f.values, strict=True):
+            writer.writerow([f.model, issue, f"{value:.6f}"])
+    return buf.getvalue()
+
+
+def _nearest_anchor(scn: Scenario, issue_id: str, value: float) -> str:
+    issue = scn.issue(issue_id)
+    points = [(a.value, a.label) for a in issue.anchors]
+    points += [(issue.low, issue.low_label), (issue.high, issue.high_label)]
+    points = [(v, label) for v, label in points if label]
+    if not points:
+        return ""
+    v, label = min(points, key=lambda p: abs(p[0] - value))
+    return f"near {v:g}: {label}"
+
+
+def forecasts_table(scn: Scenario, forecasts: Sequence[Forecast]) -> Table:
+    """Issues as rows, models as columns; the last column reads the first model's forecast."""
+    table = Table(title=f"Forecasts: {scn.title}", title_justify="left")
+    table.add_column("issue")
+    table.add_column("scale", justify="right")
+    for f in forecasts:
+        table.add_column(f.model, justify="right")
+    table.add_column(f"reading ({forecasts[0].model})" if forecasts else "reading")
+    for i, issue in enumerate(scn.issues):
+        values = [f"{f.values[i]:.2f}" for f in forecasts]
+        reading = _nearest_anchor(scn, issue.id, float(forecasts[0].values[i])) if forecasts else ""
+        table.add_row(issue.name, f"{issue.low:g}-{issue.high:g}", *values, reading)
+    return table
+
+
+def diagnostics_table(fc: Forecast) -> Table:
+    """Per actor and issue: position, weight share and distance to the forecast."""
+    table = Table(title=f"{fc.model}: actors", title_justify="left")
+    for col in ("issue", "actor", "position", "weight share", "distance"):
+        table.add_column(col, justify="left" if col in ("issue", "actor") else "right")
+    frame = fc.diagnostics()
+    for row in frame.itertuples(index=False):
+        table.add_row(
+            str(row.issue),
+            str(row.actor),
+            f"{row.position:.2f}",
+            f"{row.weight_share:.1%}",
+            f"{row.distance:.2f}",
+        )
+    return table
+
+
+def models_table(specs: Sequence[ModelSpec]) -> Table:
+    table = Table(title="Registered models", title_justify="left")
+    for col in ("name", "what", "properties", "source"):
+        table.add_column(col, overflow="fold")
+    for spec in specs:
+        table.add_row(spec.name, spec.summary, ", ".join(sorted(spec.properties)), spec.source)
+    return table
+
+
+def scenario_summary(scn: Scenario) -> str:
+    ranged = sum(
+        not est.is_point
+        for table in (scn.positions, scn.salience)
+        for row in table.values()
+        for est in row.values()
+    )
+    pairs = sum(len(row) for row in scn.positions.values())
+    return (
+        f"{len(scn.actors)} actors, {len(scn.issues)} issues, {pairs} positions "
+        f"({ranged} of {2 * pairs} position/salience estimates are ranges), "
+        f"{len(scn.sources)} sources"
+    )

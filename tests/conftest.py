@@ -1,0 +1,56 @@
+"""Shared fixtures: the ../shared data beside the checkout, and small scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SCENARIOS = ROOT / "scenarios"
+
+
+def shared_path(*parts: str) -> Path:
+    """A file under ../shared, or skip the test cleanly when ../shared is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path} (../shared beside the checkout)")
+    return path
+
+
+VALID = """\
+title: Two-issue test
+sources:
+  - {id: s1, title: A source}
+actors:
+  - {id: A, name: Alpha, capability: 2}
+  - {id: B, name: Beta, capability: {low: 1, best: 2, high: 3, source: s1}}
+  - {id: C, name: Gamma, kind: mediator, capability: 1}
+issues:
+  - id: t
+    name: Territory
+    scale: [0, 100]
+    status_quo: 40
+  - {id: g, name: Guarantees, scale: [0, 10]}
+positions:
+  A: {t: 10, g: 2}
+  B: {t: 90, g: 8}
+  C: {t: 50}
+salience:
+  A: {t: 0.9, g: 0.5}
+  B: {t: 0.8, g: 0.6}
+  C: {t: 0.3}
+"""
+
+
+@pytest.fixture
+def valid_text() -> str:
+    return VALID
+
+
+@pytest.fixture
+def valid_file(tmp_path: Path) -> Path:
+    path = tmp_path / "valid.yaml"
+    path.write_text(VALID, encoding="utf-8")
+    return path

@@ -1,0 +1,128 @@
+"""Malformed scenario files: each gives one-line errors naming file, line and fix; exit code 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from multipolar.cli import app
+from multipolar.errors import ScenarioError
+from multipolar.scenario import load
+from tests.conftest import VALID
+
+runner = CliRunner()
+
+
+def _edit(old: str, new: str) -> str:
+    assert old in VALID
+    return VALID.replace(old, new, 1)
+
+
+# (case id, file text, expected fragment of the message, expected line number or None)
+CASES: list[tuple[str, str, str, int | None]] = [
+    ("malformed-yaml", VALID.replace("  A: {t: 10, g: 2}", "  A: {t: 10, g: 2"), "malformed YAML", None),
+    ("tab-indent", VALID.replace("  - {id: g,", "\t- {id: g,"), "malformed YAML", 13),
+    ("not-a-mapping", "- just\n- a list\n", "no scenario mapping", 1),
+    ("empty-file", "", "no scenario mapping", None),
+    ("unknown-actor-position", _edit("  C: {t: 50}", "  D: {t: 50}"), "unknown actor 'D'", 17),
+    ("unknown-actor-salience", _edit("  C: {t: 0.3}", "  Cc: {t: 0.3}"), "did you mean 'C'", 21),
+    ("unknown-issue", _edit("  A: {t: 10, g: 2}", "  A: {t: 10, gg: 2}"), "unknown issue 'gg'", 15),
+    ("duplicate-actor-id", _edit("{id: C, name: Gamma", "{id: A, name: Gamma"), "duplicate actor id", 7),
+    ("duplicate-issue-id", _edit("{id: g, name: Guarantees", "{id: t, name: Guarantees"), "duplicate issue id", 13),
+    ("duplicate-yaml-key", _edit("  C: {t: 50}", "  C: {t: 50}\n  C: {t: 40}"), "duplicate key 'C'", 18),
+    ("salience-above-1", _edit("B: {t: 0.8", "B: {t: 1.8"), "salience 1.8 is outside [0, 1]", 20),
+    ("salience-negative", _edit("C: {t: 0.3}", "C: {t: -0.1}"), "salience -0.1 is outside", 21),
+    ("negative-capability", _edit("capability: 2}", "capability: -2}"), "capability -2 is negative", 5),
+    ("position-outside-scale", _edit("B: {t: 90", "B: {t: 190"), "position 190 is outside [0, 100]", 16),
+    ("position-range-outside", _edit("A: {t: 10, g: 2}", "A: {t: 10, g: {low: 1, best: 2, high: 12}}"), "position 12 is outside [0, 10]", 15),
+    ("nan-position", _edit("B: {t: 90", "B: {t: .nan"), "not a finite number", 16),
+    ("inf-capability", _edit("capability: 2}", "capability: .inf}"), "not a finite number", 5),
+    ("empty-actors", VALID.split("actors:")[0] + "actors: []\n" + "issues:" + VALID.split("issues:")[1], "no actors", 4),
+    ("no-position-on-issue", _edit("  A: {t: 10, g: 2}\n  B: {t: 90, g: 8}", "  A: {t: 10}\n  B: {t: 90}").replace("A: {t: 0.9, g: 0.5}\n  B: {t: 0.8, g: 0.6}", "A: {t: 0.9}\n  B: {t: 0.8}"), "nobody has a position on issue 'g'", 13),
+    ("range-low-above-high", _edit("{low: 1, best: 2, high: 3,", "{low: 3, best: 2, high: 1,"), "low 3 > high 1", 6),
+    ("best-outside-range", _edit("{low: 1, best: 2, high: 3,", "{low: 1, best: 5, high: 3,"), "best 5 is outside", 6),
+    ("half-range", _edit("{low: 1, best: 2, high: 3,", "{low: 1, best: 2,"), "needs both low and high", 6),
+    ("missing-title", VALID.replace("title: Two-issue test\n", ""), "'title' is missing", None),
+    ("missing-salience", _edit("  C: {t: 0.3}\n", ""), "no salience", 17),
+    ("salience-without-position", _edit("  C: {t: 0.3}", "  C: {t: 0.3, g: 0.2}"), "no position", 21),
+    ("unknown-field", _edit("title: Two", "titel: x\ntitle: Two"), "unknown field 'titel'", 1),
+    ("string-number", _edit("B: {t: 90", "B: {t: 'ninety'"), "expected a number", 16),
+    ("bad-kind", _edit("kind: mediator", "kind: referee"), "'referee' is not allowed", 7),
+    ("reversed-scale", _edit("scale: [0, 10]", "scale: [10, 0]"), "empty or reversed", 13),
+    ("unknown-source", _edit("source: s1}", "source: s2}"), "unknown source 's2'", 6),
+    ("bad-id", _edit("{id: C, name", "{id: 'C C', name"), "invalid id", 7),
+    ("status-quo-outside", _edit("status_quo: 40", "status_quo: 400"), "status quo 400 is outside", 12),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "fragment", "line"), CASES, ids=[c[0] for c in CASES])
+def test_malformed_file_one_line_error(
+    tmp_path: Path, name: str, text: str, fragment: str, line: int | None
+) -> None:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines, "an error message is printed"
+    assert "Traceback" not in result.stderr
+    hit = [ln for ln in lines if fragment in ln]
+    assert hit, f"no line mentions {fragment!r}: {lines}"
+    assert hit[0].startswith(str(path))
+    if line is not None:
+        assert hit[0].startswith(f"{path}:{line}:"), hit[0]
+    for ln in lines:
+        assert "; fix: " in ln or "fix" in ln.lower(), ln
+
+
+def test_valid_file_passes(valid_file: Path) -> None:
+    result = runner.invoke(app, ["validate", str(valid_file)])
+    assert result.exit_code == 0, result.stderr
+    assert "3 actors, 2 issues" in result.stdout
+
+
+def test_missing_file_and_wrong_suffix(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert "file not found" in result.stderr
+    other = tmp_path / "scenario.txt"
+    other.write_text("title: x\n")
+    result = runner.invoke(app, ["validate", str(other)])
+    assert result.exit_code == 2
+    assert "unknown file type '.txt'" in result.stderr
+
+
+def test_json_errors_have_lines(tmp_path: Path) -> None:
+    data = json.loads(json.dumps(__import__("yaml").safe_load(VALID)))
+    data["salience"]["A"]["t"] = 3
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(data, indent=2))
+    with pytest.raises(ScenarioError) as err:
+        load(path)
+    assert "salience 3 is outside [0, 1]" in str(err.value)
+    assert str(err.value).startswith(f"{path}:")
+    broken = tmp_path / "b.json"
+    broken.write_text('{"title": "x",\n "actors": [}')
+    with pytest.raises(ScenarioError, match=r"b\.json:2:\d+: malformed JSON"):
+        load(broken)
+
+
+def test_json_nan_rejected(tmp_path: Path) -> None:
+    data = json.loads(json.dumps(__import__("yaml").safe_load(VALID)))
+    data["positions"]["A"]["t"] = float("nan")
+    path = tmp_path / "nan.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ScenarioError, match="not a finite number"):
+        load(path)
+
+
+def test_all_problems_reported_at_once(tmp_path: Path) -> None:
+    text = _edit("B: {t: 0.8", "B: {t: 1.8").replace("capability: 2}", "capability: -2}")
+    path = tmp_path / "two.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        load(path)
+    assert len(err.value.problems) == 2
