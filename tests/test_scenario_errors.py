@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.conftest import VALID
 from typer.testing import CliRunner
 
 from multipolar.cli import app
 from multipolar.errors import ScenarioError
 from multipolar.scenario import load
-from tests.conftest import VALID
 
 runner = CliRunner()
 
@@ -23,38 +23,110 @@ def _edit(old: str, new: str) -> str:
 
 # (case id, file text, expected fragment of the message, expected line number or None)
 CASES: list[tuple[str, str, str, int | None]] = [
-    ("malformed-yaml", VALID.replace("  A: {t: 10, g: 2}", "  A: {t: 10, g: 2"), "malformed YAML", None),
+    (
+        "malformed-yaml",
+        VALID.replace("  A: {t: 10, g: 2}", "  A: {t: 10, g: 2"),
+        "malformed YAML",
+        None,
+    ),
     ("tab-indent", VALID.replace("  - {id: g,", "\t- {id: g,"), "malformed YAML", 13),
     ("not-a-mapping", "- just\n- a list\n", "no scenario mapping", 1),
     ("empty-file", "", "no scenario mapping", None),
     ("unknown-actor-position", _edit("  C: {t: 50}", "  D: {t: 50}"), "unknown actor 'D'", 17),
     ("unknown-actor-salience", _edit("  C: {t: 0.3}", "  Cc: {t: 0.3}"), "did you mean 'C'", 21),
     ("unknown-issue", _edit("  A: {t: 10, g: 2}", "  A: {t: 10, gg: 2}"), "unknown issue 'gg'", 15),
-    ("duplicate-actor-id", _edit("{id: C, name: Gamma", "{id: A, name: Gamma"), "duplicate actor id", 7),
-    ("duplicate-issue-id", _edit("{id: g, name: Guarantees", "{id: t, name: Guarantees"), "duplicate issue id", 13),
-    ("duplicate-yaml-key", _edit("  C: {t: 50}", "  C: {t: 50}\n  C: {t: 40}"), "duplicate key 'C'", 18),
+    (
+        "duplicate-actor-id",
+        _edit("{id: C, name: Gamma", "{id: A, name: Gamma"),
+        "duplicate actor id",
+        7,
+    ),
+    (
+        "duplicate-issue-id",
+        _edit("{id: g, name: Guarantees", "{id: t, name: Guarantees"),
+        "duplicate issue id",
+        13,
+    ),
+    (
+        "duplicate-yaml-key",
+        _edit("  C: {t: 50}", "  C: {t: 50}\n  C: {t: 40}"),
+        "duplicate key 'C'",
+        18,
+    ),
     ("salience-above-1", _edit("B: {t: 0.8", "B: {t: 1.8"), "salience 1.8 is outside [0, 1]", 20),
     ("salience-negative", _edit("C: {t: 0.3}", "C: {t: -0.1}"), "salience -0.1 is outside", 21),
-    ("negative-capability", _edit("capability: 2}", "capability: -2}"), "capability -2 is negative", 5),
-    ("position-outside-scale", _edit("B: {t: 90", "B: {t: 190"), "position 190 is outside [0, 100]", 16),
-    ("position-range-outside", _edit("A: {t: 10, g: 2}", "A: {t: 10, g: {low: 1, best: 2, high: 12}}"), "position 12 is outside [0, 10]", 15),
+    (
+        "negative-capability",
+        _edit("capability: 2}", "capability: -2}"),
+        "capability -2 is negative",
+        5,
+    ),
+    (
+        "position-outside-scale",
+        _edit("B: {t: 90", "B: {t: 190"),
+        "position 190 is outside [0, 100]",
+        16,
+    ),
+    (
+        "position-range-outside",
+        _edit("A: {t: 10, g: 2}", "A: {t: 10, g: {low: 1, best: 2, high: 12}}"),
+        "position 12 is outside [0, 10]",
+        15,
+    ),
     ("nan-position", _edit("B: {t: 90", "B: {t: .nan"), "not a finite number", 16),
     ("inf-capability", _edit("capability: 2}", "capability: .inf}"), "not a finite number", 5),
-    ("empty-actors", VALID.split("actors:")[0] + "actors: []\n" + "issues:" + VALID.split("issues:")[1], "no actors", 4),
-    ("no-position-on-issue", _edit("  A: {t: 10, g: 2}\n  B: {t: 90, g: 8}", "  A: {t: 10}\n  B: {t: 90}").replace("A: {t: 0.9, g: 0.5}\n  B: {t: 0.8, g: 0.6}", "A: {t: 0.9}\n  B: {t: 0.8}"), "nobody has a position on issue 'g'", 13),
-    ("range-low-above-high", _edit("{low: 1, best: 2, high: 3,", "{low: 3, best: 2, high: 1,"), "low 3 > high 1", 6),
-    ("best-outside-range", _edit("{low: 1, best: 2, high: 3,", "{low: 1, best: 5, high: 3,"), "best 5 is outside", 6),
-    ("half-range", _edit("{low: 1, best: 2, high: 3,", "{low: 1, best: 2,"), "needs both low and high", 6),
+    (
+        "empty-actors",
+        VALID.split("actors:")[0] + "actors: []\n" + "issues:" + VALID.split("issues:")[1],
+        "no actors",
+        4,
+    ),
+    (
+        "no-position-on-issue",
+        _edit("  A: {t: 10, g: 2}\n  B: {t: 90, g: 8}", "  A: {t: 10}\n  B: {t: 90}").replace(
+            "A: {t: 0.9, g: 0.5}\n  B: {t: 0.8, g: 0.6}", "A: {t: 0.9}\n  B: {t: 0.8}"
+        ),
+        "nobody has a position on issue 'g'",
+        13,
+    ),
+    (
+        "range-low-above-high",
+        _edit("{low: 1, best: 2, high: 3,", "{low: 3, best: 2, high: 1,"),
+        "low 3 > high 1",
+        6,
+    ),
+    (
+        "best-outside-range",
+        _edit("{low: 1, best: 2, high: 3,", "{low: 1, best: 5, high: 3,"),
+        "best 5 is outside",
+        6,
+    ),
+    (
+        "half-range",
+        _edit("{low: 1, best: 2, high: 3,", "{low: 1, best: 2,"),
+        "needs both low and high",
+        6,
+    ),
     ("missing-title", VALID.replace("title: Two-issue test\n", ""), "'title' is missing", None),
     ("missing-salience", _edit("  C: {t: 0.3}\n", ""), "no salience", 17),
-    ("salience-without-position", _edit("  C: {t: 0.3}", "  C: {t: 0.3, g: 0.2}"), "no position", 21),
+    (
+        "salience-without-position",
+        _edit("  C: {t: 0.3}", "  C: {t: 0.3, g: 0.2}"),
+        "no position",
+        21,
+    ),
     ("unknown-field", _edit("title: Two", "titel: x\ntitle: Two"), "unknown field 'titel'", 1),
     ("string-number", _edit("B: {t: 90", "B: {t: 'ninety'"), "expected a number", 16),
     ("bad-kind", _edit("kind: mediator", "kind: referee"), "'referee' is not allowed", 7),
     ("reversed-scale", _edit("scale: [0, 10]", "scale: [10, 0]"), "empty or reversed", 13),
     ("unknown-source", _edit("source: s1}", "source: s2}"), "unknown source 's2'", 6),
     ("bad-id", _edit("{id: C, name", "{id: 'C C', name"), "invalid id", 7),
-    ("status-quo-outside", _edit("status_quo: 40", "status_quo: 400"), "status quo 400 is outside", 12),
+    (
+        "status-quo-outside",
+        _edit("status_quo: 40", "status_quo: 400"),
+        "status quo 400 is outside",
+        12,
+    ),
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,7 +25,7 @@ app = typer.Typer(
 out = Console(soft_wrap=False, width=160)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -49,7 +49,9 @@ def _write(text: str, output: Path | None) -> None:
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"{output}: cannot write ({exc.strerror}); fix: check the path") from None
+            raise UsageError(
+                f"{output}: cannot write ({exc.strerror}); fix: check the path"
+            ) from None
 
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (.yaml, .yml or .json).")]

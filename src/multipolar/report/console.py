@@ -39,15 +39,19 @@ def forecasts_csv(forecasts: Sequence[Forecast]) -> str:
     return buf.getvalue()
 
 
-def _nearest_anchor(scn: Scenario, issue_id: str, value: float) -> str:
+def reading(scn: Scenario, issue_id: str, value: float) -> str:
+    """Words for a point on an issue's scale: a nearby named anchor, or where it lies between
+    the two labelled ends."""
     issue = scn.issue(issue_id)
-    points = [(a.value, a.label) for a in issue.anchors]
-    points += [(issue.low, issue.low_label), (issue.high, issue.high_label)]
-    points = [(v, label) for v, label in points if label]
-    if not points:
-        return ""
-    v, label = min(points, key=lambda p: abs(p[0] - value))
-    return f"near {v:g}: {label}"
+    width = issue.high - issue.low
+    if issue.anchors:
+        near = min(issue.anchors, key=lambda a: abs(a.value - value))
+        if abs(near.value - value) <= 0.1 * width:
+            return f"~ {near.label}"
+    if issue.low_label and issue.high_label:
+        share = (value - issue.low) / width
+        return f"{share:.0%} from '{issue.low_label}' to '{issue.high_label}'"
+    return ""
 
 
 def forecasts_table(scn: Scenario, forecasts: Sequence[Forecast]) -> Table:
@@ -60,8 +64,8 @@ def forecasts_table(scn: Scenario, forecasts: Sequence[Forecast]) -> Table:
     table.add_column(f"reading ({forecasts[0].model})" if forecasts else "reading")
     for i, issue in enumerate(scn.issues):
         values = [f"{f.values[i]:.2f}" for f in forecasts]
-        reading = _nearest_anchor(scn, issue.id, float(forecasts[0].values[i])) if forecasts else ""
-        table.add_row(issue.name, f"{issue.low:g}-{issue.high:g}", *values, reading)
+        text = reading(scn, issue.id, float(forecasts[0].values[i])) if forecasts else ""
+        table.add_row(issue.name, f"{issue.low:g}-{issue.high:g}", *values, text)
     return table
 
 
@@ -100,7 +104,11 @@ def scenario_summary(scn: Scenario) -> str:
     )
     pairs = sum(len(row) for row in scn.positions.values())
     return (
-        f"{len(scn.actors)} actors, {len(scn.issues)} issues, {pairs} positions "
-        f"({ranged} of {2 * pairs} position/salience estimates are ranges), "
-        f"{len(scn.sources)} sources"
+        f"{_count(len(scn.actors), 'actor')}, {_count(len(scn.issues), 'issue')}, "
+        f"{_count(pairs, 'position')} ({ranged} of {2 * pairs} position/salience estimates "
+        f"are ranges), {_count(len(scn.sources), 'source')}"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -21,7 +21,8 @@ def _duplicates(kind: str, ids: list[str]) -> Iterator[Problem]:
             )
 
 
-def _estimates(scn: Scenario) -> Iterator[tuple[Path, Estimate]]:
+def estimates(scn: Scenario) -> Iterator[tuple[Path, Estimate]]:
+    """Every estimate in a scenario with its path (capabilities, status quos, positions, salience)."""
     for i, actor in enumerate(scn.actors):
         yield ("actors", i, "capability"), actor.capability
     for i, issue in enumerate(scn.issues):
@@ -140,7 +141,7 @@ def _issue_values(scn: Scenario) -> Iterator[Problem]:
 
 def _references(scn: Scenario) -> Iterator[Problem]:
     sources = {s.id for s in scn.sources}
-    for path, est in _estimates(scn):
+    for path, est in estimates(scn):
         if est.source is not None and est.source not in sources:
             yield Problem(
                 (*path, "source"),

@@ -1,0 +1,94 @@
+"""`make bench`: time the registered models; print a table and write bench/results.json.
+
+Speed is measured here, never asserted in tests. Figures depend on the machine: the core count
+is recorded with them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+import multipolar
+from multipolar.models import get, names
+from multipolar.scenario.arrays import from_arrays
+
+OUT = Path(__file__).with_name("results.json")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Best wall-clock time of ``repeat`` calls, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    emission = from_arrays(
+        [4, 7, 4, 4, 10, 10, 10, 7, 4, 7],
+        [0.08, 0.08, 0.03, 0.16, 0.16, 0.16, 0.16, 0.05, 0.05, 0.08],
+        [0.8, 0.4, 0.2, 0.8, 0.6, 0.6, 0.9, 0.1, 1.0, 0.7],
+        lo=4,
+        hi=10,
+    )
+    draws = 10_000
+    batch = from_arrays(
+        np.clip(emission.x + rng.normal(0, 0.5, (draws, 1, 10)), 4, 10),
+        emission.c * rng.uniform(0.8, 1.2, (draws, 1, 10)),
+        np.clip(emission.s + rng.normal(0, 0.05, (draws, 1, 10)), 0, 1),
+        lo=4,
+        hi=10,
+    )
+    flagship = multipolar.load(ROOT / "scenarios" / "ukraine_2025_08.yaml")
+    rows = []
+    for name in names():
+        spec = get(name)
+        one = best_of(lambda spec=spec: spec.run(emission))
+        many = best_of(lambda spec=spec: spec.run(batch), repeat=3)
+        ukr = best_of(lambda name=name: multipolar.forecast(flagship, name))
+        rows.append(
+            {
+                "model": name,
+                "emission_one_run_s": one,
+                "emission_10000_draws_s": many,
+                "per_draw_us": many / draws * 1e6,
+                "batch_speedup_vs_loop": one * draws / many,
+                "ukraine_forecast_s": ukr,
+            }
+        )
+    result = {
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "platform": platform.platform(),
+        },
+        "version": multipolar.__version__,
+        "benchmarks": rows,
+    }
+    OUT.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"cores: {os.cpu_count()}  python {platform.python_version()}  numpy {np.__version__}")
+    head = f"{'model':<12}{'1 run (ms)':>12}{'10k draws (ms)':>16}{'µs/draw':>10}"
+    print(head + f"{'batch speed-up':>16}{'ukraine (ms)':>14}")
+    for r in rows:
+        print(
+            f"{r['model']:<12}{r['emission_one_run_s'] * 1e3:>12.3f}"
+            f"{r['emission_10000_draws_s'] * 1e3:>16.2f}{r['per_draw_us']:>10.3f}"
+            f"{r['batch_speedup_vs_loop']:>15.0f}x{r['ukraine_forecast_s'] * 1e3:>14.3f}"
+        )
+    print(f"wrote {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

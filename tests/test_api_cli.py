@@ -1,0 +1,112 @@
+"""The Python API (load, forecast, results) and the CLI commands end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import multipolar
+from multipolar.cli import app
+from multipolar.models import names
+from multipolar.scenario import dumps, load, validate
+
+runner = CliRunner()
+
+
+def test_load_and_forecast(valid_file: Path) -> None:
+    scn = multipolar.load(valid_file)
+    fc = multipolar.forecast(scn, model="compromise")
+    # t: weights A 2*.9, B 2*.8, C 1*.3 on positions 10, 90, 50
+    expected = (1.8 * 10 + 1.6 * 90 + 0.3 * 50) / (1.8 + 1.6 + 0.3)
+    assert fc["t"] == pytest.approx(expected)
+    assert fc.values.shape == (2,)
+    assert "compromise" in repr(fc)
+    assert "t=" in repr(fc)
+    frame = fc.to_frame()
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == ["model", "issue", "forecast"]
+    diag = fc.diagnostics()
+    assert set(diag["actor"]) == {"A", "B", "C"}
+    shares = diag.groupby("issue")["weight_share"].sum()
+    assert shares.to_numpy() == pytest.approx([1.0, 1.0])
+    assert (diag["distance"] >= 0).all()
+
+
+def test_forecast_all_uses_every_model(valid_file: Path) -> None:
+    results = multipolar.forecast_all(multipolar.load(valid_file))
+    assert [r.model for r in results] == names()
+
+
+def test_scenario_parameters_feed_the_model(valid_text: str) -> None:
+    data = yaml.safe_load(valid_text)
+    scn = validate(data)
+    default = multipolar.forecast(scn, "median")
+    data["models"] = {"median": {"tie": "upper"}}
+    tuned = multipolar.forecast(validate(data), "median")
+    assert tuned.params["tie"] == "upper"
+    assert default.params["tie"] == "lower"
+
+
+def test_yaml_and_json_round_trip(valid_file: Path, tmp_path: Path) -> None:
+    scn = load(valid_file)
+    for fmt in ("yaml", "json"):
+        path = tmp_path / f"again.{fmt}"
+        path.write_text(dumps(scn, fmt))
+        assert load(path) == scn
+
+
+def test_cli_forecast_formats(valid_file: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["forecast", str(valid_file), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data["forecasts"]) == set(names())
+    for per_issue in data["forecasts"].values():
+        assert set(per_issue) == {"t", "g"}
+    result = runner.invoke(app, ["forecast", str(valid_file), "-m", "median", "-f", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "model,issue,forecast"
+    assert len(result.stdout.splitlines()) == 3
+    result = runner.invoke(app, ["forecast", str(valid_file), "--actors"])
+    assert result.exit_code == 0
+    assert "weight share" in result.stdout
+    out = tmp_path / "f.json"
+    result = runner.invoke(app, ["forecast", str(valid_file), "-f", "json", "-o", str(out)])
+    assert result.exit_code == 0
+    assert json.loads(out.read_text())["scenario"]
+
+
+def test_cli_unknown_model_exit_2(valid_file: Path) -> None:
+    result = runner.invoke(app, ["forecast", str(valid_file), "-m", "medain"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "unknown model 'medain': did you mean 'median'?"
+
+
+def test_cli_schema_is_json_schema(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "Scenario"
+    assert {"actors", "issues", "positions", "salience", "sources"} <= set(schema["properties"])
+    estimate = schema["$defs"]["Estimate"]
+    assert {"type": "number"} in estimate["anyOf"]
+
+
+def test_cli_models_lists_sources() -> None:
+    result = runner.invoke(app, ["models"])
+    assert result.exit_code == 0
+    for name in names():
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command", ["validate", "schema", "import", "export", "forecast", "models"]
+)
+def test_every_command_help_has_an_example(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.stdout

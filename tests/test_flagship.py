@@ -1,0 +1,68 @@
+"""The flagship scenario: valid, fully sourced, and forecast by every registered model."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from typer.testing import CliRunner
+
+import multipolar
+from multipolar.cli import app
+from multipolar.models import names
+from multipolar.scenario.checks import estimates
+from tests.conftest import SCENARIOS, shared_path
+
+FLAGSHIP = SCENARIOS / "ukraine_2025_08.yaml"
+REQUIRED_ACTORS = {"RUS", "UKR", "USA", "EUR", "TUR"}
+REQUIRED_ISSUES = {"donbas", "south", "guarantees", "sanctions", "agreement", "aid"}
+
+
+def test_flagship_actors_and_issues() -> None:
+    scn = multipolar.load(FLAGSHIP)
+    assert REQUIRED_ACTORS <= set(scn.actor_ids)
+    assert REQUIRED_ISSUES <= set(scn.issue_ids)
+    assert scn.actor("TUR").kind == "mediator"
+    for issue in scn.issues:
+        assert issue.low_label
+        assert issue.high_label
+        assert issue.anchors
+
+
+def test_every_estimate_is_a_sourced_range() -> None:
+    scn = multipolar.load(FLAGSHIP)
+    estimates = list(estimates(scn))
+    assert len(estimates) >= 60
+    for path, est in estimates:
+        assert est.low is not None, path
+        assert est.low < est.high, path
+        assert est.source, path
+        assert est.quote, path
+
+
+def _words(text: str) -> str:
+    return re.sub(
+        r"\s+", " ", text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    )
+
+
+def test_article_quotes_are_verbatim() -> None:
+    article = _words(shared_path("seed", "000_fd945fe258de211a.txt").read_text(encoding="utf-8"))
+    scn = multipolar.load(FLAGSHIP)
+    quoted = [est.quote for _, est in estimates(scn) if est.source == "seed" and est.quote]
+    assert quoted
+    for quote in quoted:
+        assert _words(quote).strip(' ."…') in article, quote
+
+
+def test_forecast_json_has_every_model_and_issue() -> None:
+    result = CliRunner().invoke(app, ["forecast", str(FLAGSHIP), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    scn = multipolar.load(FLAGSHIP)
+    assert set(data["forecasts"]) == set(names())
+    for model, per_issue in data["forecasts"].items():
+        assert set(per_issue) == set(scn.issue_ids), model
+        for issue_id, value in per_issue.items():
+            low, high = scn.issue(issue_id).scale
+            assert low <= value <= high
