@@ -31,9 +31,9 @@ def test_flagship_actors_and_issues() -> None:
 
 def test_every_estimate_is_a_sourced_range() -> None:
     scn = multipolar.load(FLAGSHIP)
-    estimates = list(estimates(scn))
-    assert len(estimates) >= 60
-    for path, est in estimates:
+    found = list(estimates(scn))
+    assert len(found) >= 60
+    for path, est in found:
         assert est.low is not None, path
         assert est.low < est.high, path
         assert est.source, path
