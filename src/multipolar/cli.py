@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
-out = Console(soft_wrap=False, width=160)
+out = Console(soft_wrap=False, width=120)
 
 
 class OutputFormat(StrEnum):
@@ -210,7 +210,7 @@ def forecast(
         elif fmt is OutputFormat.csv:
             _write(console.forecasts_csv(results), output)
         else:
-            target = out if output is None else Console(file=output.open("w"), width=160)
+            target = out if output is None else Console(file=output.open("w"), width=120)
             target.print(console.forecasts_table(scn, results))
             if actors:
                 for fc in results:

@@ -40,18 +40,22 @@ def forecasts_csv(forecasts: Sequence[Forecast]) -> str:
 
 
 def reading(scn: Scenario, issue_id: str, value: float) -> str:
-    """Words for a point on an issue's scale: a nearby named anchor, or where it lies between
-    the two labelled ends."""
+    """Words for a point on an issue's scale: the named point it is close to (within 10% of the
+    scale), or the two named points it lies between."""
     issue = scn.issue(issue_id)
-    width = issue.high - issue.low
-    if issue.anchors:
-        near = min(issue.anchors, key=lambda a: abs(a.value - value))
-        if abs(near.value - value) <= 0.1 * width:
-            return f"~ {near.label}"
-    if issue.low_label and issue.high_label:
-        share = (value - issue.low) / width
-        return f"{share:.0%} from '{issue.low_label}' to '{issue.high_label}'"
-    return ""
+    named = [(a.value, a.label) for a in issue.anchors]
+    named += [(issue.low, issue.low_label), (issue.high, issue.high_label)]
+    named = sorted((v, label) for v, label in named if label)
+    if not named:
+        return ""
+    near = min(named, key=lambda p: abs(p[0] - value))
+    if abs(near[0] - value) <= 0.1 * (issue.high - issue.low):
+        return f"~ {near[1]}"
+    below = [p for p in named if p[0] <= value]
+    above = [p for p in named if p[0] >= value]
+    if below and above:
+        return f"between {below[-1][0]:g} ({below[-1][1]}) and {above[0][0]:g} ({above[0][1]})"
+    return f"near {near[0]:g} ({near[1]})"
 
 
 def forecasts_table(scn: Scenario, forecasts: Sequence[Forecast]) -> Table:
@@ -61,7 +65,9 @@ def forecasts_table(scn: Scenario, forecasts: Sequence[Forecast]) -> Table:
     table.add_column("scale", justify="right")
     for f in forecasts:
         table.add_column(f.model, justify="right")
-    table.add_column(f"reading ({forecasts[0].model})" if forecasts else "reading")
+    table.add_column(
+        f"reading ({forecasts[0].model})" if forecasts else "reading", max_width=44, overflow="fold"
+    )
     for i, issue in enumerate(scn.issues):
         values = [f"{f.values[i]:.2f}" for f in forecasts]
         text = reading(scn, issue.id, float(forecasts[0].values[i])) if forecasts else ""
