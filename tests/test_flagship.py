@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 
+from tests.conftest import SCENARIOS, shared_path
 from typer.testing import CliRunner
 
 import multipolar
 from multipolar.cli import app
 from multipolar.models import names
 from multipolar.scenario.checks import estimates
-from tests.conftest import SCENARIOS, shared_path
 
 FLAGSHIP = SCENARIOS / "ukraine_2025_08.yaml"
 REQUIRED_ACTORS = {"RUS", "UKR", "USA", "EUR", "TUR"}
@@ -20,8 +20,8 @@ REQUIRED_ISSUES = {"donbas", "south", "guarantees", "sanctions", "agreement", "a
 
 def test_flagship_actors_and_issues() -> None:
     scn = multipolar.load(FLAGSHIP)
-    assert REQUIRED_ACTORS <= set(scn.actor_ids)
-    assert REQUIRED_ISSUES <= set(scn.issue_ids)
+    assert set(scn.actor_ids) >= REQUIRED_ACTORS
+    assert set(scn.issue_ids) >= REQUIRED_ISSUES
     assert scn.actor("TUR").kind == "mediator"
     for issue in scn.issues:
         assert issue.low_label

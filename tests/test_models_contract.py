@@ -50,8 +50,13 @@ def run(spec: ModelSpec, inputs: Inputs) -> np.ndarray:
 
 def transform(inputs: Inputs, a: float, b: float) -> Inputs:
     return from_arrays(
-        a * inputs.x + b, inputs.c, inputs.s, lo=a * inputs.lo + b, hi=a * inputs.hi + b,
-        mask=inputs.mask, ref=a * inputs.ref + b,
+        a * inputs.x + b,
+        inputs.c,
+        inputs.s,
+        lo=a * inputs.lo + b,
+        hi=a * inputs.hi + b,
+        mask=inputs.mask,
+        ref=a * inputs.ref + b,
     )
 
 
@@ -70,8 +75,13 @@ def test_finite_shape_deterministic(spec: ModelSpec, inputs: Inputs) -> None:
 @given(inputs=problems(), value=st.floats(0, 100))
 def test_unanimity(spec: ModelSpec, inputs: Inputs, value: float) -> None:
     agreed = from_arrays(
-        np.full(inputs.x.shape, value), inputs.c, inputs.s, lo=0.0, hi=100.0,
-        mask=inputs.mask, ref=inputs.ref,
+        np.full(inputs.x.shape, value),
+        inputs.c,
+        inputs.s,
+        lo=0.0,
+        hi=100.0,
+        mask=inputs.mask,
+        ref=inputs.ref,
     )
     np.testing.assert_allclose(run(spec, agreed), value, atol=TOL)
 
@@ -83,8 +93,13 @@ def test_permutation_invariance(spec: ModelSpec, inputs: Inputs, data: st.DataOb
     n = inputs.x.shape[-1]
     perm = np.array(data.draw(st.permutations(range(n))), dtype=int)
     shuffled = from_arrays(
-        inputs.x[..., perm], inputs.c[..., perm], inputs.s[..., perm], lo=inputs.lo,
-        hi=inputs.hi, mask=inputs.mask[..., perm], ref=inputs.ref,
+        inputs.x[..., perm],
+        inputs.c[..., perm],
+        inputs.s[..., perm],
+        lo=inputs.lo,
+        hi=inputs.hi,
+        mask=inputs.mask[..., perm],
+        ref=inputs.ref,
     )
     np.testing.assert_allclose(run(spec, shuffled), run(spec, inputs), atol=TOL)
 

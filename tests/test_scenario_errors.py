@@ -30,6 +30,7 @@ CASES: list[tuple[str, str, str, int | None]] = [
         None,
     ),
     ("tab-indent", VALID.replace("  - {id: g,", "\t- {id: g,"), "malformed YAML", 13),
+    ("control-character", VALID.replace("Alpha", "Al\x00pha"), "malformed YAML", None),
     ("not-a-mapping", "- just\n- a list\n", "no scenario mapping", 1),
     ("empty-file", "", "no scenario mapping", None),
     ("unknown-actor-position", _edit("  C: {t: 50}", "  D: {t: 50}"), "unknown actor 'D'", 17),

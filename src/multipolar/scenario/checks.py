@@ -22,7 +22,7 @@ def _duplicates(kind: str, ids: list[str]) -> Iterator[Problem]:
 
 
 def estimates(scn: Scenario) -> Iterator[tuple[Path, Estimate]]:
-    """Every estimate in a scenario with its path (capabilities, status quos, positions, salience)."""
+    """Every estimate with its path: capabilities, status quos, positions, salience."""
     for i, actor in enumerate(scn.actors):
         yield ("actors", i, "capability"), actor.capability
     for i, issue in enumerate(scn.issues):

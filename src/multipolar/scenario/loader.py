@@ -56,9 +56,10 @@ def _problem(node: yaml.Node, path: Path, message: str, fix: str) -> _MarkedErro
 
 def parse_yaml(text: str) -> tuple[Any, Marks]:
     """Parse one YAML document into plain data plus a map from data path to (line, column)."""
-    loader = _Builder(text)
     marks: Marks = {}
+    loader: _Builder | None = None
     try:
+        loader = _Builder(text)
         node = loader.get_single_node()
         return (None if node is None else _build(loader, node, (), marks)), marks
     except _MarkedError as exc:
@@ -77,7 +78,8 @@ def parse_yaml(text: str) -> tuple[Any, Marks]:
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem((), f"malformed YAML: {exc}", "check the file")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def parse_json(text: str) -> tuple[Any, Marks]:
@@ -155,11 +157,16 @@ def _from_pydantic(err: Mapping[str, Any]) -> Problem:
         )
     if kind == "string_type":
         return Problem(loc, f"expected text, got {value!r}", "quote the value")
-    estimate = bool(loc) and (loc[0] in ("positions", "salience") and len(loc) == 3
-                              or loc[-1] in ("capability", "status_quo"))
+    estimate = bool(loc) and (
+        (loc[0] in ("positions", "salience") and len(loc) == 3)
+        or loc[-1] in ("capability", "status_quo")
+    )
     if estimate and kind in ("model_type", "model_attributes_type"):
-        return Problem(loc, f"expected a number, got {value!r}",
-                       "write a number, or a range {low: .., best: .., high: ..}")
+        return Problem(
+            loc,
+            f"expected a number, got {value!r}",
+            "write a number, or a range {low: .., best: .., high: ..}",
+        )
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return Problem(loc, f"expected a mapping, got {value!r}", "write 'key: value' entries here")
     if kind in ("list_type", "tuple_type"):
@@ -221,11 +228,11 @@ def read_text(path: str | FsPath) -> str:
         ) from None
 
 
-def load(path: str | FsPath) -> Scenario:
-    """Load and validate a scenario from a ``.yaml``/``.yml``/``.json`` file."""
+def load(path: str | FsPath, kind: str | None = None) -> Scenario:
+    """Load and validate a scenario file; ``kind`` ("yaml"/"json") defaults from the suffix."""
     p = FsPath(path)
-    kind = SUFFIXES.get(p.suffix.lower())
-    if kind is None:
+    kind = kind or SUFFIXES.get(p.suffix.lower())
+    if kind not in ("yaml", "json"):
         raise ScenarioError(
             [
                 Problem(
