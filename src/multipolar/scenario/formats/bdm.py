@@ -167,7 +167,7 @@ def read(
             how = "the positions, widened by 1 as all are equal" if widened else "the positions"
             notes.append(
                 f"issue '{ident}': scale [{lo:g}, {hi:g}] is the range of {how}; "
-                "pass scale=(lo, hi) to set it"
+                "set it with --scale LO,HI (Python: scale=(lo, hi))"
             )
         for r in rows:
             if r.issue == raw and not lo <= r.position <= hi:
