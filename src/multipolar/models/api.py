@@ -98,10 +98,12 @@ class Forecast:
 def forecast(scn: Scenario, model: str = "compromise", *, seed: int = 0, **params: Any) -> Forecast:
     """Forecast every issue of ``scn`` with a registered model.
 
-    Parameters come from the scenario's ``models.<name>`` block, overridden by ``params``.
+    Parameters come from the model's ``prepare(scn)`` hook, then the scenario's
+    ``models.<name>`` block, then ``params`` (later ones win).
     """
     spec = get(model)
-    merged = {**scn.models.get(model, {}), **params}
+    derived = spec.prepare(scn) if spec.prepare is not None else {}
+    merged = {**derived, **scn.models.get(model, {}), **params}
     inputs = to_inputs(scn)
     out = spec.run(inputs, seed=seed, **merged)
     return Forecast(
@@ -114,7 +116,7 @@ def forecast(scn: Scenario, model: str = "compromise", *, seed: int = 0, **param
         mask=inputs.mask,
         share=weight_share(inputs),
         seed=seed,
-        params={**spec.defaults, **merged},
+        params={k: v for k, v in {**spec.defaults, **merged}.items() if k not in derived},
         trajectory=out.trajectory,
     )
 

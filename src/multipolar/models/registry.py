@@ -4,6 +4,12 @@ The contract: a model is a pure function ``fn(inputs: Inputs, **params) -> Model
 ``inputs`` arrays are ``(..., k, n)`` (issues × actors, with optional leading batch axes) and the
 forecast is ``(..., k)``. Stochastic models also receive ``seed: int``. Models never touch global
 random state and never return NaN for valid input.
+
+Dynamic models also return a trajectory (``ModelOutput.trajectory``), by convention:
+``positions`` ``(..., T+1, k, n)`` (round 0 = the input), and optionally per-round ``median``
+and ``mean`` ``(..., T+1, k)`` and ``risk`` ``(..., T+1, k, n)`` (NaN where a round has none).
+A model that needs scenario data beyond the arrays (e.g. KTAB's affinity matrix) declares
+``prepare(scenario) -> params``; ``multipolar.forecast`` calls it.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import numpy as np
 
 from multipolar.errors import UsageError, did_you_mean
 from multipolar.scenario.arrays import FloatArray, Inputs
+from multipolar.scenario.schema import Scenario
 
 #: Properties a model may declare; the shared contract tests check every declared one.
 PROPERTIES = frozenset(
@@ -56,6 +63,7 @@ class ModelSpec:
     properties: frozenset[str] = frozenset()
     stochastic: bool = False
     joint: bool = False  # issues modelled jointly rather than one at a time
+    prepare: Callable[[Scenario], dict[str, Any]] | None = None
 
     def run(self, inputs: Inputs, *, seed: int = 0, **params: Any) -> ModelOutput:
         unknown = set(params) - set(self.defaults)
@@ -86,6 +94,7 @@ def register(
     properties: frozenset[str] = frozenset(),
     stochastic: bool = False,
     joint: bool = False,
+    prepare: Callable[[Scenario], dict[str, Any]] | None = None,
 ) -> Callable[[ModelFn], ModelFn]:
     """Decorator: register ``fn`` under ``name``; its docstring's first line is the summary."""
     bad = properties - PROPERTIES
@@ -106,6 +115,7 @@ def register(
             properties=properties,
             stochastic=stochastic,
             joint=joint,
+            prepare=prepare,
         )
         return fn
 
