@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 
-from tests.conftest import SCENARIOS, shared_path
 from typer.testing import CliRunner
 
 import multipolar
 from multipolar.cli import app
 from multipolar.models import names
 from multipolar.scenario.checks import estimates
+from tests.conftest import SCENARIOS, shared_path
 
 FLAGSHIP = SCENARIOS / "ukraine_2025_08.yaml"
 REQUIRED_ACTORS = {"RUS", "UKR", "USA", "EUR", "TUR"}

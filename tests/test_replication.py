@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.conftest import shared_path
 
 import multipolar
 from multipolar.scenario.formats import import_file
+from tests.conftest import shared_path
 
 
 def test_emission_case_compromise_and_median() -> None:

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import VALID
 from typer.testing import CliRunner
 
 from multipolar.cli import app
 from multipolar.errors import ScenarioError
 from multipolar.scenario import load
+from tests.conftest import VALID
 
 runner = CliRunner()
 

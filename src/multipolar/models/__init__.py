@@ -1,6 +1,6 @@
 """Forecasting models behind one registry (see ``registry`` for the contract)."""
 
-from multipolar.models import compromise, median, nash
+from multipolar.models import compromise, eum, median, nash
 from multipolar.models.api import Forecast, forecast, forecast_all
 from multipolar.models.registry import ModelOutput, ModelSpec, get, names, register, specs
 
@@ -9,6 +9,7 @@ __all__ = [
     "ModelOutput",
     "ModelSpec",
     "compromise",
+    "eum",
     "forecast",
     "forecast_all",
     "get",

@@ -1,0 +1,117 @@
+"""Bueno de Mesquita's expected utility model (EUM), applied to each issue separately.
+
+Two modes: ``reference`` reproduces the replication code behind Scholz, Calbert & Smith's
+published table; ``paper`` follows the equations as printed. See docs/models/eum.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from multipolar.errors import UsageError
+from multipolar.models.eum.core import mean_position, median_position
+from multipolar.models.eum.rounds import OFFER_NAMES, Mode, Round, Settings, play_round
+from multipolar.models.registry import ModelOutput, register
+from multipolar.models.weights import effective_weights
+from multipolar.scenario.arrays import Inputs
+
+__all__ = ["OFFER_NAMES", "Round", "Settings", "eum", "play_round", "settings"]
+
+
+def settings(
+    mode: str = "reference",
+    q: float = 1.0,
+    t: int | None = None,
+    fix_capitulation: bool | None = None,
+) -> Settings:
+    """Validated settings; ``fix_capitulation`` defaults to False in reference mode, True in
+    paper mode."""
+    if mode not in ("reference", "paper"):
+        raise UsageError(f"eum: mode must be 'reference' or 'paper', not {mode!r}")
+    if not 0.0 <= q <= 1.0:
+        raise UsageError(f"eum: q (probability of the status quo) must be in [0, 1], not {q!r}")
+    if t not in (None, 0, 1):
+        raise UsageError(f"eum: t must be 0, 1 or unset (the rule), not {t!r}")
+    fix = (mode == "paper") if fix_capitulation is None else bool(fix_capitulation)
+    chosen: Mode = "reference" if mode == "reference" else "paper"
+    return Settings(mode=chosen, q=float(q), t=t, fix_capitulation=fix)
+
+
+@register(
+    "eum",
+    title="Expected utility model (Bueno de Mesquita; Scholz et al. 2011)",
+    source=(
+        "Bueno de Mesquita (1985) APSR 79:156-177; Bueno de Mesquita & Lalman (1986) APSR "
+        "80:1113-1129; reconstructed by Scholz, Calbert & Smith (2011) ICAART pp. 18-30. "
+        "Reference mode follows the replication code that reproduces their Table 2."
+    ),
+    defaults={
+        "mode": "reference",
+        "q": 1.0,
+        "t": None,
+        "fix_capitulation": None,
+        "rounds": 10,
+        "epsilon": None,
+        "patience": 3,
+    },
+    properties=frozenset({"unanimity", "hull", "deterministic"}),  # ties go by actor order
+)
+def eum(
+    inputs: Inputs,
+    *,
+    mode: str = "reference",
+    q: float = 1.0,
+    t: int | None = None,
+    fix_capitulation: bool | None = None,
+    rounds: int = 10,
+    epsilon: float | None = None,
+    patience: int = 3,
+    **_: Any,
+) -> ModelOutput:
+    """Rounds of challenges, compromises and concessions; the forecast is the final median.
+
+    Runs ``rounds`` rounds, or stops earlier once the median has moved less than ``epsilon``
+    for ``patience`` consecutive rounds. The trajectory holds positions, median, mean and the
+    risk exponents used in each round (round 0 = the input; its risk is NaN).
+    """
+    cfg = settings(mode, q, t, fix_capitulation)
+    if rounds < 0 or patience < 1:
+        raise UsageError("eum: rounds must be >= 0 and patience >= 1")
+    lead, n = inputs.x.shape[:-1], inputs.x.shape[-1]  # lead = (..., k)
+    x = inputs.x.reshape(-1, n).astype(float)
+    s = inputs.s.reshape(-1, n)
+    mask = inputs.mask.reshape(-1, n)
+    w = effective_weights(inputs).reshape(-1, n)  # c·s; equal weights if all are zero
+    lo = np.min(np.where(mask, x, np.inf), axis=1)
+    hi = np.max(np.where(mask, x, -np.inf), axis=1)
+    spread = np.where(np.isfinite(hi - lo), hi - lo, 0.0)
+    R = np.where(spread > 0, spread, 1.0)  # fixed from the initial positions
+    still = spread > 0  # one distinct position: nothing to bargain about
+    history, risk = [x], [np.full(x.shape, np.nan)]
+    medians = [median_position(x, w, mask)]
+    calm = np.zeros(x.shape[0], dtype=int)
+    for _round in range(rounds):
+        if not still.any():
+            break
+        step = play_round(x, w, s, mask, R, cfg)
+        x = np.where(still[:, None], step.new_x, x)
+        history.append(x)
+        risk.append(np.where(still[:, None] & mask, step.r, np.nan))
+        medians.append(median_position(x, w, mask))
+        if epsilon is not None:
+            calm = np.where(np.abs(medians[-1] - medians[-2]) < epsilon, calm + 1, 0)
+            still &= calm < patience
+    depth = len(lead)  # trajectories put rounds before issues: (..., T+1, k, ...)
+    median = np.stack(medians, axis=1)
+    mean = np.stack([mean_position(h, w) for h in history], axis=1)
+    return ModelOutput(
+        forecast=median[:, -1].reshape(lead),
+        trajectory={
+            "positions": np.moveaxis(np.stack(history, 1).reshape(*lead, -1, n), depth, depth - 1),
+            "median": np.moveaxis(median.reshape(*lead, -1), depth, depth - 1),
+            "mean": np.moveaxis(mean.reshape(*lead, -1), depth, depth - 1),
+            "risk": np.moveaxis(np.stack(risk, 1).reshape(*lead, -1, n), depth, depth - 1),
+        },
+    )
