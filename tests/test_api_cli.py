@@ -110,3 +110,29 @@ def test_every_command_help_has_an_example(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "Example" in result.stdout
+
+
+def test_cli_trace_for_dynamic_models(valid_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "trace.csv"
+    result = runner.invoke(
+        app, ["forecast", str(valid_file), "-m", "eum", "-m", "compromise", "--trace",
+              "--trace-out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "eum trace: t" in result.stdout
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == [
+        "model",
+        "round",
+        "issue",
+        "actor",
+        "position",
+        "risk",
+        "median",
+        "mean",
+    ]
+    assert set(frame["model"]) == {"eum"}  # static models have no trajectory
+    rounds = frame["round"].max() + 1
+    assert len(frame) == rounds * 5  # 3 actors on t, 2 on g
+    assert frame.loc[frame["round"] == 0, "risk"].isna().all()
+    assert frame.loc[frame["round"] > 0, "risk"].between(0.5, 2.0).all()

@@ -192,11 +192,19 @@ def forecast(
         bool, typer.Option("--actors", help="Table format: also show per-actor diagnostics.")
     ] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+    trace: Annotated[
+        bool, typer.Option("--trace", help="Also print dynamic models' per-round positions.")
+    ] = False,
+    trace_out: Annotated[
+        Path | None,
+        typer.Option(help="Write the per-round table (round, actor, issue, position, ...) as CSV."),
+    ] = None,
 ) -> None:
     """Forecast every issue with one or more models.
 
     Examples: `multipolar forecast scenarios/ukraine_2025_08.yaml`;
-    `multipolar forecast s.yaml -m compromise -m nash --format json -o out.json`
+    `multipolar forecast s.yaml -m compromise -m nash --format json -o out.json`;
+    `multipolar forecast emission.yaml -m eum --trace --trace-out trace.csv`
     """
     from multipolar.models import forecast_all
     from multipolar.report import console
@@ -215,6 +223,12 @@ def forecast(
             if actors:
                 for fc in results:
                     target.print(console.diagnostics_table(fc))
+            if trace:
+                for fc in results:
+                    for table in console.trace_tables(fc):
+                        target.print(table)
+        if trace_out is not None:
+            _write(console.trace_csv(results), trace_out)
 
 
 def main() -> None:

@@ -90,6 +90,44 @@ class Forecast:
         ]
         return pd.DataFrame(rows)
 
+    def trace_rows(self) -> list[dict[str, Any]]:
+        """The per-round trajectory as tidy rows: model, round, issue, actor, position, and,
+        where the model reports them, the actor's risk exponent and the round's median and mean.
+        Empty for static models."""
+        positions = self.trajectory.get("positions")
+        if positions is None:
+            return []
+        risk = self.trajectory.get("risk")
+        median, mean = self.trajectory.get("median"), self.trajectory.get("mean")
+        rows = []
+        for t in range(positions.shape[0]):
+            for i, issue in enumerate(self.issues):
+                for j, actor in enumerate(self.actors):
+                    if not self.mask[i, j]:
+                        continue
+                    row: dict[str, Any] = {
+                        "model": self.model,
+                        "round": t,
+                        "issue": issue,
+                        "actor": actor,
+                        "position": float(positions[t, i, j]),
+                    }
+                    if risk is not None:
+                        r = float(risk[t, i, j])
+                        row["risk"] = None if np.isnan(r) else r
+                    if median is not None:
+                        row["median"] = float(median[t, i])
+                    if mean is not None:
+                        row["mean"] = float(mean[t, i])
+                    rows.append(row)
+        return rows
+
+    def trace_frame(self) -> pd.DataFrame:
+        """``trace_rows`` as a pandas frame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.trace_rows())
+
     def __repr__(self) -> str:
         body = ", ".join(f"{k}={v:.4g}" for k, v in zip(self.issues, self.values, strict=True))
         return f"<Forecast {self.model} of {self.scenario!r}: {body}>"

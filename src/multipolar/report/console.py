@@ -118,3 +118,40 @@ def scenario_summary(scn: Scenario) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+TRACE_COLUMNS = ["model", "round", "issue", "actor", "position", "risk", "median", "mean"]
+
+
+def trace_csv(forecasts: Sequence[Forecast]) -> str:
+    """Every dynamic model's per-round trajectory as tidy CSV (blank where not reported)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, TRACE_COLUMNS, lineterminator="\n", restval="")
+    writer.writeheader()
+    for fc in forecasts:
+        for row in fc.trace_rows():
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buf.getvalue()
+
+
+def trace_tables(fc: Forecast) -> list[Table]:
+    """One table per issue: rounds as rows, actors' positions as columns, then median/mean."""
+    positions = fc.trajectory.get("positions")
+    if positions is None:
+        return []
+    tables = []
+    for i, issue in enumerate(fc.issues):
+        table = Table(title=f"{fc.model} trace: {issue}", title_justify="left")
+        actors = [j for j in range(len(fc.actors)) if fc.mask[i, j]]
+        table.add_column("round", justify="right")
+        for j in actors:
+            table.add_column(fc.actors[j], justify="right")
+        extra = [k for k in ("median", "mean") if k in fc.trajectory]
+        for key in extra:
+            table.add_column(key, justify="right")
+        for t in range(positions.shape[0]):
+            cells = [f"{positions[t, i, j]:.3f}" for j in actors]
+            cells += [f"{fc.trajectory[key][t, i]:.3f}" for key in extra]
+            table.add_row(str(t), *cells)
+        tables.append(table)
+    return tables

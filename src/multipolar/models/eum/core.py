@@ -114,5 +114,5 @@ def risk_exponents(security: FloatArray, mask: BoolArray) -> FloatArray:
     lo = np.min(np.where(mask, security, np.inf), axis=1, keepdims=True)
     span = hi - lo
     big_r = np.divide(2 * security - hi - lo, span, out=np.zeros_like(security), where=span > 0)
-    big_r = np.where(mask, big_r, 0.0)
+    big_r = np.clip(np.where(mask, big_r, 0.0), -1.0, 1.0)  # rounding can overshoot ±1
     return (1 - big_r / 3) / (1 + big_r / 3)
