@@ -1,0 +1,15 @@
+"""Multi-issue deals: bargaining solutions, package spaces, acceptance and what it would take."""
+
+from multipolar.deals.shares import (
+    baron_ferejohn_share,
+    rubinstein_share,
+    rubinstein_share_continuous,
+    unanimity_share,
+)
+
+__all__ = [
+    "baron_ferejohn_share",
+    "rubinstein_share",
+    "rubinstein_share_continuous",
+    "unanimity_share",
+]
