@@ -32,6 +32,21 @@ def estimates(scn: Scenario) -> Iterator[tuple[Path, Estimate]]:
         for actor_id, row in getattr(scn, table).items():
             for issue_id, est in row.items():
                 yield (table, actor_id, issue_id), est
+    war = scn.conflict
+    if war is not None:
+        yield ("conflict", "p"), war.p
+        yield ("conflict", "discount"), war.discount
+        for actor_id, est in war.costs.items():
+            yield ("conflict", "costs", actor_id), est
+        if war.power_shift is not None:
+            yield ("conflict", "power_shift", "now"), war.power_shift.now
+            yield ("conflict", "power_shift", "next"), war.power_shift.next
+        if war.guarantee is not None:
+            yield ("conflict", "guarantee", "credibility"), war.guarantee.credibility
+        if war.side_payment is not None:
+            yield ("conflict", "side_payment"), war.side_payment
+    for actor_id, est in scn.deal.walk_away.items():
+        yield ("deal", "walk_away", actor_id), est
 
 
 def _in_range(path: Path, est: Estimate, low: float, high: float, what: str) -> Iterator[Problem]:
@@ -160,6 +175,56 @@ def _references(scn: Scenario) -> Iterator[Problem]:
                 )
 
 
+def _known(path: Path, ident: str, valid: set[str], kind: str) -> Iterator[Problem]:
+    if ident not in valid:
+        yield Problem(path, f"unknown {kind} '{ident}'", did_you_mean(ident, valid))
+
+
+def _war(scn: Scenario) -> Iterator[Problem]:
+    actors, issues = set(scn.actor_ids), set(scn.issue_ids)
+    war = scn.conflict
+    if war is not None:
+        for i, actor_id in enumerate(war.belligerents):
+            yield from _known(("conflict", "belligerents", i), actor_id, actors, "actor")
+        for actor_id in war.costs:
+            if actor_id not in war.belligerents:
+                yield Problem(
+                    ("conflict", "costs", actor_id),
+                    f"'{actor_id}' is not a belligerent",
+                    f"give costs for {' and '.join(war.belligerents)} only",
+                )
+        for actor_id in war.belligerents:
+            if actor_id not in war.costs:
+                yield Problem(
+                    ("conflict", "costs"),
+                    f"no cost of war for '{actor_id}'",
+                    f"add conflict.costs.{actor_id}",
+                )
+        for i, issue_id in enumerate(war.stakes):
+            yield from _known(("conflict", "stakes", i), issue_id, issues, "issue")
+        if war.power_shift is not None and war.power_shift.declining not in war.belligerents:
+            yield Problem(
+                ("conflict", "power_shift", "declining"),
+                f"'{war.power_shift.declining}' is not a belligerent",
+                f"use one of {', '.join(war.belligerents)}",
+            )
+        if war.guarantee is not None and war.guarantee.issue is not None:
+            yield from _known(
+                ("conflict", "guarantee", "issue"), war.guarantee.issue, issues, "issue"
+            )
+
+
+def _deal(scn: Scenario) -> Iterator[Problem]:
+    actors, issues = set(scn.actor_ids), set(scn.issue_ids)
+    for table in ("owners", "veto"):
+        for issue_id, members in getattr(scn.deal, table).items():
+            yield from _known(("deal", table, issue_id), issue_id, issues, "issue")
+            for i, actor_id in enumerate(members):
+                yield from _known(("deal", table, issue_id, i), actor_id, actors, "actor")
+    for actor_id in scn.deal.walk_away:
+        yield from _known(("deal", "walk_away", actor_id), actor_id, actors, "actor")
+
+
 def check(scn: Scenario) -> list[Problem]:
     """Every cross-field problem in ``scn``; an empty list means the scenario is valid."""
     problems = [
@@ -171,4 +236,11 @@ def check(scn: Scenario) -> list[Problem]:
     ]
     if problems:  # later rules assume ids resolve
         return problems
-    return [*_pairs(scn), *_values(scn), *_issue_values(scn), *_references(scn)]
+    return [
+        *_pairs(scn),
+        *_values(scn),
+        *_issue_values(scn),
+        *_references(scn),
+        *_war(scn),
+        *_deal(scn),
+    ]

@@ -1,104 +1,33 @@
 """The scenario schema: one pydantic v2 model for YAML and JSON files.
 
-Field-level rules (types, finiteness, ranges of a single value) live here; rules that relate
-fields to each other (unknown ids, positions outside an issue's scale) live in ``checks.py``.
+Field-level rules (types, finiteness, ranges of a single value) live here and in ``base.py`` and
+``conflict.py``; rules that relate fields to each other (unknown ids, positions outside an
+issue's scale) live in ``checks.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    FiniteFloat,
-    GetJsonSchemaHandler,
-    field_validator,
-    model_validator,
-)
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError
+from pydantic import Field, FiniteFloat, field_validator
 
-SCHEMA_VERSION = 1
+from multipolar.scenario.base import SCHEMA_VERSION, Estimate, Id, _Strict, bad
+from multipolar.scenario.conflict import Conflict, Deal
 
-Id = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
-        description="Identifier: letters, digits, '_', '.', '-'; starts with a letter or digit.",
-    ),
+__all__ = [
+    "SCHEMA_VERSION",
+    "Actor",
+    "Anchor",
+    "Estimate",
+    "IdealAdjustment",
+    "Issue",
+    "Scenario",
+    "Source",
+    "bad",
 ]
+
 ActorKind = Literal["party", "mediator", "outside_power", "domestic"]
-Distribution = Literal["triangular", "uniform", "pert", "normal"]
-
-
-def bad(what: str, fix: str) -> PydanticCustomError:
-    """A validation error that carries its fix to the one-line error report."""
-    return PydanticCustomError("multipolar", "{what}", {"what": what, "fix": fix})
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class Estimate(_Strict):
-    """A number an analyst estimated: a point, or a range ``{low, best, high}``.
-
-    In a file a plain number ``0.7`` means ``{best: 0.7}``. Forecasts use ``best``; Monte Carlo
-    draws from ``dist`` over ``[low, high]``.
-    """
-
-    best: FiniteFloat = Field(description="Best estimate; what point forecasts use.")
-    low: FiniteFloat | None = Field(None, description="Lowest plausible value (default: best).")
-    high: FiniteFloat | None = Field(None, description="Highest plausible value (default: best).")
-    dist: Distribution = Field("triangular", description="Distribution over [low, high].")
-    source: Id | None = Field(None, description="Id of the source this estimate rests on.")
-    quote: str | None = Field(None, description="The sentence of the source it rests on.")
-    note: str | None = Field(None, description="Analyst's reasoning.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_number(cls, data: Any) -> Any:
-        if isinstance(data, int | float) and not isinstance(data, bool):
-            return {"best": float(data)}
-        return data
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Estimate:
-        if (self.low is None) != (self.high is None):
-            raise bad("a range needs both low and high", "give both, or neither for a point")
-        if self.low is not None and self.high is not None:
-            if self.low > self.high:
-                raise bad(f"range has low {self.low:g} > high {self.high:g}", "swap low and high")
-            if not self.low <= self.best <= self.high:
-                raise bad(
-                    f"best {self.best:g} is outside [low {self.low:g}, high {self.high:g}]",
-                    "make low <= best <= high",
-                )
-        return self
-
-    @property
-    def lo(self) -> float:
-        return self.best if self.low is None else self.low
-
-    @property
-    def hi(self) -> float:
-        return self.best if self.high is None else self.high
-
-    @property
-    def is_point(self) -> bool:
-        return self.low is None or self.low == self.high == self.best
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        obj = handler(core_schema)
-        return {"anyOf": [{"type": "number"}, obj]}
 
 
 class Source(_Strict):
@@ -201,6 +130,8 @@ class Scenario(_Strict):
         default_factory=dict, description="Observed outcomes per issue (for backtests)."
     )
     ideal_adjustment: list[IdealAdjustment] = Field(default_factory=list)
+    conflict: Conflict | None = Field(None, description="The war a deal must beat.")
+    deal: Deal = Field(default_factory=Deal, description="Deal-space settings.")
     models: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Model parameters by model name."
     )
