@@ -125,24 +125,18 @@ def _maxmin_qp(space: DealSpace, draw: int, scale: FloatArray, target: int | Non
             rows = np.vstack([rows, extra])
         return rows
 
-    if target is None:
-
-        def objective(v: FloatArray) -> float:
+    def objective(v: FloatArray) -> float:
+        if target is None:
             return -float(v[k])
+        return -float(np.sum(w[target] * (1 - (v[:k] - ideal[target]) ** 2)))
 
-        def grad(_: FloatArray) -> FloatArray:
-            g = np.zeros(k + 1)
+    def grad(v: FloatArray) -> FloatArray:
+        g = np.zeros(k + 1)
+        if target is None:
             g[k] = -1.0
-            return g
-    else:
-
-        def objective(v: FloatArray) -> float:
-            return -float(np.sum(w[target] * (1 - (v[:k] - ideal[target]) ** 2)))
-
-        def grad(v: FloatArray) -> FloatArray:
-            g = np.zeros(k + 1)
+        else:
             g[:k] = 2 * w[target] * (v[:k] - ideal[target])
-            return g
+        return g
 
     found: list[tuple[float, Point]] = []
     for z0 in _starts(space, draw):
