@@ -1,6 +1,6 @@
 """Forecasting models behind one registry (see ``registry`` for the contract)."""
 
-from multipolar.models import compromise, eum, median, nash
+from multipolar.models import compromise, eum, median, nash, smp
 from multipolar.models.api import Forecast, forecast, forecast_all
 from multipolar.models.registry import ModelOutput, ModelSpec, get, names, register, specs
 
@@ -17,5 +17,6 @@ __all__ = [
     "names",
     "nash",
     "register",
+    "smp",
     "specs",
 ]
