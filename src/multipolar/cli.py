@@ -231,5 +231,72 @@ def forecast(
             _write(console.trace_csv(results), trace_out)
 
 
+TableOrJson = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json.")]
+
+
+def _emit(data: dict[str, Any], fmt: OutputFormat, table: Any) -> None:
+    if fmt is OutputFormat.json:
+        _write(json.dumps(data, indent=2, ensure_ascii=False) + "\n", None)
+    elif fmt is OutputFormat.csv:
+        raise UsageError("this command writes table or json, not csv")
+    else:
+        out.print(table())
+
+
+@app.command()
+def war(file: ScenarioArg, fmt: TableOrJson = OutputFormat.table) -> None:
+    """The war in the `conflict:` block: bargaining range, risk-return, commitment, attrition.
+
+    Example: `multipolar war scenarios/ukraine_2025_08.yaml --format json`
+    """
+    from multipolar.report.deals_console import war_table
+    from multipolar.scenario import load
+    from multipolar.war.report import analyse_war
+
+    with _reported():
+        report = analyse_war(load(file)).as_dict()
+        _emit(report, fmt, lambda: war_table(report))
+
+
+@app.command()
+def deals(
+    file: ScenarioArg,
+    top: Annotated[int, typer.Option(help="How many packages to list.")] = 5,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws for P(all accept).")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws.")] = 0,
+    fmt: TableOrJson = OutputFormat.table,
+) -> None:
+    """Is there a package every party prefers to walking away? The best packages and who blocks.
+
+    Example: `multipolar deals scenarios/ukraine_2025_08.yaml --top 5 --format json`
+    """
+    from multipolar.deals.analysis import analyse_deals
+    from multipolar.report.deals_console import deals_table
+    from multipolar.scenario import load
+
+    with _reported():
+        report = analyse_deals(load(file), top=top, draws=draws, seed=seed)
+        _emit(report.as_dict(), fmt, lambda: deals_table(report))
+
+
+@app.command("what-it-takes")
+def what_it_takes(
+    file: ScenarioArg,
+    param: Annotated[str, typer.Option("--param", help="Dotted path, e.g. conflict.p.")],
+    fmt: TableOrJson = OutputFormat.table,
+) -> None:
+    """The smallest change of one parameter that opens a zone of agreement, and the package.
+
+    Example: `multipolar what-it-takes s.yaml --param conflict.guarantee.credibility`
+    """
+    from multipolar.deals.whatif import what_it_takes as run
+    from multipolar.report.deals_console import what_table
+    from multipolar.scenario import load
+
+    with _reported():
+        result = run(load(file), param)
+        _emit(result.as_dict(), fmt, lambda: what_table(result))
+
+
 def main() -> None:
     app()

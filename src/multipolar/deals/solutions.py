@@ -56,7 +56,7 @@ def nash_point(space: DealSpace, start: Point, draw: int = 0) -> Point:
 
 def solve(space: DealSpace, draw: int = 0) -> Solutions:
     """Feasibility and the three bargaining solutions for one draw."""
-    egal = maxmin(space, draw)
+    egal = maxmin(space, draw, leximin=True)
     if egal.margin < -1e-9:
         return Solutions(False, egal, None, None, None)
     _, _, d, actors = _parts(space, draw)
@@ -64,9 +64,9 @@ def solve(space: DealSpace, draw: int = 0) -> Solutions:
     a = np.array(
         [float(utilities(space, p.z[None])[draw, 0, actors[i]]) for i, p in enumerate(best)]
     )
-    extra = [1.0] if space.commit_need is not None else []
+    extra = [0.0] if space.commit_need is not None else []  # commitment: a hard constraint
     span = np.maximum(a - d, 1e-12)
-    ks = maxmin(space, draw, np.concatenate([span, extra]))
+    ks = maxmin(space, draw, np.concatenate([span, extra]), leximin=True)
     nash = nash_point(space, egal, draw) if egal.margin > 1e-9 else egal
     return Solutions(True, egal, nash, ks, a)
 

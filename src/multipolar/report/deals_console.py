@@ -1,0 +1,101 @@
+"""Console tables for the war, deal and what-it-takes analyses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from multipolar.deals.analysis import DealReport
+from multipolar.deals.whatif import WhatItTakes
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def war_table(data: dict[str, Any]) -> Table:
+    a, b = data["belligerents"]
+    table = Table(title=f"War between {a} and {b}", title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("value")
+    rng = data["bargaining_range"]
+    rows = [
+        (f"P({a} prevails)", data["p"]),
+        ("stakes", ", ".join(data["stakes"]) or "-"),
+        (f"bargaining range ({a}'s share of the stakes)", f"[{rng['low']:.3f}, {rng['high']:.3f}]"),
+        (f"Nash split (α = {data['nash_split']['alpha']:.2f})", data["nash_split"]["share"]),
+    ]
+    rows += [(f"walk-away value of {k}", v) for k, v in data["walk_away"].items()]
+    for who, rr in data["risk_return"].items():
+        rows.append(
+            (
+                f"{who}'s optimal demand / P(war)",
+                f"{rr['demand']:.3f} / {rr['war_probability']:.3f}",
+            )
+        )
+    if "commitment" in data:
+        c = data["commitment"]
+        rows.append(
+            (f"commitment problem ({c['declining']} declining)", c["war_without_guarantee"])
+        )
+        rows.append(("  margin without guarantee", c["margin_without_guarantee"]))
+        if "war_with_full_guarantee" in c:
+            rows.append(("  war even with a full guarantee", c["war_with_full_guarantee"]))
+    att = data["attrition"]
+    rows.append((f"war of attrition: P({a} outlasts {b})", att["a_outlasts_b"]))
+    rows.append(("  expected duration (periods)", att["expected_duration_periods"]))
+    if att["paradox"]:
+        rows.append(("  warning", "paradox: the costlier side is favoured in this equilibrium"))
+    for what, value in rows:
+        table.add_row(what, _fmt(value))
+    return table
+
+
+def deals_table(report: DealReport) -> Table:
+    verdict = "a zone of agreement exists" if report.feasible else "no zone of agreement"
+    table = Table(title=f"Packages: {verdict}", title_justify="left")
+    first = report.packages[0] if report.packages else None
+    issues = list(first.terms) if first else []
+    table.add_column("package")
+    for issue in issues:
+        table.add_column(issue, justify="right")
+    table.add_column("min margin", justify="right")
+    table.add_column("blocked by")
+    table.add_column("cost to close", justify="right")
+    table.add_column("P(all accept)", justify="right")
+    for pkg in report.packages:
+        table.add_row(
+            pkg.name,
+            *[f"{pkg.terms[i]:.1f}" for i in issues],
+            f"{min(pkg.margin.values()):+.3f}",
+            ", ".join(pkg.blockers) or "-",
+            f"{pkg.cost_to_close:.3f}",
+            "-" if pkg.p_accept is None else f"{pkg.p_accept:.1%}",
+        )
+    return table
+
+
+def what_table(result: WhatItTakes) -> Table:
+    table = Table(
+        title=f"What it would take: {result.path}", title_justify="left", show_header=False
+    )
+    table.add_column("what")
+    table.add_column("value")
+    table.add_row("current value", _fmt(result.current))
+    table.add_row("current smallest margin", f"{result.current_margin:+.4f}")
+    if result.value is None:
+        table.add_row(
+            "opens a deal at", f"no value in [{result.domain[0]:g}, {result.domain[1]:g}]"
+        )
+        return table
+    table.add_row("opens a deal at", _fmt(result.value))
+    table.add_row("change", f"{result.change:+.4g}")
+    if result.package is not None:
+        for issue, value in result.package.terms.items():
+            table.add_row(f"  package: {issue}", f"{value:.2f}")
+    return table

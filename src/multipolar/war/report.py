@@ -1,0 +1,145 @@
+"""The war analysis of a scenario's ``conflict:`` block: bargaining range, Nash split, the
+risk–return trade-off under the analyst's cost ranges, the commitment test, the war of
+attrition, and each belligerent's walk-away value in the deal space."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from multipolar.deals.space import build_space, utilities
+from multipolar.errors import UsageError
+from multipolar.scenario.schema import Estimate, Scenario
+from multipolar.war.attrition import war_of_attrition
+from multipolar.war.commitment import commitment_test
+from multipolar.war.fearon import bargaining_range, nash_split
+from multipolar.war.information import optimal_demand
+
+
+def belief(est: Estimate) -> Any:
+    """The analyst's range of a cost as a scipy distribution (the estimate's ``dist``)."""
+    lo, hi = est.lo, est.hi
+    width = hi - lo
+    if est.dist == "uniform":
+        return stats.uniform(loc=lo, scale=width)
+    if est.dist == "pert":
+        a = 1 + 4 * (est.best - lo) / width
+        return stats.beta(a, 1 + 4 * (hi - est.best) / width, loc=lo, scale=width)
+    if est.dist == "normal":
+        sd = width / 4
+        return stats.truncnorm((lo - est.best) / sd, (hi - est.best) / sd, loc=est.best, scale=sd)
+    return stats.triang((est.best - lo) / width, loc=lo, scale=width)
+
+
+@dataclass(frozen=True)
+class WarReport:
+    data: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.data
+
+
+def analyse_war(scn: Scenario) -> WarReport:
+    """Everything the war models say about ``scn`` (best values; ranges feed the beliefs)."""
+    war = scn.conflict
+    if war is None:
+        raise UsageError("the scenario has no conflict: block; add one to analyse the war")
+    a, b = war.belligerents
+    space = build_space(scn)
+    ia, ib = space.actors.index(a), space.actors.index(b)
+    stakes = [space.issues.index(s) for s in war.stakes]
+    win_a, win_b = space.status_quo[0].copy(), space.status_quo[0].copy()
+    win_a[stakes] = space.ideal[0, ia, stakes]
+    win_b[stakes] = space.ideal[0, ib, stakes]
+    u = utilities(space, np.stack([win_a, win_b]))[0]  # (2, n)
+    value_a = max(float(u[0, ia] - u[1, ia]), 1e-9)  # what winning the stakes is worth
+    value_b = max(float(u[1, ib] - u[0, ib]), 1e-9)
+    p, c_a, c_b = war.p.best, war.costs[a].best, war.costs[b].best
+    ca_rel, cb_rel = c_a / value_a, c_b / value_b  # costs in units of the stakes (Fearon)
+    low, high = bargaining_range(p, ca_rel, cb_rel)
+    alpha = scn.actor(a).capability.best / max(
+        scn.actor(a).capability.best + scn.actor(b).capability.best, 1e-12
+    )
+    out: dict[str, Any] = {
+        "belligerents": [a, b],
+        "p": p,
+        "stakes": list(war.stakes),
+        "value_of_stakes": {a: value_a, b: value_b},
+        "cost_per_period": {a: c_a, b: c_b},
+        "bargaining_range": {
+            "share_of": a,
+            "low": float(low),
+            "high": float(high),
+            "note": f"{a}'s share of the stakes both prefer to fighting (Fearon 1995)",
+        },
+        "nash_split": {"alpha": alpha, "share": float(nash_split(p, ca_rel, cb_rel, alpha))},
+        "walk_away": {x: float(space.walk_away[0, space.actors.index(x)]) for x in (a, b)},
+    }
+    out["risk_return"] = _risk_return(war.costs[a], war.costs[b], p, value_a, value_b, a, b)
+    if war.power_shift is not None:
+        out["commitment"] = _commitment(scn)
+    att = war_of_attrition(value_a, value_b, max(c_a, 1e-9), max(c_b, 1e-9))
+    out["attrition"] = {
+        "a_outlasts_b": float(att.a_wins),
+        "expected_duration_periods": float(att.expected_duration),
+        "paradox": bool(att.paradox),
+        "note": att.note,
+    }
+    return WarReport(out)
+
+
+def _risk_return(
+    cost_a: Estimate, cost_b: Estimate, p: float, value_a: float, value_b: float, a: str, b: str
+) -> dict[str, Any]:
+    """Each side proposing to the other, uncertain of the other's cost (the analyst's range)."""
+    out: dict[str, Any] = {}
+    for who, other, share, own, theirs, v_other in (
+        (a, b, p, cost_a, cost_b, value_b),
+        (b, a, 1 - p, cost_b, cost_a, value_a),
+    ):
+        if theirs.is_point:
+            out[who] = {"demand": share + theirs.best / v_other, "war_probability": 0.0,
+                        "note": f"no uncertainty about {other}'s cost"}  # fmt: skip
+            continue
+        scaled = theirs.model_copy(
+            update={
+                "best": theirs.best / v_other,
+                "low": theirs.lo / v_other,
+                "high": theirs.hi / v_other,
+            }
+        )
+        demand = optimal_demand(
+            share, own.best / (v_other or 1.0), belief(scaled), (scaled.lo, scaled.hi)
+        )
+        out[who] = {
+            "demand": float(demand.demand),
+            "war_probability": float(demand.war_probability),
+            "note": f"{who} demands a share of the stakes from {other}, unsure of {other}'s cost",
+        }
+    return out
+
+
+def _commitment(scn: Scenario) -> dict[str, Any]:
+    war = scn.conflict
+    assert war is not None
+    assert war.power_shift is not None
+    shift = war.power_shift
+    delta, now, nxt = war.discount.best, shift.now.best, shift.next.best
+    c_d = war.costs[shift.declining].best
+    side = war.side_payment.best if war.side_payment else 0.0
+    plain = commitment_test(delta, now, nxt, c_d)
+    out: dict[str, Any] = {
+        "declining": shift.declining,
+        "war_without_guarantee": bool(plain.war),
+        "margin_without_guarantee": float(plain.margin),
+    }
+    if war.guarantee is not None:
+        cap = (1 - war.guarantee.credibility.best) * max(now - nxt, 0.0)
+        capped = commitment_test(delta, now, nxt, c_d, cap=cap, side_payment=side)
+        out["war_with_full_guarantee"] = bool(capped.war)
+        out["margin_with_full_guarantee"] = float(capped.margin)
+        out["guarantee_issue"] = war.guarantee.issue
+    return out
