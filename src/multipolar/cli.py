@@ -298,5 +298,38 @@ def what_it_takes(
         _emit(result.as_dict(), fmt, lambda: what_table(result))
 
 
+class StartDraft(StrEnum):
+    status_quo = "status_quo"
+    mediator = "mediator"
+    compromise = "compromise"
+
+
+@app.command()
+def mediate(
+    file: ScenarioArg,
+    mediator: Annotated[str, typer.Option("--mediator", help="Actor id of the mediator.")],
+    bias: Annotated[float, typer.Option(help="Weight of the mediator's own interest, 0-1.")] = 0.0,
+    start: Annotated[StartDraft, typer.Option(help="First draft.")] = StartDraft.status_quo,
+    fmt: TableOrJson = OutputFormat.table,
+) -> None:
+    """The mediator's workbench: single negotiating text, sequencing, value of information.
+
+    Example: `multipolar mediate scenarios/ukraine_2025_08.yaml --mediator TUR`
+    """
+    from multipolar.deals.mediate import mediate as run
+    from multipolar.report.deals_console import mediation_tables
+    from multipolar.scenario import load
+
+    with _reported():
+        result = run(load(file), mediator, bias=bias, start=start.value)
+
+        def tables() -> Any:
+            from rich.console import Group
+
+            return Group(*mediation_tables(result))
+
+        _emit(result.as_dict(), fmt, tables)
+
+
 def main() -> None:
     app()

@@ -7,6 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from multipolar.deals.analysis import DealReport
+from multipolar.deals.mediate import Mediation
 from multipolar.deals.whatif import WhatItTakes
 
 
@@ -99,3 +100,48 @@ def what_table(result: WhatItTakes) -> Table:
         for issue, value in result.package.terms.items():
             table.add_row(f"  package: {issue}", f"{value:.2f}")
     return table
+
+
+def mediation_tables(m: Mediation) -> list[Table]:
+    steps = Table(
+        title=f"Single negotiating text by {m.mediator} (bias {m.bias:g}, start {m.start}): "
+        + ("accepted by all" if m.accepted else "no draft every party accepts"),
+        title_justify="left",
+    )
+    steps.add_column("round", justify="right")
+    steps.add_column("edit")
+    steps.add_column("min margin", justify="right")
+    steps.add_column("blocked by")
+    shown = m.steps if len(m.steps) <= 12 else [*m.steps[:6], *m.steps[-6:]]
+    for s in shown:
+        steps.add_row(
+            str(s.round), s.edit, f"{min(s.package.margin.values()):+.3f}",
+            ", ".join(s.package.blockers) or "-",
+        )  # fmt: skip
+    last = m.steps[-1].package
+    final = Table(title="Final draft", title_justify="left")
+    final.add_column("issue")
+    final.add_column("value", justify="right")
+    for issue, value in last.terms.items():
+        final.add_row(issue, f"{value:.2f}")
+    tables = [steps, final]
+    seq = m.sequencing
+    if "ceasefire_first" in seq:
+        t = Table(title=f"Sequencing ({seq['declining']} declining)", title_justify="left")
+        t.add_column("order")
+        t.add_column("war?")
+        t.add_column("margin", justify="right")
+        for key in ("ceasefire_first", "comprehensive_first"):
+            t.add_row(key.replace("_", " "), _fmt(seq[key]["war"]), f"{seq[key]['margin']:+.4f}")
+        tables.append(t)
+    if m.information:
+        t = Table(
+            title="Value of information: P(war) as the cost range narrows", title_justify="left"
+        )
+        for col in ("width", "range", "P(war)"):
+            t.add_column(col, justify="right")
+        for row in m.information:
+            t.add_row(f"{row['width']:.0%}", f"[{row['low']:.3f}, {row['high']:.3f}]",
+                      f"{row['war_probability']:.3f}")  # fmt: skip
+        tables.append(t)
+    return tables

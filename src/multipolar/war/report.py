@@ -49,14 +49,7 @@ def analyse_war(scn: Scenario) -> WarReport:
         raise UsageError("the scenario has no conflict: block; add one to analyse the war")
     a, b = war.belligerents
     space = build_space(scn)
-    ia, ib = space.actors.index(a), space.actors.index(b)
-    stakes = [space.issues.index(s) for s in war.stakes]
-    win_a, win_b = space.status_quo[0].copy(), space.status_quo[0].copy()
-    win_a[stakes] = space.ideal[0, ia, stakes]
-    win_b[stakes] = space.ideal[0, ib, stakes]
-    u = utilities(space, np.stack([win_a, win_b]))[0]  # (2, n)
-    value_a = max(float(u[0, ia] - u[1, ia]), 1e-9)  # what winning the stakes is worth
-    value_b = max(float(u[1, ib] - u[0, ib]), 1e-9)
+    value_a, value_b = stake_values(scn)
     p, c_a, c_b = war.p.best, war.costs[a].best, war.costs[b].best
     ca_rel, cb_rel = c_a / value_a, c_b / value_b  # costs in units of the stakes (Fearon)
     low, high = bargaining_range(p, ca_rel, cb_rel)
@@ -91,35 +84,56 @@ def analyse_war(scn: Scenario) -> WarReport:
     return WarReport(out)
 
 
+def demand_under_uncertainty(
+    share: float, own_cost: float, their_cost: Estimate, own_value: float, their_value: float
+) -> tuple[float, float]:
+    """(demand, P(war)) of a proposer with probability ``share`` of prevailing, unsure of the
+    other side's cost (the analyst's range); costs in units of each side's stakes."""
+    if their_cost.is_point:
+        return share + their_cost.best / their_value, 0.0
+    scaled = their_cost.model_copy(
+        update={
+            "best": their_cost.best / their_value,
+            "low": their_cost.lo / their_value,
+            "high": their_cost.hi / their_value,
+        }
+    )
+    demand = optimal_demand(share, own_cost / own_value, belief(scaled), (scaled.lo, scaled.hi))
+    return float(demand.demand), float(demand.war_probability)
+
+
 def _risk_return(
     cost_a: Estimate, cost_b: Estimate, p: float, value_a: float, value_b: float, a: str, b: str
 ) -> dict[str, Any]:
     """Each side proposing to the other, uncertain of the other's cost (the analyst's range)."""
     out: dict[str, Any] = {}
-    for who, other, share, own, theirs, v_other in (
-        (a, b, p, cost_a, cost_b, value_b),
-        (b, a, 1 - p, cost_b, cost_a, value_a),
+    for who, other, share, own, theirs, v_own, v_other in (
+        (a, b, p, cost_a, cost_b, value_a, value_b),
+        (b, a, 1 - p, cost_b, cost_a, value_b, value_a),
     ):
-        if theirs.is_point:
-            out[who] = {"demand": share + theirs.best / v_other, "war_probability": 0.0,
-                        "note": f"no uncertainty about {other}'s cost"}  # fmt: skip
-            continue
-        scaled = theirs.model_copy(
-            update={
-                "best": theirs.best / v_other,
-                "low": theirs.lo / v_other,
-                "high": theirs.hi / v_other,
-            }
-        )
-        demand = optimal_demand(
-            share, own.best / (v_other or 1.0), belief(scaled), (scaled.lo, scaled.hi)
-        )
+        demand, war = demand_under_uncertainty(share, own.best, theirs, v_own, v_other)
         out[who] = {
-            "demand": float(demand.demand),
-            "war_probability": float(demand.war_probability),
+            "demand": demand,
+            "war_probability": war,
             "note": f"{who} demands a share of the stakes from {other}, unsure of {other}'s cost",
         }
     return out
+
+
+def stake_values(scn: Scenario) -> tuple[float, float]:
+    """What winning the stakes is worth to each belligerent: u(own victory) − u(the other's)."""
+    war = scn.conflict
+    if war is None:
+        raise UsageError("the scenario has no conflict: block; add one to analyse the war")
+    a, b = war.belligerents
+    space = build_space(scn)
+    ia, ib = space.actors.index(a), space.actors.index(b)
+    stakes = [space.issues.index(s) for s in war.stakes]
+    win_a, win_b = space.status_quo[0].copy(), space.status_quo[0].copy()
+    win_a[stakes] = space.ideal[0, ia, stakes]
+    win_b[stakes] = space.ideal[0, ib, stakes]
+    u = utilities(space, np.stack([win_a, win_b]))[0]
+    return max(float(u[0, ia] - u[1, ia]), 1e-9), max(float(u[1, ib] - u[0, ib]), 1e-9)
 
 
 def _commitment(scn: Scenario) -> dict[str, Any]:
