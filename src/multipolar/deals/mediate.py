@@ -82,13 +82,13 @@ def _edits(
                 where = space.to_scale(cand)[k]
                 out.append((cand, f"{space.issues[k]} -> {where:.4g} (for {space.actors[i]})"))
     if not critics and space.guarantee_issue is not None:
-        k = space.guarantee_issue
+        g = space.guarantee_issue
         cand = z.copy()
-        cand[k] = min(1.0, z[k] + h)
-        if cand[k] != z[k]:
-            where = space.to_scale(cand)[k]
+        cand[g] = min(1.0, z[g] + h)
+        if cand[g] != z[g]:
+            where = space.to_scale(cand)[g]
             out.append(
-                (cand, f"{space.issues[k]} -> {where:.4g} (to close the commitment problem)")
+                (cand, f"{space.issues[g]} -> {where:.4g} (to close the commitment problem)")
             )
     return out
 
