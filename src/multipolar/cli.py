@@ -331,5 +331,23 @@ def mediate(
         _emit(result.as_dict(), fmt, tables)
 
 
+@app.command()
+def analysis(
+    file: ScenarioArg,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Markdown file.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws.")] = 0,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws for P(all accept).")] = 2000,
+) -> None:
+    """Write the war-and-deals analysis of a scenario as Markdown, generated from the engine.
+
+    Example: `multipolar analysis s.yaml -o docs/analysis/s.md`
+    """
+    from multipolar.report.analysis import analysis_markdown
+    from multipolar.scenario import load
+
+    with _reported():
+        _write(analysis_markdown(load(file), seed=seed, draws=draws), output)
+
+
 def main() -> None:
     app()

@@ -1,0 +1,207 @@
+"""A written analysis of a scenario's war and deal space, generated from the engine's output.
+
+Every figure in the document comes from the engine; the text around it only reads the figures.
+The same scenario and seed give the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from multipolar import __version__
+from multipolar.deals.analysis import COMMITMENT, DealReport, Package, analyse_deals
+from multipolar.deals.mediate import Mediation, mediate
+from multipolar.deals.whatif import WhatItTakes, what_it_takes
+from multipolar.scenario.schema import Scenario
+from multipolar.war.report import analyse_war
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _levers(scn: Scenario) -> list[str]:
+    """The parameters worth asking 'what would it take' about: the war's odds, costs and
+    guarantee, and each belligerent's position and salience on the stakes."""
+    war = scn.conflict
+    if war is None:
+        return []
+    paths = ["conflict.p"]
+    paths += [f"conflict.costs.{a}" for a in war.belligerents]
+    if war.guarantee is not None:
+        paths.append("conflict.guarantee.credibility")
+    for issue in war.stakes:
+        for actor in war.belligerents:
+            if issue in scn.positions.get(actor, {}):
+                paths.append(f"positions.{actor}.{issue}")
+    return paths
+
+
+def _package_rows(report: DealReport, issues: list[str]) -> list[str]:
+    head = (
+        "| package | "
+        + " | ".join(issues)
+        + " | smallest margin | blocked by | cost to close | P(all accept) |"
+    )
+    rows = [head, "|" + "---|" * (len(issues) + 5)]
+    for p in report.packages:
+        terms = " | ".join(f"{p.terms[i]:.1f}" for i in issues)
+        pa = "–" if p.p_accept is None else _pct(p.p_accept)
+        rows.append(
+            f"| {p.name} | {terms} | {min(p.margin.values()):+.3f} | "
+            f"{', '.join(p.blockers) or '–'} | {p.cost_to_close:.3f} | {pa} |"
+        )
+    return rows
+
+
+def _blocker_sentence(p: Package) -> str:
+    if not p.blockers:
+        return "nobody blocks it"
+    parts = []
+    for b in p.blockers:
+        if b == COMMITMENT:
+            parts.append("the commitment problem (the guarantee level is too low)")
+        else:
+            parts.append(f"{b} (short by {-p.margin[b]:.3f})")
+    return "blocked by " + "; ".join(parts)
+
+
+def _what_rows(results: list[WhatItTakes]) -> list[str]:
+    rows = [
+        "| parameter | now | smallest margin now | opens at | change |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        opens = "no value in range" if r.value is None else f"{r.value:.4g}"
+        change = "–" if r.change is None else f"{r.change:+.4g}"
+        rows.append(
+            f"| `{r.path}` | {r.current:.4g} | {r.current_margin:+.4f} | {opens} | {change} |"
+        )
+    return rows
+
+
+def _mediation_lines(m: Mediation) -> list[str]:
+    last = m.steps[-1].package
+    verdict = (
+        "every party accepts its final draft"
+        if m.accepted
+        else "no draft was found that every party accepts"
+    )
+    lines = [
+        f"Starting from the status quo, {m.mediator}'s single negotiating text took "
+        f"{len(m.steps) - 1} revisions; {verdict}. Final draft: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in last.terms.items())
+        + f"; {_blocker_sentence(last)}.",
+    ]
+    edits = [s.edit for s in m.steps[1:]]
+    if edits:
+        lines.append(
+            "Revisions, in order: " + "; ".join(edits[:8]) + ("; …" if len(edits) > 8 else "") + "."
+        )
+    seq = m.sequencing
+    if "ceasefire_first" in seq:
+        cf, cp = seq["ceasefire_first"], seq["comprehensive_first"]
+        lines.append(
+            f"Sequencing ({seq['declining']} is the declining side): ceasefire first → "
+            f"{'war' if cf['war'] else 'peace holds'} (margin {cf['margin']:+.3f}); comprehensive "
+            f"deal with its guarantee → {'war' if cp['war'] else 'peace holds'} "
+            f"(margin {cp['margin']:+.3f}, credibility in the package {cp['guarantee_credibility_in_package']:.2f})."
+        )
+    if m.information:
+        first, last_row = m.information[0], m.information[-1]
+        lines.append(
+            f"Value of information: narrowing the belief about the second belligerent's cost from "
+            f"[{first['low']:.3f}, {first['high']:.3f}] to its best estimate lowers P(war) in the "
+            f"risk–return model from {first['war_probability']:.3f} to {last_row['war_probability']:.3f}."
+        )
+    return lines
+
+
+def analysis_markdown(scn: Scenario, *, seed: int = 0, draws: int = 2000, top: int = 5) -> str:
+    """The analysis document of ``scn`` (Markdown)."""
+    deals = analyse_deals(scn, top=top, draws=draws, seed=seed)
+    war: dict[str, Any] | None = analyse_war(scn).as_dict() if scn.conflict else None
+    levers = [what_it_takes(scn, path) for path in _levers(scn)]
+    mediators = [a.id for a in scn.actors if a.kind == "mediator"]
+    issues = list(scn.issue_ids)
+    out = [
+        f"# Analysis: {scn.title}",
+        "",
+        f"Generated by `multipolar analysis` (multipolar {__version__}, seed {seed}, {draws} Monte "
+        f"Carlo draws) from `{scn.id or scn.title}`. Every figure below is the engine's output; "
+        "regenerate the file rather than edit it.",
+        "",
+        "## Is there a zone of agreement?",
+        "",
+    ]
+    best = deals.packages[0]
+    if deals.feasible:
+        out.append(
+            f"**Yes.** The egalitarian package leaves every party that must accept at least "
+            f"{min(best.margin.values()):+.3f} above its walk-away value."
+        )
+    else:
+        out.append(
+            f"**No.** Even the package that is best for the worst-off party "
+            f"({best.name}) leaves it {min(best.margin.values()):+.3f} short of its walk-away value: "
+            f"{_blocker_sentence(best)}."
+        )
+    out += [
+        "",
+        "Walk-away values (utility 0–1 of continuing the war, or of the status quo for those not fighting):",
+        "",
+    ]
+    out += [
+        f"- {a}: {v:.3f}" + (" (must accept)" if a in deals.must_accept else "")
+        for a, v in deals.walk_away.items()
+    ]
+    if war is not None:
+        rng = war["bargaining_range"]
+        out += [
+            "",
+            f"The war model: {war['belligerents'][0]} prevails with probability {war['p']:.2f}; on the "
+            f"stakes ({', '.join(war['stakes'])}) both sides prefer any share for "
+            f"{rng['share_of']} in [{rng['low']:.3f}, {rng['high']:.3f}] to fighting (Fearon's range); "
+            f"the Nash split is {war['nash_split']['share']:.3f}.",
+        ]
+        if "commitment" in war:
+            c = war["commitment"]
+            out.append(
+                f"Commitment problem ({c['declining']} declining): war without a guarantee "
+                f"{'yes' if c['war_without_guarantee'] else 'no'} (margin {c['margin_without_guarantee']:+.3f})"
+                + (
+                    f"; with the full guarantee {'yes' if c['war_with_full_guarantee'] else 'no'} "
+                    f"(margin {c['margin_with_full_guarantee']:+.3f})."
+                    if "war_with_full_guarantee" in c
+                    else "."
+                )
+            )
+    out += ["", "## Which packages come closest, and who blocks them", ""]
+    out += _package_rows(deals, issues)
+    out += ["", "Margins are u − d in utility units; P(all accept) is over the scenario's ranges."]
+    if deals.logrolls:
+        out += ["", "Trades suggested by how differently parties weigh issues:", ""]
+        out += [f"- {r['suggestion']} (ratio {r['ratio']:.2f})" for r in deals.logrolls]
+    out += ["", "## What it would take to open one", ""]
+    out += _what_rows(levers) if levers else ["The scenario has no conflict block to vary."]
+    opened = [r for r in levers if r.value is not None and r.current_margin < 0]
+    if opened:
+        nearest = min(
+            opened, key=lambda r: abs(r.change or 0) / max(r.domain[1] - r.domain[0], 1e-12)
+        )
+        assert nearest.package is not None
+        out += [
+            "",
+            f"The smallest change relative to its range is `{nearest.path}` from {nearest.current:.4g} "
+            f"to {nearest.value:.4g}; the package it opens: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in nearest.package.terms.items())
+            + ".",
+        ]
+    out += ["", "## What a facilitator should table", ""]
+    if not mediators:
+        out.append("The scenario names no mediator (an actor of kind `mediator`).")
+    for m in mediators:
+        out += [f"### {scn.actor(m).name} ({m})", ""]
+        out += _mediation_lines(mediate(scn, m))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
