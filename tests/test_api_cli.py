@@ -136,3 +136,16 @@ def test_cli_trace_for_dynamic_models(valid_file: Path, tmp_path: Path) -> None:
     assert len(frame) == rounds * 5  # 3 actors on t, 2 on g
     assert frame.loc[frame["round"] == 0, "risk"].isna().all()
     assert frame.loc[frame["round"] > 0, "risk"].between(0.5, 2.0).all()
+
+
+def test_top_level_analysis_api(tmp_path: Path) -> None:
+    import yaml as _yaml
+
+    from tests.test_deals import CONFLICT
+
+    scn = validate(_yaml.safe_load(CONFLICT))
+    assert multipolar.analyse_war(scn).as_dict()["belligerents"] == ["A", "B"]
+    assert multipolar.analyse_deals(scn, draws=50).feasible
+    assert multipolar.what_it_takes(scn, "conflict.p").path == "conflict.p"
+    with pytest.raises(AttributeError):
+        _ = multipolar.no_such_thing  # type: ignore[attr-defined]
