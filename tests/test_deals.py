@@ -21,7 +21,7 @@ def make_space(
     return DealSpace(
         tuple(f"a{i}" for i in range(n)), tuple(f"i{j}" for j in range(k)), np.zeros(k),
         np.ones(k), ideal[None], weight[None], quadratic, walk[None], np.ones(n, bool),
-        np.full((1, k), 0.5), None, None,
+        np.full((1, k), 0.5), None, None, None,
     )  # fmt: skip
 
 
@@ -136,10 +136,22 @@ def test_commitment_problem_needs_guarantees() -> None:
     data["conflict"]["power_shift"] = {"declining": "B", "now": 0.4, "next": 0.1}
     data["conflict"]["guarantee"] = {"credibility": 0.9, "issue": "guard"}
     space = build_space(validate(data))
-    # δΔq = 0.27; rhs = 0.1·(1 − 0.4 + 0.15) = 0.075; κ needed = 1 − 0.075/0.27; z_g >= κ/0.9
-    need = (1 - 0.075 / 0.27) / 0.9
-    assert space.commit_need[0] == pytest.approx(need)  # type: ignore[index]
+    # the stakes are worth V_B = u_B(B wins) − u_B(A wins) = 0.5 − 0 to B, so its cost 0.15 is
+    # 0.3 of the stakes; rhs = 0.1·(1 − 0.4 + 0.3) = 0.09; pressure δΔq = 0.27
+    a, b = 0.5 * (0.09 - 0.27), 0.5 * 0.9 * 0.27
+    assert space.commit_a[0] == pytest.approx(a)  # type: ignore[index]
+    assert space.commit_b[0] == pytest.approx(b)  # type: ignore[index]
     point = maxmin(space)
-    assert point.z[1] >= need - 1e-6 or point.margin < 0
-    data["conflict"]["guarantee"]["credibility"] = 0.5  # 0.72/0.5 > 1: no package can close it
+    assert point.margin >= 0
+    assert point.z[1] >= -a / b - 1e-6  # the package's guarantee level closes the problem
+    data["conflict"]["guarantee"]["credibility"] = 0.5  # 0.5 < 1 − 0.09/0.27: nothing closes it
     assert maxmin(build_space(validate(data))).margin < 0
+
+
+def test_chance_now_defaults_to_p() -> None:
+    data = yaml.safe_load(CONFLICT)
+    data["conflict"]["power_shift"] = {"declining": "B", "next": 0.1}
+    implied = build_space(validate(data))
+    data["conflict"]["power_shift"]["now"] = 0.4  # 1 − p
+    explicit = build_space(validate(data))
+    assert implied.commit_a == pytest.approx(explicit.commit_a)

@@ -59,11 +59,11 @@ def test_bias_pulls_toward_the_mediator() -> None:
 
 def test_sequencing_by_hand() -> None:
     out = sequencing(validate(scenario()))
-    # δΔq = 0.9·0.3 = 0.27; rhs = 0.1·(1 − 0.4 + 0.15) = 0.075
+    # δΔq = 0.9·0.3 = 0.27; B's cost is 0.3 of the stakes: rhs = 0.1·(1 − 0.4 + 0.3) = 0.09
     assert out["ceasefire_first"]["war"] is True
-    assert out["ceasefire_first"]["margin"] == pytest.approx(0.195)
+    assert out["ceasefire_first"]["margin"] == pytest.approx(0.18)
     kappa = out["comprehensive_first"]["guarantee_credibility_in_package"]
-    assert out["comprehensive_first"]["margin"] == pytest.approx(0.9 * (1 - kappa) * 0.3 - 0.075)
+    assert out["comprehensive_first"]["margin"] == pytest.approx(0.9 * (1 - kappa) * 0.3 - 0.09)
 
 
 def test_value_of_information_decreases_to_zero() -> None:

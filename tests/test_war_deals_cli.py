@@ -63,8 +63,8 @@ def test_what_it_takes_finds_the_boundary(conflict_file: Path) -> None:
     result = what_it_takes(scn, "conflict.guarantee.credibility")
     assert result.current_margin < 0
     assert result.value is not None
-    # δΔq = 0.27, rhs = 0.075: κ must reach 1 − 0.075/0.27 with the full guarantee (z_g = 1)
-    assert result.value == pytest.approx(1 - 0.075 / 0.27, abs=1e-6)
+    # δΔq = 0.27, rhs = 0.09: κ must reach 1 − 0.09/0.27 with the full guarantee (z_g = 1)
+    assert result.value == pytest.approx(1 - 0.09 / 0.27, abs=1e-6)
     assert result.package is not None
     assert result.package.terms["guard"] == pytest.approx(10.0, abs=1e-4)
     out = runner.invoke(

@@ -68,7 +68,7 @@ class DealReport:
 
 def _columns(space: DealSpace) -> list[str]:
     names = [a for a, v in zip(space.actors, space.veto, strict=True) if v]
-    return names + ([COMMITMENT] if space.commit_need is not None else [])
+    return names + ([COMMITMENT] if space.commit_a is not None else [])
 
 
 def describe(space: DealSpace, name: str, z: FloatArray) -> Package:

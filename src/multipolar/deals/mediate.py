@@ -23,7 +23,7 @@ from multipolar.errors import UsageError, did_you_mean
 from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.schema import Scenario
 from multipolar.war.commitment import commitment_test
-from multipolar.war.report import demand_under_uncertainty, stake_values
+from multipolar.war.report import demand_under_uncertainty, powell_inputs, stake_values
 
 Start = Literal["status_quo", "mediator", "compromise"]
 _MIN_STEP = 1e-4
@@ -128,7 +128,7 @@ def single_text(
     for rnd in range(1, _MAX_ROUNDS + 1):
         s = slacks(space, z[None])[0, 0]
         critics = [i for i in parties if s[i] < 0]
-        commit_open = space.commit_need is not None and s[-1] < -1e-12
+        commit_open = space.commit_a is not None and s[-1] < -1e-12
         if not critics and not commit_open:
             return steps, True
         accepting = [i for i in parties if s[i] >= 0]
@@ -163,9 +163,8 @@ def sequencing(scn: Scenario) -> dict[str, Any]:
     if war is None or war.power_shift is None:
         return {"note": "no conflict.power_shift: sequencing needs a projected shift in power"}
     shift = war.power_shift
-    delta, now, nxt = war.discount.best, shift.now.best, shift.next.best
-    c_d = war.costs[shift.declining].best
-    side = war.side_payment.best if war.side_payment else 0.0
+    t = powell_inputs(scn)
+    delta, now, nxt, c_d, side = t["delta"], t["now"], t["next"], t["cost"], t["side"]
     first = commitment_test(delta, now, nxt, c_d, side_payment=side)
     space = build_space(scn)
     z = maxmin(space).z
@@ -176,7 +175,7 @@ def sequencing(scn: Scenario) -> dict[str, Any]:
             if war.guarantee.issue is None
             else float(z[scn.issue_ids.index(war.guarantee.issue)])
         )
-        kappa = war.guarantee.credibility.best * level
+        kappa = t["credibility"] * level
     comp = commitment_test(
         delta, now, nxt, c_d, cap=(1 - kappa) * max(now - nxt, 0.0), side_payment=side
     )

@@ -37,11 +37,15 @@ def nash_point(space: DealSpace, start: Point, draw: int = 0) -> Point:
         g = gains(z)
         return float(-np.sum(np.log(np.clip(g, 1e-300, None))))
 
-    has = space.commit_need is not None and space.guarantee_issue is not None
     cons = []
-    if has:
-        g_issue, need = space.guarantee_issue, float(space.commit_need[draw])  # type: ignore[index]
-        cons.append({"type": "ineq", "fun": lambda z: z[g_issue] - need})
+    if (
+        space.commit_a is not None
+        and space.commit_b is not None
+        and space.guarantee_issue is not None
+    ):
+        g_issue = space.guarantee_issue
+        ca, cb = float(space.commit_a[draw]), float(space.commit_b[draw])
+        cons.append({"type": "ineq", "fun": lambda z: ca + cb * z[g_issue]})
     cons.append({"type": "ineq", "fun": lambda z: gains(z) - 1e-12})
     res = optimize.minimize(
         objective, start.z, method="SLSQP", bounds=[(0.0, 1.0)] * k, constraints=cons,
@@ -64,7 +68,7 @@ def solve(space: DealSpace, draw: int = 0) -> Solutions:
     a = np.array(
         [float(utilities(space, p.z[None])[draw, 0, actors[i]]) for i, p in enumerate(best)]
     )
-    extra = [0.0] if space.commit_need is not None else []  # commitment: a hard constraint
+    extra = [0.0] if space.commit_a is not None else []  # commitment: a hard constraint
     span = np.maximum(a - d, 1e-12)
     ks = maxmin(space, draw, np.concatenate([span, extra]), leximin=True)
     nash = nash_point(space, egal, draw) if egal.margin > 1e-9 else egal

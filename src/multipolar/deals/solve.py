@@ -49,8 +49,11 @@ def _margin(space: DealSpace, draw: int, z: FloatArray) -> float:
     return worst
 
 
-def _need(space: DealSpace, draw: int) -> float | None:
-    return None if space.commit_need is None else float(space.commit_need[draw])
+def _commit(space: DealSpace, draw: int) -> tuple[float, float] | None:
+    """(a, b) of the commitment slack a + b·z_g for one draw, or None."""
+    if space.commit_a is None or space.commit_b is None:
+        return None
+    return float(space.commit_a[draw]), float(space.commit_b[draw])
 
 
 def _lp(
@@ -80,12 +83,12 @@ def _lp(
         row[-1] = scale[i]
         rows.append(row)
         rhs.append(w[i].sum() - d[i] - (0.0 if floor is None else floor[i]))
-    need = _need(space, draw)
-    if need is not None and space.guarantee_issue is not None:  # z_g >= need
+    terms = _commit(space, draw)
+    if terms is not None and space.guarantee_issue is not None:  # a + b·z_g >= 0
         row = np.zeros(nvar)
-        row[space.guarantee_issue] = -1.0
+        row[space.guarantee_issue] = -terms[1]
         rows.append(row)
-        rhs.append(-need)
+        rhs.append(terms[0])
     t_bounds = (None, None) if t_fixed is None else (t_fixed, t_fixed)
     bounds = [(0.0, 1.0)] * k + [(0.0, None)] * (m * k) + [t_bounds]
     res = optimize.linprog(
@@ -111,9 +114,9 @@ def _qp(
 ) -> Point:  # fmt: skip
     ideal, w, d, _ = _parts(space, draw)
     m, k = ideal.shape
-    need_or_none = _need(space, draw)
-    tied = need_or_none is not None and space.guarantee_issue is not None
-    need = 0.0 if need_or_none is None else need_or_none
+    terms = _commit(space, draw)
+    tied = terms is not None and space.guarantee_issue is not None
+    ca, cb = (0.0, 0.0) if terms is None else terms
     sc = scale[:m]
     fl = np.zeros(m) if floor is None else floor
 
@@ -121,14 +124,14 @@ def _qp(
         z, t = v[:k], v[k]
         out = np.sum(w * (1 - (z - ideal) ** 2), axis=1) - d - sc * t - fl
         if tied:
-            out = np.append(out, z[space.guarantee_issue] - need)
+            out = np.append(out, ca + cb * z[space.guarantee_issue])
         return out
 
     def jac(v: FloatArray) -> FloatArray:
         rows = np.hstack([-2 * w * (v[:k] - ideal), -sc[:, None]])
         if tied:
             extra = np.zeros(k + 1)
-            extra[space.guarantee_issue] = 1.0
+            extra[space.guarantee_issue] = cb
             rows = np.vstack([rows, extra])
         return rows
 
@@ -171,10 +174,11 @@ def _qp(
 
 def _achievable(space: DealSpace, draw: int) -> bool:
     """Whether some package satisfies the commitment constraint (always, if there is none)."""
-    need = _need(space, draw)
-    if need is None:
+    terms = _commit(space, draw)
+    if terms is None:
         return True
-    return need <= 1.0 if space.guarantee_issue is not None else need <= 0.0
+    a, b = terms
+    return a + (b if space.guarantee_issue is not None else 0.0) >= 0.0
 
 
 def maxmin(
@@ -192,7 +196,10 @@ def maxmin(
     sc = np.ones(m) if scale is None else np.asarray(scale, dtype=float)[:m]
     if not _achievable(space, draw):
         point = maxmin(
-            replace(space, commit_need=None, guarantee_issue=None), draw, sc, leximin=leximin
+            replace(space, commit_a=None, commit_b=None, guarantee_issue=None),
+            draw,
+            sc,
+            leximin=leximin,
         )
         return Point(point.z, _margin(space, draw, point.z))
     solver = _qp if space.quadratic else _lp

@@ -13,6 +13,7 @@ point analysis and Monte Carlo.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,8 @@ class DealSpace:
     walk_away: FloatArray  # (D, n)
     veto: BoolArray  # (n,) actors who must accept a package
     status_quo: FloatArray  # (D, k) normalised status quo package
-    commit_need: FloatArray | None  # (D,) what closing the commitment problem needs (Powell)
+    commit_a: FloatArray | None  # (D,) commitment slack a + b·z_g, in the declining side's
+    commit_b: FloatArray | None  # (D,) utility units (Powell); None: no commitment problem
     guarantee_issue: int | None  # the issue whose level carries the guarantee, if tied
 
     @property
@@ -61,22 +63,22 @@ def utilities(space: DealSpace, z: FloatArray) -> FloatArray:
 
 def slacks(space: DealSpace, z: FloatArray) -> FloatArray:
     """u_i − d_i for every actor and, when there is a commitment problem, a last column for it:
-    z_g − need when the guarantee is tied to issue g, else the constant −need. (D, m, n[+1]).
-    A package is acceptable iff every ``binding`` column is ≥ 0."""
+    a + b·z_g (the declining side's gain from peace over fighting before the shift, in its
+    utility units; z_g the guarantee issue's level). (D, m, n[+1]). A package is acceptable
+    iff every ``binding`` column is ≥ 0."""
     s = utilities(space, z) - space.walk_away[:, None, :]
-    if space.commit_need is None:
+    if space.commit_a is None or space.commit_b is None:
         return s
     zz = z[None] if z.ndim == 2 else z
-    if space.guarantee_issue is None:
-        g = np.broadcast_to(-space.commit_need[:, None], s.shape[:2])
-    else:
-        g = zz[:, :, space.guarantee_issue] - space.commit_need[:, None]
+    level = zz[:, :, space.guarantee_issue] if space.guarantee_issue is not None else 0.0
+    g = space.commit_a[:, None] + space.commit_b[:, None] * level
+    g = np.broadcast_to(g, s.shape[:2])
     return np.concatenate([s, g[..., None]], axis=-1)
 
 
 def binding(space: DealSpace) -> BoolArray:
     """Columns of ``slacks`` that must be ≥ 0: the veto players, and the commitment if any."""
-    extra = [True] if space.commit_need is not None else []
+    extra = [True] if space.commit_a is not None else []
     return np.concatenate([space.veto, np.array(extra, dtype=bool)])
 
 
@@ -98,37 +100,61 @@ def _package(
     return out
 
 
-def build_space(scn: Scenario, value: Sampler = best_values, draws: int = 1) -> DealSpace:
-    """The deal space of ``scn`` with every estimate valued by ``value`` (best by default)."""
-    actors, issues = scn.actor_ids, scn.issue_ids
-    n, k = len(actors), len(issues)
-    lo = np.array([i.low for i in scn.issues])
-    hi = np.array([i.high for i in scn.issues])
+def _ideals_and_weights(
+    scn: Scenario, value: Sampler, draws: int, lo: FloatArray, hi: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Normalised ideal points and saliences normalised over each actor's issues (D, n, k)."""
+    n, k = len(scn.actors), len(scn.issues)
     ideal = np.zeros((draws, n, k))
     sal = np.zeros((draws, n, k))
     has = np.zeros((n, k), dtype=bool)
-    for a, actor_id in enumerate(actors):
-        for j, issue_id in enumerate(issues):
+    for a, actor_id in enumerate(scn.actor_ids):
+        for j, issue_id in enumerate(scn.issue_ids):
             est = scn.positions.get(actor_id, {}).get(issue_id)
             if est is not None:
                 ideal[:, a, j] = (np.broadcast_to(value(est), (draws,)) - lo[j]) / (hi[j] - lo[j])
                 sal[:, a, j] = value(scn.salience[actor_id][issue_id])
                 has[a, j] = True
     total = sal.sum(axis=-1, keepdims=True)
-    weight = np.where(
-        total > 0, sal / np.where(total > 0, total, 1), has / np.maximum(has.sum(-1), 1)[:, None]
-    )
+    equal = has / np.maximum(has.sum(-1), 1)[:, None]
+    return ideal, np.where(total > 0, sal / np.where(total > 0, total, 1), equal)
+
+
+def build_space(scn: Scenario, value: Sampler = best_values, draws: int = 1) -> DealSpace:
+    """The deal space of ``scn`` with every estimate valued by ``value`` (best by default)."""
+    actors, issues = scn.actor_ids, scn.issue_ids
+    n, k = len(actors), len(issues)
+    lo = np.array([i.low for i in scn.issues])
+    hi = np.array([i.high for i in scn.issues])
+    ideal, weight = _ideals_and_weights(scn, value, draws, lo, hi)
     quadratic = scn.deal.utility == "quadratic"
     partial = DealSpace(
         tuple(actors), tuple(issues), lo, hi, ideal, weight, quadratic,
-        np.zeros((draws, n)), np.zeros(n, bool), _package(scn, value, draws, ideal, {}), None, None,
+        np.zeros((draws, n)), np.zeros(n, bool), _package(scn, value, draws, ideal, {}),
+        None, None, None,
     )  # fmt: skip
-    walk = utilities(partial, partial.status_quo[:, None, :])[:, 0, :]
+    # issues without a status quo are settled only by an agreement (deal.unsettled)
+    rule = scn.deal.unsettled
+    open_issues = np.array([i.status_quo is None for i in scn.issues]) & (rule != "midpoint")
+
+    def outcome_utility(z: FloatArray) -> FloatArray:
+        """(D, n) utilities of one no-deal outcome per draw (see ``deal.unsettled``)."""
+        u = utilities(partial, z[:, None, :])[:, 0, :]
+        if not open_issues.any():
+            return u
+        dist = np.abs(z[:, None, :] - partial.ideal)[:, :, open_issues]
+        value = 1 - dist**2 if quadratic else 1 - dist
+        settled = u - np.sum(partial.weight[:, :, open_issues] * value, axis=-1)
+        if rule == "nothing":
+            return settled
+        share = 1 - partial.weight[:, :, open_issues].sum(axis=-1)
+        return np.where(share > 1e-12, settled / np.where(share > 1e-12, share, 1.0), u)
+
+    walk = outcome_utility(partial.status_quo)
     veto = np.zeros(n, dtype=bool)
-    for table in (scn.deal.owners, scn.deal.veto):
-        for members in table.values():
-            veto[[actors.index(m) for m in members]] = True
-    need, g_issue = None, None
+    for members in [*scn.deal.owners.values(), *scn.deal.veto.values()]:
+        veto[[actors.index(m) for m in members]] = True
+    commit: tuple[FloatArray | None, FloatArray | None, int | None] = (None, None, None)
     war = scn.conflict
     if war is not None:
         a, b = (actors.index(x) for x in war.belligerents)
@@ -137,51 +163,79 @@ def build_space(scn: Scenario, value: Sampler = best_values, draws: int = 1) -> 
         win_a = _package(scn, value, draws, ideal, dict.fromkeys(stakes, a))
         win_b = _package(scn, value, draws, ideal, dict.fromkeys(stakes, b))
         p = np.broadcast_to(value(war.p), (draws,))
-        u_win_a = utilities(partial, win_a[:, None, :])[:, 0, :]
-        u_win_b = utilities(partial, win_b[:, None, :])[:, 0, :]
+        u_win_a = outcome_utility(win_a)
+        u_win_b = outcome_utility(win_b)
         for who in (a, b):
             cost = np.broadcast_to(value(war.costs[actors[who]]), (draws,))
             walk[:, who] = p * u_win_a[:, who] + (1 - p) * u_win_b[:, who] - cost
-        need, g_issue = _commitment_need(scn, value, draws)
+        stake_value = np.clip(u_win_a - u_win_b, 1e-9, None), np.clip(u_win_b - u_win_a, 1e-9, None)
+        if war.power_shift is not None:
+            first = war.power_shift.declining == war.belligerents[0]
+            d = a if first else b
+            commit = _commitment(
+                scn, value, draws, (stake_value[0] if first else stake_value[1])[:, d]
+            )
     for actor_id, est in scn.deal.walk_away.items():
         walk[:, actors.index(actor_id)] = value(est)
     if not veto.any():
         veto[:] = True  # without a conflict or owners, everyone must agree
     return DealSpace(
         tuple(actors), tuple(issues), lo, hi, ideal, weight, quadratic, walk, veto,
-        partial.status_quo, need, g_issue,
+        partial.status_quo, *commit,
     )  # fmt: skip
 
 
-def _commitment_need(
-    scn: Scenario, value: Sampler, draws: int
-) -> tuple[FloatArray | None, int | None]:
-    """The guarantee level a package needs for the declining side to prefer peace (Powell).
+def commitment_inputs(scn: Scenario, value: Sampler, draws: int) -> dict[str, FloatArray]:
+    """δ, the declining side's chance now and after the shift, its cost and the side payment.
 
-    War iff δ·(1 − κ)·Δq > (1 − δ)(1 + S − q_t + c_D), with κ = credibility × z_g when the
-    guarantee is tied to an issue g. Solving for z_g gives the need; > 1 means no package can
-    close the commitment problem, ≤ 0 means there is none to close.
+    The chance now defaults to p (or 1 − p) when the power shift does not give it.
     """
     war = scn.conflict
-    if war is None or war.power_shift is None:
-        return None, None
+    assert war is not None
+    assert war.power_shift is not None
     shift = war.power_shift
-    delta = np.broadcast_to(value(war.discount), (draws,))
-    q_now = np.broadcast_to(value(shift.now), (draws,))
-    dq = np.clip(q_now - np.broadcast_to(value(shift.next), (draws,)), 0.0, None)
-    c_d = np.broadcast_to(value(war.costs[shift.declining]), (draws,))
-    side = np.broadcast_to(value(war.side_payment), (draws,)) if war.side_payment else 0.0
-    rhs = (1 - delta) * (1 + side - q_now + c_d)
-    lhs_max = delta * dq
+
+    def v(est: Any) -> FloatArray:
+        return np.broadcast_to(np.asarray(value(est), dtype=float), (draws,))
+
+    if shift.now is not None:
+        now = v(shift.now)
+    else:
+        p = v(war.p)
+        now = p if shift.declining == war.belligerents[0] else 1 - p
+    side = v(war.side_payment) if war.side_payment is not None else np.zeros(draws)
+    return {
+        "delta": v(war.discount),
+        "now": now,
+        "next": v(shift.next),
+        "cost": v(war.costs[shift.declining]),
+        "side": side,
+        "credibility": v(war.guarantee.credibility) if war.guarantee else np.zeros(draws),
+    }
+
+
+def _commitment(
+    scn: Scenario, value: Sampler, draws: int, stake_value: FloatArray
+) -> tuple[FloatArray, FloatArray, int | None]:
+    """Powell's test as a slack a + b·z_g in the declining side's utility units.
+
+    In units of the stakes (a pie of 1 per period) the declining side prefers peace iff
+    δ(1 − κ)Δq ≤ (1 − δ)(1 + S − q_t + c_D/V_D), where V_D is what the stakes are worth to it,
+    c_D its per-period cost (utility units, hence c_D/V_D), S a side payment and κ the guarantee's
+    credibility (× the package's level z_g on the guarantee issue when tied to one). Multiplying
+    the difference by V_D gives the slack in utility units, linear in z_g.
+    """
+    war = scn.conflict
+    assert war is not None
+    t = commitment_inputs(scn, value, draws)
+    shift = np.clip(t["now"] - t["next"], 0.0, None)
+    rhs = (1 - t["delta"]) * (1 + t["side"] - t["now"] + t["cost"] / stake_value)
+    pressure = t["delta"] * shift
     guarantee = war.guarantee
-    cred = np.broadcast_to(value(guarantee.credibility), (draws,)) if guarantee else np.zeros(draws)
-    safe = np.where(lhs_max > 0, lhs_max, 1.0)
-    kappa_needed = np.where(lhs_max > 0, 1 - rhs / safe, -1.0)  # ≤ 0: no problem to close
     if guarantee is None or guarantee.issue is None:
-        # a guarantee not tied to an issue covers every package alike: a constant slack
-        return np.clip(kappa_needed - cred, -1.0, 1.0), None
-    g_issue = scn.issue_ids.index(guarantee.issue)
-    need = np.where(
-        kappa_needed <= 0, -1.0, np.where(cred > 0, kappa_needed / np.where(cred > 0, cred, 1), 2.0)
-    )
-    return np.clip(need, -1.0, 2.0), g_issue
+        # no guarantee, or one not tied to an issue: the same for every package
+        a = stake_value * (rhs - (1 - t["credibility"]) * pressure)
+        return a, np.zeros(draws), None
+    a = stake_value * (rhs - pressure)
+    b = stake_value * t["credibility"] * pressure
+    return a, b, scn.issue_ids.index(guarantee.issue)

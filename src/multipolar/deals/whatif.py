@@ -20,12 +20,20 @@ _BISECT = 40
 
 @dataclass(frozen=True)
 class WhatItTakes:
+    """The nearest value of ``path`` where the zone of agreement opens (when it is closed now) or
+    closes (when it is open now), and the package there (the last one to survive, or the first
+    to open)."""
+
     path: str
     current: float
     current_margin: float
     domain: tuple[float, float]
-    value: float | None  # the nearest value that opens a deal (None: none in the domain)
+    value: float | None  # the nearest boundary (None: the sign never changes in the domain)
     package: Package | None
+
+    @property
+    def open_now(self) -> bool:
+        return self.current_margin >= 0
 
     @property
     def change(self) -> float | None:
@@ -36,8 +44,9 @@ class WhatItTakes:
             "path": self.path,
             "current": self.current,
             "current_margin": self.current_margin,
+            "zone_open_now": self.open_now,
             "domain": list(self.domain),
-            "opens_at": self.value,
+            "closes_at" if self.open_now else "opens_at": self.value,
             "change": self.change,
             "package": None if self.package is None else self.package.as_dict(),
         }
@@ -71,30 +80,32 @@ def _margin(scn: Scenario, path: str, value: float) -> float:
 def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:
     """Scan the parameter's domain (41 points), then bisect to the boundary nearest the current
     value (to 1e-12 of the domain). The margin is the smallest u_i − d_i of the package that is
-    best for the worst-off party that must accept; the deal opens where it reaches 0."""
+    best for the worst-off party that must accept; the zone is open where it is ≥ 0. When the
+    zone is closed now the answer is what opens it; when open, how far the parameter can move
+    before it closes."""
     est = get_estimate(scn, path)
     lo, hi = domain(scn, path)
     current = est.best
     now = _margin(scn, path, current)
     if not np.isfinite(now):
         raise UsageError(f"path '{path}': the current value is not valid for the scenario")
-    if now >= 0:
-        package = describe(build_space(scn), "open already", maxmin(build_space(scn)).z)
-        return WhatItTakes(path, current, now, (lo, hi), current, package)
+    is_open = now >= 0
     grid = np.linspace(lo, hi, _GRID)
     margins = np.array([_margin(scn, path, float(v)) for v in grid])
-    open_idx = np.nonzero(margins >= 0)[0]
-    if open_idx.size == 0:
+    other = np.nonzero((margins >= 0) != is_open)[0]
+    if other.size == 0:
         return WhatItTakes(path, current, now, (lo, hi), None, None)
-    nearest = int(open_idx[np.argmin(np.abs(grid[open_idx] - current))])
-    good, bad = float(grid[nearest]), current
-    for _ in range(_BISECT):  # the margin is ≥ 0 at `good`, < 0 at `bad`
-        mid = (good + bad) / 2
-        if _margin(scn, path, mid) >= 0:
-            good = mid
+    nearest = int(other[np.argmin(np.abs(grid[other] - current))])
+    inside, outside = current, float(grid[nearest])  # same state as now / the other state
+    for _ in range(_BISECT):
+        mid = (inside + outside) / 2
+        if (_margin(scn, path, mid) >= 0) == is_open:
+            inside = mid
         else:
-            bad = mid
-    opened = with_value(scn, path, good)
-    space = build_space(opened)
-    package = describe(space, f"opened by {path} = {good:.4g}", maxmin(space).z)
-    return WhatItTakes(path, current, now, (lo, hi), good, package)
+            outside = mid
+    boundary = inside if is_open else outside  # a value at which the zone is (still) open
+    changed = with_value(scn, path, boundary)
+    space = build_space(changed)
+    verb = "last open" if is_open else "opened"
+    package = describe(space, f"{verb} at {path} = {boundary:.4g}", maxmin(space).z)
+    return WhatItTakes(path, current, now, (lo, hi), boundary, package)

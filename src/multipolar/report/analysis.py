@@ -68,14 +68,15 @@ def _blocker_sentence(p: Package) -> str:
 
 def _what_rows(results: list[WhatItTakes]) -> list[str]:
     rows = [
-        "| parameter | now | smallest margin now | opens at | change |",
+        "| parameter | now | smallest margin now | zone opens / closes at | change |",
         "|---|---|---|---|---|",
     ]
     for r in results:
-        opens = "no value in range" if r.value is None else f"{r.value:.4g}"
+        verb = "closes" if r.open_now else "opens"
+        where = "never in its range" if r.value is None else f"{verb} at {r.value:.4g}"
         change = "–" if r.change is None else f"{r.change:+.4g}"
         rows.append(
-            f"| `{r.path}` | {r.current:.4g} | {r.current_margin:+.4f} | {opens} | {change} |"
+            f"| `{r.path}` | {r.current:.4g} | {r.current_margin:+.4f} | {where} | {change} |"
         )
     return rows
 
@@ -182,9 +183,9 @@ def analysis_markdown(scn: Scenario, *, seed: int = 0, draws: int = 2000, top: i
     if deals.logrolls:
         out += ["", "Trades suggested by how differently parties weigh issues:", ""]
         out += [f"- {r['suggestion']} (ratio {r['ratio']:.2f})" for r in deals.logrolls]
-    out += ["", "## What it would take to open one", ""]
+    out += ["", "## What it would take to open one (or to close it)", ""]
     out += _what_rows(levers) if levers else ["The scenario has no conflict block to vary."]
-    opened = [r for r in levers if r.value is not None and r.current_margin < 0]
+    opened = [r for r in levers if r.value is not None and not r.open_now]
     if opened:
         nearest = min(
             opened, key=lambda r: abs(r.change or 0) / max(r.domain[1] - r.domain[0], 1e-12)

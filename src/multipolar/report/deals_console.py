@@ -89,12 +89,11 @@ def what_table(result: WhatItTakes) -> Table:
     table.add_column("value")
     table.add_row("current value", _fmt(result.current))
     table.add_row("current smallest margin", f"{result.current_margin:+.4f}")
+    verb = "zone closes at" if result.open_now else "zone opens at"
     if result.value is None:
-        table.add_row(
-            "opens a deal at", f"no value in [{result.domain[0]:g}, {result.domain[1]:g}]"
-        )
+        table.add_row(verb, f"never in [{result.domain[0]:g}, {result.domain[1]:g}]")
         return table
-    table.add_row("opens a deal at", _fmt(result.value))
+    table.add_row(verb, _fmt(result.value))
     table.add_row("change", f"{result.change:+.4g}")
     if result.package is not None:
         for issue, value in result.package.terms.items():

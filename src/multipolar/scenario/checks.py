@@ -32,21 +32,27 @@ def estimates(scn: Scenario) -> Iterator[tuple[Path, Estimate]]:
         for actor_id, row in getattr(scn, table).items():
             for issue_id, est in row.items():
                 yield (table, actor_id, issue_id), est
-    war = scn.conflict
-    if war is not None:
-        yield ("conflict", "p"), war.p
-        yield ("conflict", "discount"), war.discount
-        for actor_id, est in war.costs.items():
-            yield ("conflict", "costs", actor_id), est
-        if war.power_shift is not None:
-            yield ("conflict", "power_shift", "now"), war.power_shift.now
-            yield ("conflict", "power_shift", "next"), war.power_shift.next
-        if war.guarantee is not None:
-            yield ("conflict", "guarantee", "credibility"), war.guarantee.credibility
-        if war.side_payment is not None:
-            yield ("conflict", "side_payment"), war.side_payment
+    if scn.conflict is not None:
+        yield from _conflict_estimates(scn)
     for actor_id, est in scn.deal.walk_away.items():
         yield ("deal", "walk_away", actor_id), est
+
+
+def _conflict_estimates(scn: Scenario) -> Iterator[tuple[Path, Estimate]]:
+    war = scn.conflict
+    assert war is not None
+    yield ("conflict", "p"), war.p
+    yield ("conflict", "discount"), war.discount
+    for actor_id, est in war.costs.items():
+        yield ("conflict", "costs", actor_id), est
+    if war.power_shift is not None:
+        if war.power_shift.now is not None:
+            yield ("conflict", "power_shift", "now"), war.power_shift.now
+        yield ("conflict", "power_shift", "next"), war.power_shift.next
+    if war.guarantee is not None:
+        yield ("conflict", "guarantee", "credibility"), war.guarantee.credibility
+    if war.side_payment is not None:
+        yield ("conflict", "side_payment"), war.side_payment
 
 
 def _in_range(path: Path, est: Estimate, low: float, high: float, what: str) -> Iterator[Problem]:
@@ -225,6 +231,39 @@ def _deal(scn: Scenario) -> Iterator[Problem]:
         yield from _known(("deal", "walk_away", actor_id), actor_id, actors, "actor")
 
 
+def _events(scn: Scenario) -> Iterator[Problem]:
+    from multipolar.errors import UsageError
+    from multipolar.scenario.paths import get_estimate
+
+    actors, issues = set(scn.actor_ids), set(scn.issue_ids)
+    sources = {s.id for s in scn.sources}
+    yield from _duplicates("events", [e.id for e in scn.events])
+    for i, event in enumerate(scn.events):
+        for j, source in enumerate(event.sources):
+            yield from _known(("events", i, "sources", j), source, sources, "source")
+        for j, eff in enumerate(event.effects):
+            where = ("events", i, "effects", j)
+            if eff.path is not None:
+                try:
+                    get_estimate(scn, eff.path)
+                except UsageError as exc:
+                    yield Problem(
+                        (*where, "path"),
+                        f"event '{event.id}': {exc}",
+                        "name a number in the scenario, e.g. positions.<actor>.<issue>",
+                    )
+            if eff.owner is not None:
+                yield from _known((*where, "owner", "issue"), eff.owner.issue, issues, "issue")
+                for k, actor in enumerate([*eff.owner.add, *eff.owner.remove]):
+                    yield from _known((*where, "owner", k), actor, actors, "actor")
+            for key in ("join", "leave"):
+                ident = getattr(eff, key)
+                if ident is not None:
+                    yield from _known((*where, key), ident, actors, "actor")
+            if eff.source is not None:
+                yield from _known((*where, "source"), eff.source, sources, "source")
+
+
 def check(scn: Scenario) -> list[Problem]:
     """Every cross-field problem in ``scn``; an empty list means the scenario is valid."""
     problems = [
@@ -243,4 +282,5 @@ def check(scn: Scenario) -> list[Problem]:
         *_references(scn),
         *_war(scn),
         *_deal(scn),
+        *_events(scn),
     ]

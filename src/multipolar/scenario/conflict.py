@@ -33,7 +33,9 @@ class PowerShift(_Strict):
     war now and after the shift (e.g. after a ceasefire lets the other side rearm)."""
 
     declining: Id
-    now: Estimate
+    now: Estimate | None = Field(
+        None, description="Declining side's chance now; default: from p (p or 1 − p)."
+    )
     next: Estimate
 
     @model_validator(mode="after")
@@ -111,6 +113,14 @@ class Deal(_Strict):
     )
     walk_away: dict[Id, Estimate] = Field(
         default_factory=dict, description="Given walk-away utilities (0–1); others are derived."
+    )
+    unsettled: Literal["average", "nothing", "midpoint"] = Field(
+        "average",
+        description=(
+            "What walking away (or a war) yields on an issue without a status quo, which only an "
+            "agreement can settle: each actor's average utility on the settled issues (neutral), "
+            "nothing (utility 0), or the middle of the scale."
+        ),
     )
 
     @model_validator(mode="after")

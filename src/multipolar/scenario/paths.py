@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from multipolar.errors import Problem, ScenarioError, UsageError, did_you_mean
-from multipolar.scenario.loader import to_data, validate
-from multipolar.scenario.schema import Estimate, Scenario
+from multipolar.scenario.base import Estimate
 
 
 def _step(node: Any, part: str, path: str) -> Any:
@@ -39,7 +38,7 @@ def _parent(data: dict[str, Any], path: str) -> tuple[Any, str]:
     return node, parts[-1]
 
 
-def get_estimate(scn: Scenario, path: str) -> Estimate:
+def get_estimate(scn: Any, path: str) -> Estimate:
     """The estimate at ``path``."""
     node, leaf = _parent(scn.model_dump(mode="json"), path)
     value = node[leaf]
@@ -48,13 +47,15 @@ def get_estimate(scn: Scenario, path: str) -> Estimate:
     raise UsageError(f"path '{path}' does not name a number")
 
 
-def with_value(scn: Scenario, path: str, value: float, *, mode: str = "set") -> Scenario:
+def with_value(scn: Any, path: str, value: float, *, mode: str = "set") -> Any:
     """A copy of ``scn`` whose estimate at ``path`` is set to, shifted by, or scaled by ``value``.
 
     The range moves with the best value (a shift/scale applies to low and high too; a set keeps
     the range only if it still contains the new value). The result is validated: a value outside
     what the schema allows raises ``ScenarioError`` naming the path.
     """
+    from multipolar.scenario.loader import to_data, validate
+
     data = to_data(scn)
     node, leaf = _parent(data, path)
     old = node[leaf]

@@ -14,6 +14,7 @@ from pydantic import Field, FiniteFloat, field_validator
 
 from multipolar.scenario.base import SCHEMA_VERSION, Estimate, Id, _Strict, bad
 from multipolar.scenario.conflict import Conflict, Deal
+from multipolar.scenario.events import Event
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -55,6 +56,7 @@ class Actor(_Strict):
     kind: ActorKind = "party"
     capability: Estimate = Field(description="Relative capability/influence, >= 0.")
     notes: str = ""
+    active: bool = Field(True, description="False: enters later, through an event's join.")
 
 
 class Anchor(_Strict):
@@ -132,6 +134,7 @@ class Scenario(_Strict):
     ideal_adjustment: list[IdealAdjustment] = Field(default_factory=list)
     conflict: Conflict | None = Field(None, description="The war a deal must beat.")
     deal: Deal = Field(default_factory=Deal, description="Deal-space settings.")
+    events: list[Event] = Field(default_factory=list, description="Dated changes, in any order.")
     models: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Model parameters by model name."
     )

@@ -136,23 +136,40 @@ def stake_values(scn: Scenario) -> tuple[float, float]:
     return max(float(u[0, ia] - u[1, ia]), 1e-9), max(float(u[1, ib] - u[0, ib]), 1e-9)
 
 
+def powell_inputs(scn: Scenario) -> dict[str, float]:
+    """Best values for Powell's test on the scenario, the declining side's cost in units of
+    what the stakes are worth to it (as the deal space uses them)."""
+    from multipolar.deals.space import commitment_inputs
+    from multipolar.uncertainty.sampling import best_values
+
+    war = scn.conflict
+    assert war is not None
+    assert war.power_shift is not None
+    t = {k: float(v[0]) for k, v in commitment_inputs(scn, best_values, 1).items()}
+    value_a, value_b = stake_values(scn)
+    value_d = value_a if war.power_shift.declining == war.belligerents[0] else value_b
+    t["cost"] = t["cost"] / value_d
+    return t
+
+
 def _commitment(scn: Scenario) -> dict[str, Any]:
     war = scn.conflict
     assert war is not None
     assert war.power_shift is not None
-    shift = war.power_shift
-    delta, now, nxt = war.discount.best, shift.now.best, shift.next.best
-    c_d = war.costs[shift.declining].best
-    side = war.side_payment.best if war.side_payment else 0.0
-    plain = commitment_test(delta, now, nxt, c_d)
+    t = powell_inputs(scn)
+    plain = commitment_test(t["delta"], t["now"], t["next"], t["cost"], side_payment=t["side"])
     out: dict[str, Any] = {
-        "declining": shift.declining,
+        "declining": war.power_shift.declining,
+        "chance_now": t["now"],
+        "chance_after_shift": t["next"],
         "war_without_guarantee": bool(plain.war),
         "margin_without_guarantee": float(plain.margin),
     }
     if war.guarantee is not None:
-        cap = (1 - war.guarantee.credibility.best) * max(now - nxt, 0.0)
-        capped = commitment_test(delta, now, nxt, c_d, cap=cap, side_payment=side)
+        cap = (1 - t["credibility"]) * max(t["now"] - t["next"], 0.0)
+        capped = commitment_test(
+            t["delta"], t["now"], t["next"], t["cost"], cap=cap, side_payment=t["side"]
+        )
         out["war_with_full_guarantee"] = bool(capped.war)
         out["margin_with_full_guarantee"] = float(capped.margin)
         out["guarantee_issue"] = war.guarantee.issue
