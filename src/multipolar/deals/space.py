@@ -123,7 +123,7 @@ def _ideals_and_weights(
 def build_space(scn: Scenario, value: Sampler = best_values, draws: int = 1) -> DealSpace:
     """The deal space of ``scn`` with every estimate valued by ``value`` (best by default)."""
     actors, issues = scn.actor_ids, scn.issue_ids
-    n, k = len(actors), len(issues)
+    n = len(actors)
     lo = np.array([i.low for i in scn.issues])
     hi = np.array([i.high for i in scn.issues])
     ideal, weight = _ideals_and_weights(scn, value, draws, lo, hi)
