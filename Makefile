@@ -20,6 +20,8 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/multipolar validate $(SCENARIO)
 	$(BIN)/multipolar forecast $(SCENARIO)
+	$(BIN)/multipolar war $(SCENARIO)
+	$(BIN)/multipolar deals $(SCENARIO) --top 3
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

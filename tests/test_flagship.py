@@ -66,3 +66,29 @@ def test_forecast_json_has_every_model_and_issue() -> None:
         for issue_id, value in per_issue.items():
             low, high = scn.issue(issue_id).scale
             assert low <= value <= high
+
+
+def test_analysis_document_regenerates_identically() -> None:
+    """The committed analysis is exactly what the engine writes for seed 0 (no hand edits)."""
+    from multipolar.report.analysis import analysis_markdown
+
+    scn = multipolar.load(FLAGSHIP)
+    text = analysis_markdown(scn, seed=0)
+    committed = (SCENARIOS.parent / "docs" / "analysis" / "ukraine-2025-08.md").read_text()
+    regenerate = (
+        "multipolar analysis scenarios/ukraine_2025_08.yaml -o docs/analysis/ukraine-2025-08.md"
+    )
+    assert text == committed, f"the document is stale: {regenerate}"
+
+
+def test_flagship_deals_and_what_it_takes_run() -> None:
+    result = CliRunner().invoke(app, ["deals", str(FLAGSHIP), "--format", "json", "--draws", "200"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"RUS", "UKR", "USA", "EUR"} <= set(data["must_accept"])
+    out = CliRunner().invoke(
+        app,
+        ["what-it-takes", str(FLAGSHIP), "--param", "conflict.guarantee.credibility", "-f", "json"],
+    )
+    assert out.exit_code == 0, out.stderr
+    assert json.loads(out.stdout)["path"] == "conflict.guarantee.credibility"

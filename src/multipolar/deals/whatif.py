@@ -15,7 +15,7 @@ from multipolar.scenario.paths import get_estimate, with_value
 from multipolar.scenario.schema import Scenario
 
 _GRID = 41
-_BISECT = 40
+_BISECT = 30
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _margin(scn: Scenario, path: str, value: float) -> float:
 
 def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:
     """Scan the parameter's domain (41 points), then bisect to the boundary nearest the current
-    value (to 1e-12 of the domain). The margin is the smallest u_i − d_i of the package that is
+    value (to 1e-9 of the domain). The margin is the smallest u_i − d_i of the package that is
     best for the worst-off party that must accept; the zone is open where it is ≥ 0. When the
     zone is closed now the answer is what opens it; when open, how far the parameter can move
     before it closes."""

@@ -81,7 +81,7 @@ def _what_rows(results: list[WhatItTakes]) -> list[str]:
     return rows
 
 
-def _mediation_lines(m: Mediation) -> list[str]:
+def _mediation_lines(m: Mediation, who: str) -> list[str]:
     last = m.steps[-1].package
     verdict = (
         "every party accepts its final draft"
@@ -89,7 +89,7 @@ def _mediation_lines(m: Mediation) -> list[str]:
         else "no draft was found that every party accepts"
     )
     lines = [
-        f"Starting from the status quo, {m.mediator}'s single negotiating text took "
+        f"Starting from the status quo, {who}'s single negotiating text took "
         f"{len(m.steps) - 1} revisions; {verdict}. Final draft: "
         + ", ".join(f"{k} {v:.1f}" for k, v in last.terms.items())
         + f"; {_blocker_sentence(last)}.",
@@ -201,8 +201,21 @@ def analysis_markdown(scn: Scenario, *, seed: int = 0, draws: int = 2000, top: i
     out += ["", "## What a facilitator should table", ""]
     if not mediators:
         out.append("The scenario names no mediator (an actor of kind `mediator`).")
-    for m in mediators:
-        out += [f"### {scn.actor(m).name} ({m})", ""]
-        out += _mediation_lines(mediate(scn, m))
-        out.append("")
+    else:
+        out += ["### A neutral single negotiating text", ""]
+        out += _mediation_lines(mediate(scn, mediators[0]), "a neutral facilitator")
+        out += [
+            "",
+            "An unbiased text does not depend on who drafts it. With each mediator giving its own interests a weight of 0.25:",
+            "",
+        ]
+        for m in mediators:
+            result = mediate(scn, m, bias=0.25)
+            last = result.steps[-1].package
+            status = "accepted by all" if result.accepted else _blocker_sentence(last)
+            out.append(
+                f"- {scn.actor(m).name} ({m}): "
+                + ", ".join(f"{k} {v:.1f}" for k, v in last.terms.items())
+                + f" — {status}; its own utility {last.utility[m]:.3f}."
+            )
     return "\n".join(out).rstrip() + "\n"
