@@ -155,3 +155,24 @@ def test_chance_now_defaults_to_p() -> None:
     data["conflict"]["power_shift"]["now"] = 0.4  # 1 − p
     explicit = build_space(validate(data))
     assert implied.commit_a == pytest.approx(explicit.commit_a)
+
+
+@pytest.mark.parametrize("quadratic", [True, False])
+def test_eight_actors_eight_issues(quadratic: bool) -> None:
+    rng = np.random.default_rng(11)
+    ideal = rng.uniform(0, 1, (8, 8))
+    raw = rng.uniform(0.1, 1, (8, 8))
+    space = make_space(ideal, raw / raw.sum(1, keepdims=True), np.full(8, 0.55), quadratic)
+    sol = solve(space)
+    samples = rng.uniform(0, 1, (20_000, 8))
+    best_sampled = float(np.max(np.min(slacks(space, samples)[0], axis=1)))
+    # the optimiser's max-min margin beats every one of 20,000 random packages
+    assert sol.egalitarian.margin >= best_sampled - 1e-7
+    if sol.feasible:
+        for point in (sol.nash, sol.kalai_smorodinsky):
+            assert point is not None
+            assert point.margin >= -1e-7
+    front = frontier(space, samples=200, seed=2)
+    assert front.shape == (200, 8)
+    for z in front[:10]:
+        assert not is_dominated(space, z, samples)

@@ -102,10 +102,14 @@ def _lp(
     return Point(z, _margin(space, draw, z))
 
 
-def _starts(space: DealSpace, draw: int) -> list[FloatArray]:
+def _starts(space: DealSpace, draw: int, goal: Goal) -> list[FloatArray]:
+    """Starting packages. The problems are concave, so one start suffices in exact arithmetic;
+    a second guards SLSQP against a poor first step."""
     ideal, w, _, _ = _parts(space, draw)
     mean = np.sum(w * ideal, axis=0) / np.maximum(np.sum(w, axis=0), 1e-12)
-    return [mean, space.status_quo[draw], *list(ideal)]
+    if isinstance(goal, int):
+        return [ideal[goal], mean]
+    return [mean] if goal == "sum" else [mean, space.status_quo[draw]]
 
 
 def _qp(
@@ -152,7 +156,7 @@ def _qp(
 
     t_bounds = (None, None) if t_fixed is None else (t_fixed, t_fixed)
     found: list[tuple[float, Point]] = []
-    for z0 in _starts(space, draw):
+    for z0 in _starts(space, draw, goal):
         t0 = float(np.min(cons(np.append(z0, 0.0))[:m] / np.maximum(sc, 1e-12)))
         t0 = t0 if t_fixed is None else t_fixed
         res = optimize.minimize(
