@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
-out = Console(soft_wrap=False, width=120)
+out = Console(soft_wrap=False, width=140)
 
 
 class OutputFormat(StrEnum):
@@ -218,7 +218,7 @@ def forecast(
         elif fmt is OutputFormat.csv:
             _write(console.forecasts_csv(results), output)
         else:
-            target = out if output is None else Console(file=output.open("w"), width=120)
+            target = out if output is None else Console(file=output.open("w"), width=140)
             target.print(console.forecasts_table(scn, results))
             if actors:
                 for fc in results:

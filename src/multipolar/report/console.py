@@ -61,12 +61,15 @@ def reading(scn: Scenario, issue_id: str, value: float) -> str:
 def forecasts_table(scn: Scenario, forecasts: Sequence[Forecast]) -> Table:
     """Issues as rows, models as columns; the last column reads the first model's forecast."""
     table = Table(title=f"Forecasts: {scn.title}", title_justify="left")
-    table.add_column("issue")
+    table.add_column("issue", max_width=32, no_wrap=True, overflow="ellipsis")
     table.add_column("scale", justify="right")
     for f in forecasts:
-        table.add_column(f.model, justify="right")
+        table.add_column(f.model, justify="right", min_width=len(f.model))
     table.add_column(
-        f"reading ({forecasts[0].model})" if forecasts else "reading", max_width=44, overflow="fold"
+        f"reading ({forecasts[0].model})" if forecasts else "reading",
+        max_width=48,
+        no_wrap=True,
+        overflow="ellipsis",
     )
     for i, issue in enumerate(scn.issues):
         values = [f"{f.values[i]:.2f}" for f in forecasts]

@@ -62,13 +62,13 @@ def deals_table(report: DealReport) -> Table:
     table = Table(title=f"Packages: {verdict}", title_justify="left")
     first = report.packages[0] if report.packages else None
     issues = list(first.terms) if first else []
-    table.add_column("package")
+    table.add_column("package", no_wrap=True)
     for issue in issues:
-        table.add_column(issue, justify="right")
-    table.add_column("min margin", justify="right")
+        table.add_column(issue, justify="right", no_wrap=True)
+    table.add_column("min margin", justify="right", no_wrap=True)
     table.add_column("blocked by")
-    table.add_column("cost to close", justify="right")
-    table.add_column("P(all accept)", justify="right")
+    table.add_column("to close", justify="right", no_wrap=True)
+    table.add_column("P(accept)", justify="right", no_wrap=True)
     for pkg in report.packages:
         table.add_row(
             pkg.name,
