@@ -217,7 +217,10 @@ def value_of_information(
 def mediate(
     scn: Scenario, mediator: str, *, bias: float = 0.0, start: Start = "status_quo"
 ) -> Mediation:
-    """The whole workbench for one mediator."""
+    """The whole workbench for one mediator (on the state after the scenario's events)."""
+    from multipolar.dynamics.apply import resolve
+
+    scn = resolve(scn)
     steps, accepted = single_text(scn, mediator, bias=bias, start=start)
     return Mediation(
         mediator=mediator,

@@ -121,7 +121,11 @@ def _ideals_and_weights(
 
 
 def build_space(scn: Scenario, value: Sampler = best_values, draws: int = 1) -> DealSpace:
-    """The deal space of ``scn`` with every estimate valued by ``value`` (best by default)."""
+    """The deal space of ``scn`` (after its events) with every estimate valued by ``value``
+    (best by default)."""
+    from multipolar.dynamics.apply import resolve
+
+    scn = resolve(scn)
     actors, issues = scn.actor_ids, scn.issue_ids
     n = len(actors)
     lo = np.array([i.low for i in scn.issues])

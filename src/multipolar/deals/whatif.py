@@ -83,6 +83,9 @@ def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:
     best for the worst-off party that must accept; the zone is open where it is ≥ 0. When the
     zone is closed now the answer is what opens it; when open, how far the parameter can move
     before it closes."""
+    from multipolar.dynamics.apply import resolve
+
+    scn = resolve(scn)  # vary the current state, after the scenario's events
     est = get_estimate(scn, path)
     lo, hi = domain(scn, path)
     current = est.best

@@ -139,6 +139,9 @@ def forecast(scn: Scenario, model: str = "compromise", *, seed: int = 0, **param
     Parameters come from the model's ``prepare(scn)`` hook, then the scenario's
     ``models.<name>`` block, then ``params`` (later ones win).
     """
+    from multipolar.dynamics.apply import resolve
+
+    scn = resolve(scn)  # the state after the scenario's events
     spec = get(model)
     derived = spec.prepare(scn) if spec.prepare is not None else {}
     merged = {**derived, **scn.models.get(model, {}), **params}

@@ -119,7 +119,10 @@ def _mediation_lines(m: Mediation, who: str) -> list[str]:
 
 
 def analysis_markdown(scn: Scenario, *, seed: int = 0, draws: int = 2000, top: int = 5) -> str:
-    """The analysis document of ``scn`` (Markdown)."""
+    """The analysis document of ``scn`` (Markdown), as of its last event."""
+    from multipolar.dynamics.apply import resolve
+
+    scn = resolve(scn)
     deals = analyse_deals(scn, top=top, draws=draws, seed=seed)
     war: dict[str, Any] | None = analyse_war(scn).as_dict() if scn.conflict else None
     levers = [what_it_takes(scn, path) for path in _levers(scn)]

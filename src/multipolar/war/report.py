@@ -44,6 +44,9 @@ class WarReport:
 
 def analyse_war(scn: Scenario) -> WarReport:
     """Everything the war models say about ``scn`` (best values; ranges feed the beliefs)."""
+    from multipolar.dynamics.apply import resolve
+
+    scn = resolve(scn)
     war = scn.conflict
     if war is None:
         raise UsageError("the scenario has no conflict: block; add one to analyse the war")
