@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import multipolar
@@ -127,3 +130,77 @@ def test_power_indices_sampled_beyond_twenty_players() -> None:
         power_indices(weights, 13, samples=3000, seed=4).shapley_shubik.tobytes()
         == out.shapley_shubik.tobytes()
     )
+
+
+def test_attribution_parts_sum_to_the_total() -> None:
+    from multipolar.dynamics.timeline import timeline
+
+    _, changes = timeline(scenario(), ("compromise", "median"))
+    assert [c.event for c in changes] == ["summit", "meeting"]
+    for change in changes:
+        for metric, per_actor in change.attribution.items():
+            for actor, row in per_actor.items():
+                parts = sum(v for k, v in row.items() if k != "total")
+                assert parts == pytest.approx(row["total"], abs=1e-9), (change.event, metric, actor)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    shifts=st.lists(st.floats(-0.2, 0.2), min_size=1, max_size=3),
+    paths=st.lists(
+        st.sampled_from(["conflict.p", "conflict.costs.A", "conflict.costs.B", "salience.A.land"]),
+        min_size=3, max_size=3,
+    ),
+)  # fmt: skip
+def test_attribution_sums_property(shifts: list[float], paths: list[str]) -> None:
+    from multipolar.dynamics.timeline import attribute
+
+    effects = [{"path": p, "shift": round(s, 3)} for p, s in zip(paths, shifts, strict=False)]
+    data = yaml.safe_load(CONFLICT)
+    data["conflict"]["costs"] = {"A": 0.3, "B": 0.3}  # room for shifts either way
+    data["salience"]["A"]["land"] = 0.5
+    data["events"] = [{"id": "e", "date": "2025-01-01", "title": "E", "effects": effects}]
+    try:
+        scn = validate(data)
+        _, _, parts = attribute(
+            scn.model_copy(update={"events": []}), scn.events[0], ("compromise",), 0
+        )
+    except ScenarioError:
+        return  # a shift that leaves the allowed range is rejected, as it should be
+    for per_actor in parts.values():
+        for row in per_actor.values():
+            assert sum(v for k, v in row.items() if k != "total") == pytest.approx(
+                row["total"], abs=1e-9
+            )
+
+
+def test_timeline_command_is_reproducible(tmp_path: Path) -> None:
+    data = yaml.safe_load(CONFLICT)
+    data["events"] = EVENTS
+    path = tmp_path / "ev.yaml"
+    path.write_text(yaml.safe_dump(data))
+    args = ["timeline", str(path), "--format", "json", "-m", "compromise", "-m", "eum"]
+    first, second = CliRunner().invoke(app, args), CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == second.stdout
+    out = json.loads(first.stdout)
+    assert [e["event"] for e in out["events"]] == ["summit", "meeting"]
+    assert "margin" in out["events"][0]["changes"]
+    assert any("mostly from" in line for line in out["events"][0]["summary"])
+    csv_out = CliRunner().invoke(app, ["timeline", str(path), "--format", "csv"])
+    assert csv_out.stdout.splitlines()[0] == "date,event,actor,metric,value"
+    lev = CliRunner().invoke(app, ["leverage", str(path), "--actor", "A", "--format", "json"])
+    assert lev.exit_code == 0, lev.stderr
+    data_lev = json.loads(lev.stdout)
+    assert data_lev["actors"]["A"]["veto"] is True
+    assert data_lev["levers"]["persuade"]
+
+
+def test_pull_closed_form_matches_finite_differences() -> None:
+    from multipolar.dynamics.leverage import pull
+
+    scn = resolve(scenario())
+    closed = pull(scn, "compromise")
+    numeric = pull(scn, "compromise", method="difference")
+    np.testing.assert_allclose(numeric, closed, atol=1e-9)
+    np.testing.assert_allclose(closed.sum(axis=1), 1.0)

@@ -349,5 +349,77 @@ def analysis(
         _write(analysis_markdown(load(file), seed=seed, draws=draws), output)
 
 
+@app.command()
+def timeline(
+    file: ScenarioArg,
+    model: Annotated[
+        list[str] | None, typer.Option("-m", "--model", help="Forecast model(s) to track.")
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, json or csv.")] = (
+        OutputFormat.table
+    ),
+    seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
+) -> None:
+    """Apply the scenario's events in date order: after each, forecasts, walk-away values,
+    margins and the zone of agreement, with who gained or lost and which effect drove it.
+
+    Example: `multipolar timeline scenarios/ukraine_2025_08.yaml --format json`
+    """
+    from multipolar.dynamics.timeline import timeline as run
+    from multipolar.report import dynamics_console as render
+    from multipolar.scenario import load
+
+    with _reported():
+        scn = load(file)
+        base, changes = run(scn, tuple(model or ["compromise"]), seed=seed)
+        start = scn.date.isoformat() if scn.date else "baseline"
+        if fmt is OutputFormat.csv:
+            _write(render.timeline_csv(base, changes, start), None)
+            return
+        data = {
+            "scenario": scn.id or scn.title,
+            "seed": seed,
+            "baseline": {"date": start, "zone": base.zone, "metrics": base.metrics},
+            "events": [c.as_dict() for c in changes],
+        }
+
+        def tables() -> Any:
+            from rich.console import Group
+
+            return Group(*render.timeline_tables(base, changes))
+
+        _emit(data, fmt, tables)
+
+
+@app.command()
+def leverage(
+    file: ScenarioArg,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Also list this actor's levers.")
+    ] = None,
+    model: Annotated[
+        str, typer.Option("-m", "--model", help="Model for pull and levers.")
+    ] = "compromise",
+    fmt: TableOrJson = OutputFormat.table,
+) -> None:
+    """Each actor's weight share, voting power, pull on the forecast and room over walk-away.
+
+    Example: `multipolar leverage scenarios/ukraine_2025_08.yaml --actor UKR`
+    """
+    from multipolar.dynamics.leverage import leverage as run
+    from multipolar.report.dynamics_console import leverage_tables
+    from multipolar.scenario import load
+
+    with _reported():
+        data = run(load(file), actor=actor, model=model)
+
+        def tables() -> Any:
+            from rich.console import Group
+
+            return Group(*leverage_tables(data))
+
+        _emit(data, fmt, tables)
+
+
 def main() -> None:
     app()
