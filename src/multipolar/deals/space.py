@@ -39,6 +39,7 @@ class DealSpace:
     commit_a: FloatArray | None  # (D,) commitment slack a + b·z_g, in the declining side's
     commit_b: FloatArray | None  # (D,) utility units (Powell); None: no commitment problem
     guarantee_issue: int | None  # the issue whose level carries the guarantee, if tied
+    stake_values: FloatArray | None = None  # (D, 2) what the stakes are worth to each belligerent
 
     @property
     def draws(self) -> int:
@@ -159,6 +160,7 @@ def build_space(scn: Scenario, value: Sampler = best_values, draws: int = 1) -> 
     for members in [*scn.deal.owners.values(), *scn.deal.veto.values()]:
         veto[[actors.index(m) for m in members]] = True
     commit: tuple[FloatArray | None, FloatArray | None, int | None] = (None, None, None)
+    worth: FloatArray | None = None
     war = scn.conflict
     if war is not None:
         a, b = (actors.index(x) for x in war.belligerents)
@@ -172,20 +174,20 @@ def build_space(scn: Scenario, value: Sampler = best_values, draws: int = 1) -> 
         for who in (a, b):
             cost = np.broadcast_to(value(war.costs[actors[who]]), (draws,))
             walk[:, who] = p * u_win_a[:, who] + (1 - p) * u_win_b[:, who] - cost
-        stake_value = np.clip(u_win_a - u_win_b, 1e-9, None), np.clip(u_win_b - u_win_a, 1e-9, None)
+        worth = np.stack(
+            [np.clip(u_win_a[:, a] - u_win_b[:, a], 1e-9, None),
+             np.clip(u_win_b[:, b] - u_win_a[:, b], 1e-9, None)], axis=-1,
+        )  # fmt: skip
         if war.power_shift is not None:
             first = war.power_shift.declining == war.belligerents[0]
-            d = a if first else b
-            commit = _commitment(
-                scn, value, draws, (stake_value[0] if first else stake_value[1])[:, d]
-            )
+            commit = _commitment(scn, value, draws, worth[:, 0 if first else 1])
     for actor_id, est in scn.deal.walk_away.items():
         walk[:, actors.index(actor_id)] = value(est)
     if not veto.any():
         veto[:] = True  # without a conflict or owners, everyone must agree
     return DealSpace(
         tuple(actors), tuple(issues), lo, hi, ideal, weight, quadratic, walk, veto,
-        partial.status_quo, *commit,
+        partial.status_quo, *commit, worth,
     )  # fmt: skip
 
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from scipy import stats
 
-from multipolar.deals.space import build_space, utilities
+from multipolar.deals.space import build_space
 from multipolar.errors import UsageError
 from multipolar.scenario.schema import Estimate, Scenario
 from multipolar.war.attrition import war_of_attrition
@@ -124,19 +123,13 @@ def _risk_return(
 
 
 def stake_values(scn: Scenario) -> tuple[float, float]:
-    """What winning the stakes is worth to each belligerent: u(own victory) − u(the other's)."""
-    war = scn.conflict
-    if war is None:
+    """What winning the stakes is worth to each belligerent, u(own victory) − u(the other's),
+    valued exactly as the deal space values the war's outcomes."""
+    if scn.conflict is None:
         raise UsageError("the scenario has no conflict: block; add one to analyse the war")
-    a, b = war.belligerents
-    space = build_space(scn)
-    ia, ib = space.actors.index(a), space.actors.index(b)
-    stakes = [space.issues.index(s) for s in war.stakes]
-    win_a, win_b = space.status_quo[0].copy(), space.status_quo[0].copy()
-    win_a[stakes] = space.ideal[0, ia, stakes]
-    win_b[stakes] = space.ideal[0, ib, stakes]
-    u = utilities(space, np.stack([win_a, win_b]))[0]
-    return max(float(u[0, ia] - u[1, ia]), 1e-9), max(float(u[1, ib] - u[0, ib]), 1e-9)
+    values = build_space(scn).stake_values
+    assert values is not None
+    return float(values[0, 0]), float(values[0, 1])
 
 
 def powell_inputs(scn: Scenario) -> dict[str, float]:
