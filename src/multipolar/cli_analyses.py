@@ -1,0 +1,198 @@
+"""The analysis commands of the ``multipolar`` CLI: war, deals, what-it-takes, mediate,
+analysis, timeline and leverage. They register on the app defined in ``multipolar.cli``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from multipolar.cli import (
+    OutputFormat,
+    ScenarioArg,
+    TableOrJson,
+    _emit,
+    _reported,
+    _write,
+    app,
+)
+
+
+@app.command()
+def war(file: ScenarioArg, fmt: TableOrJson = OutputFormat.table) -> None:
+    """The war in the `conflict:` block: bargaining range, risk-return, commitment, attrition.
+
+    Example: `multipolar war scenarios/ukraine_2025_08.yaml --format json`
+    """
+    from multipolar.report.deals_console import war_table
+    from multipolar.scenario import load
+    from multipolar.war.report import analyse_war
+
+    with _reported():
+        report = analyse_war(load(file)).as_dict()
+        _emit(report, fmt, lambda: war_table(report))
+
+
+@app.command()
+def deals(
+    file: ScenarioArg,
+    top: Annotated[int, typer.Option(help="How many packages to list.")] = 5,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws for P(all accept).")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws.")] = 0,
+    fmt: TableOrJson = OutputFormat.table,
+) -> None:
+    """Is there a package every party prefers to walking away? The best packages and who blocks.
+
+    Example: `multipolar deals scenarios/ukraine_2025_08.yaml --top 5 --format json`
+    """
+    from multipolar.deals.analysis import analyse_deals
+    from multipolar.report.deals_console import deals_table
+    from multipolar.scenario import load
+
+    with _reported():
+        report = analyse_deals(load(file), top=top, draws=draws, seed=seed)
+        _emit(report.as_dict(), fmt, lambda: deals_table(report))
+
+
+@app.command("what-it-takes")
+def what_it_takes(
+    file: ScenarioArg,
+    param: Annotated[str, typer.Option("--param", help="Dotted path, e.g. conflict.p.")],
+    fmt: TableOrJson = OutputFormat.table,
+) -> None:
+    """The nearest value of one parameter that opens (or closes) the zone of agreement.
+
+    Example: `multipolar what-it-takes s.yaml --param conflict.guarantee.credibility`
+    """
+    from multipolar.deals.whatif import what_it_takes as run
+    from multipolar.report.deals_console import what_table
+    from multipolar.scenario import load
+
+    with _reported():
+        result = run(load(file), param)
+        _emit(result.as_dict(), fmt, lambda: what_table(result))
+
+
+class StartDraft(StrEnum):
+    status_quo = "status_quo"
+    mediator = "mediator"
+    compromise = "compromise"
+
+
+@app.command()
+def mediate(
+    file: ScenarioArg,
+    mediator: Annotated[str, typer.Option("--mediator", help="Actor id of the mediator.")],
+    bias: Annotated[float, typer.Option(help="Weight of the mediator's own interest, 0-1.")] = 0.0,
+    start: Annotated[StartDraft, typer.Option(help="First draft.")] = StartDraft.status_quo,
+    fmt: TableOrJson = OutputFormat.table,
+) -> None:
+    """The mediator's workbench: single negotiating text, sequencing, value of information.
+
+    Example: `multipolar mediate scenarios/ukraine_2025_08.yaml --mediator TUR`
+    """
+    from multipolar.deals.mediate import mediate as run
+    from multipolar.report.deals_console import mediation_tables
+    from multipolar.scenario import load
+
+    with _reported():
+        result = run(load(file), mediator, bias=bias, start=start.value)
+
+        def tables() -> Any:
+            from rich.console import Group
+
+            return Group(*mediation_tables(result))
+
+        _emit(result.as_dict(), fmt, tables)
+
+
+@app.command()
+def analysis(
+    file: ScenarioArg,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Markdown file.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws.")] = 0,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws for P(all accept).")] = 2000,
+) -> None:
+    """Write the war-and-deals analysis of a scenario as Markdown, generated from the engine.
+
+    Example: `multipolar analysis s.yaml -o docs/analysis/s.md`
+    """
+    from multipolar.report.analysis import analysis_markdown
+    from multipolar.scenario import load
+
+    with _reported():
+        _write(analysis_markdown(load(file), seed=seed, draws=draws), output)
+
+
+@app.command()
+def timeline(
+    file: ScenarioArg,
+    model: Annotated[
+        list[str] | None, typer.Option("-m", "--model", help="Forecast model(s) to track.")
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, json or csv.")] = (
+        OutputFormat.table
+    ),
+    seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
+) -> None:
+    """Apply the scenario's events in date order: after each, forecasts, walk-away values,
+    margins and the zone of agreement, with who gained or lost and which effect drove it.
+
+    Example: `multipolar timeline scenarios/ukraine_2025_08.yaml --format json`
+    """
+    from multipolar.dynamics.timeline import timeline as run
+    from multipolar.report import dynamics_console as render
+    from multipolar.scenario import load
+
+    with _reported():
+        scn = load(file)
+        base, changes = run(scn, tuple(model or ["compromise"]), seed=seed)
+        start = scn.date.isoformat() if scn.date else "baseline"
+        if fmt is OutputFormat.csv:
+            _write(render.timeline_csv(base, changes, start), None)
+            return
+        data = {
+            "scenario": scn.id or scn.title,
+            "seed": seed,
+            "baseline": {"date": start, "zone": base.zone, "metrics": base.metrics},
+            "events": [c.as_dict() for c in changes],
+        }
+
+        def tables() -> Any:
+            from rich.console import Group
+
+            return Group(*render.timeline_tables(base, changes))
+
+        _emit(data, fmt, tables)
+
+
+@app.command()
+def leverage(
+    file: ScenarioArg,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Also list this actor's levers.")
+    ] = None,
+    model: Annotated[
+        str, typer.Option("-m", "--model", help="Model for pull and levers.")
+    ] = "compromise",
+    fmt: TableOrJson = OutputFormat.table,
+) -> None:
+    """Each actor's weight share, voting power, pull on the forecast and room over walk-away.
+
+    Example: `multipolar leverage scenarios/ukraine_2025_08.yaml --actor UKR`
+    """
+    from multipolar.dynamics.leverage import leverage as run
+    from multipolar.report.dynamics_console import leverage_tables
+    from multipolar.scenario import load
+
+    with _reported():
+        data = run(load(file), actor=actor, model=model)
+
+        def tables() -> Any:
+            from rich.console import Group
+
+            return Group(*leverage_tables(data))
+
+        _emit(data, fmt, tables)
