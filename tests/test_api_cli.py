@@ -103,9 +103,11 @@ def test_cli_models_lists_sources() -> None:
         assert name in result.stdout
 
 
-@pytest.mark.parametrize(
-    "command", ["validate", "schema", "import", "export", "forecast", "models"]
-)
+COMMANDS = ["validate", "schema", "import", "export", "forecast", "models", "war", "deals",
+            "what-it-takes", "mediate", "analysis", "timeline", "leverage"]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_help_has_an_example(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
