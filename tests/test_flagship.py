@@ -92,3 +92,72 @@ def test_flagship_deals_and_what_it_takes_run() -> None:
     )
     assert out.exit_code == 0, out.stderr
     assert json.loads(out.stdout)["path"] == "conflict.guarantee.credibility"
+
+
+# --- events: the Alaska summit and the White House meeting ---------------------------------------
+
+TIMELINE_ARGS = ["timeline", str(FLAGSHIP), "--format", "json"]
+
+
+def _timeline_json() -> str:
+    result = CliRunner().invoke(app, TIMELINE_ARGS)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_flagship_timeline_lists_both_events_with_margins_and_drivers() -> None:
+    data = json.loads(_timeline_json())
+    events = data["events"]
+    assert [e["event"] for e in events] == ["alaska", "white_house"]
+    assert [e["date"] for e in events] == ["2025-08-15", "2025-08-18"]
+    actors = set(data["baseline"]["metrics"]["margin"])
+    assert actors == REQUIRED_ACTORS
+    for event in events:
+        margin = event["changes"]["margin"]
+        assert set(margin) == actors, event["event"]
+        for actor, row in margin.items():
+            parts = {k: v for k, v in row.items() if k != "total"}
+            assert set(parts) == set(event["effects"]), (event["event"], actor)
+            # the Shapley parts sum to the total change
+            assert abs(sum(parts.values()) - row["total"]) < 1e-9, (event["event"], actor)
+        assert event["summary"], event["event"]
+        for line in event["summary"]:
+            if line.startswith("a zone of agreement"):
+                continue
+            driver = re.search(r"(gained|lost) .* mostly from '(.+)'", line)
+            assert driver is not None, line
+            assert driver.group(2) in event["effects"], line
+
+
+def test_flagship_timeline_json_is_identical_across_runs() -> None:
+    assert _timeline_json() == _timeline_json()
+
+
+def test_event_quotes_are_sourced_and_verbatim() -> None:
+    article = _words(shared_path("seed", "000_fd945fe258de211a.txt").read_text(encoding="utf-8"))
+    scn = multipolar.load(FLAGSHIP)
+    assert {e.id for e in scn.events} == {"alaska", "white_house"}
+    for event in scn.events:
+        assert 2 <= len(event.effects) <= 5, event.id
+        for eff in event.effects:
+            assert eff.source, (event.id, eff.label())
+            assert eff.quote, (event.id, eff.label())
+            assert eff.note, (event.id, eff.label())
+            if eff.source == "seed":
+                assert _words(eff.quote).strip(' ."…') in article, eff.quote
+
+
+def test_flagship_state_after_events_keeps_every_range() -> None:
+    """Every estimate the events change is still a range afterwards (a `set` outside the
+    baseline range would silently drop it and change every Monte Carlo figure)."""
+    from multipolar.dynamics.apply import resolve
+
+    base = dict(estimates(multipolar.load(FLAGSHIP)))
+    after = dict(estimates(resolve(multipolar.load(FLAGSHIP))))
+    assert after.keys() == base.keys()
+    for path, est in after.items():
+        assert est.low is not None, path
+        assert est.high is not None, path
+        assert est.low <= est.best <= est.high, path
+    moved = [path for path in base if base[path].best != after[path].best]
+    assert len(moved) == 9, moved
