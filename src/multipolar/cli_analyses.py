@@ -142,6 +142,7 @@ def timeline(
 
     Example: `multipolar timeline scenarios/ukraine_2025_08.yaml --format json`
     """
+    from multipolar.dynamics.timeline import baseline_date
     from multipolar.dynamics.timeline import timeline as run
     from multipolar.report import dynamics_console as render
     from multipolar.scenario import load
@@ -149,14 +150,14 @@ def timeline(
     with _reported():
         scn = load(file)
         base, changes = run(scn, tuple(model or ["compromise"]), seed=seed)
-        start = scn.date.isoformat() if scn.date else "baseline"
+        start = baseline_date(scn)
         if fmt is OutputFormat.csv:
             _write(render.timeline_csv(base, changes, start), None)
             return
         data = {
             "scenario": scn.id or scn.title,
             "seed": seed,
-            "baseline": {"date": start, "zone": base.zone, "metrics": base.metrics},
+            "baseline": {"date": start, **base.as_dict()},
             "events": [c.as_dict() for c in changes],
         }
 

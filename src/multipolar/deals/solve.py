@@ -217,11 +217,17 @@ def maxmin(
             break
         point = cur
         t_star = _scaled_min(space, draw, cur.z, sc, active, floor)
+        level = (_gains(space, draw, cur.z) - floor) / np.maximum(sc, 1e-12)
+        binding_now = active & (level <= t_star + 1e-7)
         saturated = np.zeros(m, dtype=bool)
-        for i in np.nonzero(active)[0]:
-            trial = solver(space, draw, np.where(active, sc, 0.0), int(i), t_star - 1e-9, floor)
-            gain = _gains(space, draw, trial.z)[i] - floor[i]
-            saturated[i] = gain <= t_star * sc[i] + 1e-7
+        if binding_now.sum() == 1:
+            # a unique worst-off party is saturated: raising it would raise the optimum t*
+            saturated = binding_now
+        else:
+            for i in np.nonzero(binding_now)[0]:  # ties: can this one be raised on its own?
+                trial = solver(space, draw, np.where(active, sc, 0.0), int(i), t_star - 1e-9, floor)
+                gain = _gains(space, draw, trial.z)[i] - floor[i]
+                saturated[i] = gain <= t_star * sc[i] + 1e-7
         if not saturated.any():
             break
         floor = np.where(saturated, t_star * sc, floor)

@@ -47,7 +47,12 @@ def apply_effect(scn: Scenario, eff: Effect, event: str = "") -> Scenario:
         if eff.path is not None:
             value = eff.value
             assert value is not None
-            return with_value(scn, eff.path, value, mode=eff.mode)
+            provenance = {
+                k: v
+                for k, v in (("source", eff.source), ("quote", eff.quote), ("note", eff.note))
+                if v
+            }
+            return with_value(scn, eff.path, value, mode=eff.mode, provenance=provenance)
         data = to_data(scn)
         if eff.owner is not None:
             _owners(data, eff)

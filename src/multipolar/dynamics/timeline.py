@@ -34,6 +34,16 @@ class Snapshot:
     zone_margin: float
     package: dict[str, float]
     metrics: dict[str, dict[str, float]]  # metric -> actor -> value (forecast per model)
+    commitment_slack: float | None = None  # at the leximin package (declining side's utility)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "zone": self.zone,
+            "zone_margin": self.zone_margin,
+            "package": self.package,
+            "commitment_slack": self.commitment_slack,
+            "metrics": self.metrics,
+        }
 
 
 def snapshot(scn: Scenario, models: tuple[str, ...] = ("compromise",), seed: int = 0) -> Snapshot:
@@ -52,7 +62,11 @@ def snapshot(scn: Scenario, models: tuple[str, ...] = ("compromise",), seed: int
     metrics["walk_away"] = dict(zip(space.actors, map(float, walk), strict=True))
     metrics["margin"] = dict(zip(space.actors, map(float, u_best - walk), strict=True))
     package = dict(zip(space.issues, map(float, space.to_scale(point.z)), strict=True))
-    return Snapshot(point.margin >= 0, point.margin, package, metrics)
+    commitment = None
+    if space.commit_a is not None and space.commit_b is not None:
+        level = point.z[space.guarantee_issue] if space.guarantee_issue is not None else 0.0
+        commitment = float(space.commit_a[0] + space.commit_b[0] * level)
+    return Snapshot(point.margin >= 0, point.margin, package, metrics, commitment)
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,7 @@ class EventChange:
             "zone_after": self.after.zone,
             "zone_margin_after": self.after.zone_margin,
             "package_after": self.after.package,
+            "commitment_slack_after": self.after.commitment_slack,
             "changes": self.attribution,
             "summary": summary(self),
         }
@@ -123,22 +138,41 @@ def attribute(
     return before, after, out
 
 
-def summary(change: EventChange, metric: str = "margin") -> list[str]:
-    """Sentences: who gained and lost room (margin over walk-away), and the effect that drove it."""
+_NOISE = 5e-4  # changes below this are not worth a sentence (they print as 0.000)
+
+
+def _driver(row: dict[str, float]) -> tuple[str, float]:
+    parts = {k: v for k, v in row.items() if k != "total"}
+    if not parts:
+        return "-", 0.0
+    key = max(parts, key=lambda k: abs(parts[k]))
+    return key, parts[key]
+
+
+def summary(change: EventChange) -> list[str]:
+    """Who gained and who lost with the event, and why: each actor's change in its utility of
+    the (first model's) forecast, in its walk-away value (its outside option: for a belligerent,
+    the war) and in its margin in a deal, each with the effect that drove it most."""
+    forecast_metric = next(
+        (m for m in change.attribution if m.startswith("forecast_utility")), None
+    )
     lines = []
-    for actor, row in sorted(
-        change.attribution.get(metric, {}).items(), key=lambda kv: -kv[1]["total"]
-    ):
-        total = row["total"]
-        if abs(total) < 1e-6:
-            continue
-        parts = {k: v for k, v in row.items() if k != "total"}
-        driver = max(parts, key=lambda k: abs(parts[k])) if parts else "-"
-        verb = "gained" if total > 0 else "lost"
-        lines.append(
-            f"{actor} {verb} {abs(total):.3f} of {metric}, "
-            f"mostly from '{driver}' ({parts.get(driver, 0):+.3f})"
+    actors = list(change.attribution.get("margin", {}))
+    for actor in actors:
+        parts = []
+        measures = (
+            (forecast_metric, "utility of the forecast"),
+            ("walk_away", "walk-away value"),
+            ("margin", "margin in a deal"),
         )
+        for metric, words in measures:
+            row = change.attribution.get(metric or "", {}).get(actor)
+            if row is None or abs(row["total"]) < _NOISE:
+                continue
+            driver, part = _driver(row)
+            parts.append(f"{words} {row['total']:+.3f} (mostly '{driver}', {part:+.3f})")
+        if parts:
+            lines.append(f"{actor}: " + "; ".join(parts))
     if change.before.zone != change.after.zone:
         lines.append("a zone of agreement " + ("opened" if change.after.zone else "closed"))
     return lines
@@ -203,3 +237,11 @@ def timeline_rows(
     for change in changes:
         add(change.date.isoformat(), change.event, change.after)
     return rows
+
+
+def baseline_date(scn: Scenario) -> str:
+    """The date the baseline stands for: the day before the first event (the scenario's own
+    date describes it only when it has no events)."""
+    if scn.events:
+        return (min(e.date for e in scn.events) - dt.timedelta(days=1)).isoformat()
+    return scn.date.isoformat() if scn.date else "baseline"

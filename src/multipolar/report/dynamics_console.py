@@ -51,9 +51,14 @@ def timeline_tables(base: Snapshot, changes: list[EventChange]) -> list[Table]:
         for label in c.effects:
             t.add_column(label, justify="right", overflow="fold")
         for actor, row in c.attribution.get(metric, {}).items():
-            t.add_row(actor, f"{row['total']:+.4f}", *[f"{row[label]:+.4f}" for label in c.effects])
+            t.add_row(actor, _signed(row["total"]), *[_signed(row[label]) for label in c.effects])
         tables.append(t)
     return tables
+
+
+def _signed(value: float) -> str:
+    text = f"{value:+.4f}"
+    return "+0.0000" if text == "-0.0000" else text
 
 
 def leverage_tables(data: dict[str, Any]) -> list[Table]:

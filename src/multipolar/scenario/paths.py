@@ -47,12 +47,22 @@ def get_estimate(scn: Any, path: str) -> Estimate:
     raise UsageError(f"path '{path}' does not name a number")
 
 
-def with_value(scn: Any, path: str, value: float, *, mode: str = "set") -> Any:
+def with_value(
+    scn: Any,
+    path: str,
+    value: float,
+    *,
+    mode: str = "set",
+    provenance: dict[str, str] | None = None,
+) -> Any:
     """A copy of ``scn`` whose estimate at ``path`` is set to, shifted by, or scaled by ``value``.
 
-    The range moves with the best value (a shift/scale applies to low and high too; a set keeps
-    the range only if it still contains the new value). The result is validated: a value outside
-    what the schema allows raises ``ScenarioError`` naming the path.
+    The range moves with the best value: shift and scale apply to low and high too; a set keeps
+    the range when it contains the new value and otherwise shifts it by the same amount (so the
+    uncertainty is kept), falling back to a point only when the shifted range would leave what
+    the schema allows. ``provenance`` (source, quote, note) replaces the estimate's own. The
+    result is validated: a value outside what the schema allows raises ``ScenarioError`` naming
+    the path.
     """
     from multipolar.scenario.loader import to_data, validate
 
@@ -60,20 +70,33 @@ def with_value(scn: Any, path: str, value: float, *, mode: str = "set") -> Any:
     node, leaf = _parent(data, path)
     old = node[leaf]
     est = {"best": float(old)} if isinstance(old, int | float) else dict(old)
+    fallback: dict[str, Any] | None = None
     if mode == "set":
+        delta = float(value) - est["best"]
         est["best"] = float(value)
         if "low" in est and not est["low"] <= value <= est["high"]:
-            est.pop("low")
-            est.pop("high")
+            fallback = {k: v for k, v in est.items() if k not in ("low", "high")}
+            est["low"] += delta
+            est["high"] += delta
     elif mode in ("shift", "scale"):
         for key in ("best", "low", "high"):
             if key in est:
                 est[key] = est[key] + value if mode == "shift" else est[key] * value
     else:
         raise UsageError(f"mode must be set, shift or scale, not {mode!r}")
+    for key, text in (provenance or {}).items():
+        est[key] = text
+        if fallback is not None:
+            fallback[key] = text
     node[leaf] = est
     try:
         return validate(data)
     except ScenarioError as exc:
+        if fallback is not None:
+            node[leaf] = fallback
+            try:
+                return validate(data)
+            except ScenarioError:
+                pass
         first = exc.problems[0]
         raise ScenarioError([Problem((path,), first.message, first.fix)]) from None
