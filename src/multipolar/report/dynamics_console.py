@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.table import Table
 
-from multipolar.dynamics.timeline import EventChange, Snapshot, timeline_rows
+from multipolar.dynamics.timeline import EventChange, Snapshot, summary, timeline_rows
 
 
 def timeline_csv(base: Snapshot, changes: list[EventChange], baseline_date: str) -> str:
@@ -53,6 +53,11 @@ def timeline_tables(base: Snapshot, changes: list[EventChange]) -> list[Table]:
         for actor, row in c.attribution.get(metric, {}).items():
             t.add_row(actor, _signed(row["total"]), *[_signed(row[label]) for label in c.effects])
         tables.append(t)
+        lines = Table(show_header=False, box=None, padding=(0, 1))
+        lines.add_column("summary")
+        for line in summary(c):
+            lines.add_row(f"• {line}")
+        tables.append(lines)
     return tables
 
 
