@@ -116,6 +116,7 @@ def scenario_summary(scn: Scenario) -> str:
         f"{_count(len(scn.actors), 'actor')}, {_count(len(scn.issues), 'issue')}, "
         f"{_count(pairs, 'position')} ({ranged} of {2 * pairs} position/salience estimates "
         f"are ranges), {_count(len(scn.sources), 'source')}"
+        + (f", {_count(len(scn.events), 'event')}" if scn.events else "")
     )
 
 
