@@ -104,7 +104,8 @@ def test_cli_models_lists_sources() -> None:
 
 
 COMMANDS = ["validate", "schema", "import", "export", "forecast", "models", "war", "deals",
-            "what-it-takes", "mediate", "analysis", "timeline", "leverage"]  # fmt: skip
+            "what-it-takes", "mediate", "analysis", "timeline", "leverage", "simulate",
+            "sensitivity"]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS)

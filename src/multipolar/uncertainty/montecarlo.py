@@ -1,0 +1,176 @@
+"""Monte Carlo over a scenario's ranges: draw every ranged estimate, run a model on all draws at
+once (models are batched over a leading axis), and summarise the forecast distributions.
+
+Draws come from each estimate's ``dist`` through its inverse CDF applied to uniforms, so an
+optional Gaussian copula (``correlations``) can correlate any pair of estimates. One ``seed``
+fixes everything: the same seed gives byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from multipolar.dynamics.apply import resolve
+from multipolar.models.registry import get
+from multipolar.scenario.arrays import FloatArray, Inputs, to_inputs
+from multipolar.scenario.checks import estimates
+from multipolar.scenario.paths import get_estimate
+from multipolar.scenario.schema import Estimate, Scenario
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+BINS = 20
+
+
+def ppf(est: Estimate, u: FloatArray) -> FloatArray:
+    """The estimate's inverse CDF at uniforms ``u`` (constant for a point estimate)."""
+    lo, hi, best = est.lo, est.hi, est.best
+    if hi <= lo:
+        return np.full(u.shape, best)
+    width = hi - lo
+    if est.dist == "uniform":
+        return lo + u * width
+    if est.dist == "pert":
+        a = 1 + 4 * (best - lo) / width
+        return lo + width * stats.beta.ppf(u, a, 1 + 4 * (hi - best) / width)
+    if est.dist == "normal":
+        sd = width / 4
+        return stats.truncnorm.ppf(u, (lo - best) / sd, (hi - best) / sd, loc=best, scale=sd)
+    c = (best - lo) / width  # triangular, closed form
+    return np.where(
+        u < c, lo + np.sqrt(u * width * (best - lo)), hi - np.sqrt((1 - u) * width * (hi - best))
+    )
+
+
+def uniforms(
+    paths: list[str], draws: int, seed: int, correlations: dict[tuple[str, str], float] | None
+) -> dict[str, FloatArray]:
+    """Uniform draws per path; correlated through a Gaussian copula where asked."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((draws, len(paths)))
+    if correlations:
+        corr = np.eye(len(paths))
+        index = {p: i for i, p in enumerate(paths)}
+        for (a, b), rho in correlations.items():
+            if a in index and b in index:
+                corr[index[a], index[b]] = corr[index[b], index[a]] = rho
+        z = z @ np.linalg.cholesky(corr).T
+    u = stats.norm.cdf(z)
+    return {p: u[:, i] for i, p in enumerate(paths)}
+
+
+def ranged_paths(scn: Scenario) -> list[str]:
+    """Dotted paths of every estimate with a range, in the scenario's order."""
+    out = []
+    names: dict[str, list[str]] = {
+        "actors": [a.id for a in scn.actors],
+        "issues": [i.id for i in scn.issues],
+    }
+    for path, est in estimates(scn):
+        if est.is_point:
+            continue
+        parts = [str(p) for p in path]
+        if parts[0] in names and isinstance(path[1], int):
+            parts[1] = names[parts[0]][path[1]]
+        out.append(".".join(parts))
+    return out
+
+
+def draw_inputs(
+    scn: Scenario, draws: int, seed: int, correlations: dict[tuple[str, str], float] | None = None
+) -> tuple[Inputs, dict[str, FloatArray]]:
+    """Model inputs for ``draws`` draws, shape (draws, k, n), and the drawn values by path."""
+    scn = resolve(scn)
+    paths = ranged_paths(scn)
+    u = uniforms(paths, draws, seed, correlations)
+    values = {p: ppf(get_estimate(scn, p), u[p]) for p in paths}
+    return inputs_from_values(scn, values, draws), values
+
+
+def inputs_from_values(scn: Scenario, values: dict[str, FloatArray], draws: int) -> Inputs:
+    """Model inputs (draws, k, n) with the given values at their paths, best values elsewhere
+    (paths the models do not read, e.g. conflict.p, are ignored)."""
+    base = to_inputs(scn)
+    x = np.broadcast_to(base.x, (draws, *base.x.shape)).copy()
+    s = np.broadcast_to(base.s, (draws, *base.s.shape)).copy()
+    c = np.broadcast_to(base.c, (draws, *base.c.shape)).copy()
+    ref = np.broadcast_to(base.ref, (draws, *base.ref.shape)).copy()
+    actors, issues = list(base.actors), list(base.issues)
+    for path, v in values.items():
+        head, *rest = path.split(".")
+        if head == "positions":
+            x[:, issues.index(rest[1]), actors.index(rest[0])] = v
+        elif head == "salience":
+            s[:, issues.index(rest[1]), actors.index(rest[0])] = v
+        elif head == "actors" and rest[1] == "capability":
+            c[:, :, actors.index(rest[0])] = v[:, None]
+        elif head == "issues" and rest[1] == "status_quo":
+            ref[:, issues.index(rest[0])] = v
+    lo = np.broadcast_to(base.lo, ref.shape).copy()
+    hi = np.broadcast_to(base.hi, ref.shape).copy()
+    mask = np.broadcast_to(base.mask, x.shape).copy()
+    return Inputs(x, c, s, mask, lo, hi, ref, base.actors, base.issues)
+
+
+def run_model(scn: Scenario, model: str, inputs: Inputs, seed: int, **params: Any) -> FloatArray:
+    """``model`` on batched inputs, with the scenario's own model parameters."""
+    spec = get(model)
+    merged = {**scn.models.get(model, {}), **params}
+    if spec.prepare is not None:
+        merged = {**spec.prepare(scn), **merged}
+    return np.asarray(spec.run(inputs, seed=seed, **merged).forecast)
+
+
+@dataclass(frozen=True)
+class Simulation:
+    model: str
+    draws: int
+    seed: int
+    issues: tuple[str, ...]
+    values: FloatArray  # (draws, k)
+    scale: list[tuple[float, float]]
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, issue in enumerate(self.issues):
+            v = self.values[:, k]
+            lo, hi = self.scale[k]
+            counts, edges = np.histogram(v, bins=BINS, range=(lo, hi))
+            out[issue] = {
+                "mean": float(v.mean()),
+                "sd": float(v.std(ddof=1)) if v.size > 1 else 0.0,
+                "quantiles": {f"{q:.2f}": float(np.quantile(v, q)) for q in QUANTILES},
+                "histogram": {
+                    "edges": [float(e) for e in edges],
+                    "counts": [int(c) for c in counts],
+                },
+            }
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "draws": self.draws,
+            "seed": self.seed,
+            "issues": self.summary(),
+        }
+
+
+def simulate(
+    scn: Scenario,
+    model: str = "compromise",
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+    correlations: dict[tuple[str, str], float] | None = None,
+    **params: Any,
+) -> Simulation:
+    """Run ``model`` on ``draws`` seeded draws of every ranged estimate, all at once."""
+    scn = resolve(scn)
+    inputs, _ = draw_inputs(scn, draws, seed, correlations)
+    values = run_model(scn, model, inputs, seed, **params)
+    scale = [(i.low, i.high) for i in scn.issues]
+    return Simulation(model, draws, seed, inputs.issues, values, scale)
