@@ -12,6 +12,7 @@ import platform
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +32,23 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def growth(import_file: Any, ktab: Path) -> dict[str, Any]:
+    """EUM and SMP on 40, 80 and 160 actors: seconds per run and the fitted exponent of
+    time against actors (least squares on logs)."""
+    out: dict[str, Any] = {}
+    scenarios = {
+        n: import_file("ktab", ktab / f"dummyData-a{n:03d}.csv").scenarios[0] for n in (40, 80, 160)
+    }
+    for model in ("eum", "smp"):
+        seconds = [
+            best_of(lambda scn=scn, model=model: multipolar.forecast(scn, model), repeat=1)
+            for scn in scenarios.values()
+        ]
+        slope = float(np.polyfit(np.log(list(scenarios)), np.log(seconds), 1)[0])
+        out[model] = {"actors": list(scenarios), "seconds": seconds, "exponent": slope}
+    return out
 
 
 def main() -> None:
@@ -69,13 +87,15 @@ def main() -> None:
                 "ukraine_forecast_s": ukr,
             }
         )
-    soe = ROOT.parent / "shared" / "data" / "ktab" / "SOE-Pol-Comp.csv"
+    ktab = ROOT.parent / "shared" / "data" / "ktab"
     smp_soe = None
-    if soe.exists():
+    scaling: dict[str, Any] = {}
+    if ktab.exists():
         from multipolar.scenario.formats import import_file
 
-        (soe_scn,) = import_file("ktab", soe).scenarios
+        (soe_scn,) = import_file("ktab", ktab / "SOE-Pol-Comp.csv").scenarios
         smp_soe = best_of(lambda: multipolar.forecast(soe_scn, "smp"), repeat=3)
+        scaling = growth(import_file, ktab)
     result = {
         "machine": {
             "cores": os.cpu_count(),
@@ -86,6 +106,7 @@ def main() -> None:
         "version": multipolar.__version__,
         "benchmarks": rows,
         "smp_soe_pol_comp_s": smp_soe,
+        "scaling": scaling,
     }
     OUT.write_text(json.dumps(result, indent=2) + "\n")
     print(f"cores: {os.cpu_count()}  python {platform.python_version()}  numpy {np.__version__}")
@@ -99,6 +120,11 @@ def main() -> None:
         )
     if smp_soe is not None:
         print(f"SMP on SOE-Pol-Comp to convergence: {smp_soe * 1e3:.1f} ms")
+    for model, row in scaling.items():
+        times = ", ".join(
+            f"{n} actors {t:.3f} s" for n, t in zip(row["actors"], row["seconds"], strict=True)
+        )
+        print(f"{model} on dummyData-a040/a080/a160: {times}; time ~ n^{row['exponent']:.2f}")
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 
