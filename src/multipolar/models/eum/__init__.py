@@ -6,6 +6,8 @@ published table; ``paper`` follows the equations as printed. See docs/models/eum
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -15,9 +17,14 @@ from multipolar.models.eum.core import mean_position, median_position
 from multipolar.models.eum.rounds import OFFER_NAMES, Mode, Round, Settings, play_round
 from multipolar.models.registry import ModelOutput, register
 from multipolar.models.weights import effective_weights
-from multipolar.scenario.arrays import Inputs
+from multipolar.scenario.arrays import BoolArray, FloatArray, Inputs
 
 __all__ = ["OFFER_NAMES", "Round", "Settings", "eum", "play_round", "settings"]
+Advance = Callable[
+    [FloatArray, FloatArray, FloatArray, BoolArray, FloatArray, Settings],
+    tuple[FloatArray, FloatArray],
+]
+Median = Callable[[FloatArray, FloatArray, BoolArray], FloatArray]
 
 
 def settings(
@@ -37,6 +44,24 @@ def settings(
     fix = (mode == "paper") if fix_capitulation is None else bool(fix_capitulation)
     chosen: Mode = "reference" if mode == "reference" else "paper"
     return Settings(mode=chosen, q=float(q), t=t, fix_capitulation=fix)
+
+
+def _advance_numpy(
+    x: FloatArray, w: FloatArray, s: FloatArray, mask: BoolArray, R: FloatArray, cfg: Settings
+) -> tuple[FloatArray, FloatArray]:
+    step = play_round(x, w, s, mask, R, cfg)
+    return step.new_x, step.r
+
+
+@cache
+def _round_functions() -> tuple[Advance, Median]:
+    """The compiled round and median (kernel.py: the same numbers, batched fast), imported on
+    first use to keep numba out of start-up; numpy's when numba is missing."""
+    try:
+        from multipolar.models.eum.kernel import advance, median
+    except ImportError:  # pragma: no cover
+        return _advance_numpy, median_position
+    return advance, median
 
 
 @register(
@@ -79,6 +104,7 @@ def eum(
     cfg = settings(mode, q, t, fix_capitulation)
     if rounds < 0 or patience < 1:
         raise UsageError("eum: rounds must be >= 0 and patience >= 1")
+    advance, median_of = _round_functions()
     lead, n = inputs.x.shape[:-1], inputs.x.shape[-1]  # lead = (..., k)
     x = inputs.x.reshape(-1, n).astype(float)
     s = inputs.s.reshape(-1, n)
@@ -90,16 +116,16 @@ def eum(
     R = np.where(spread > 0, spread, 1.0)  # fixed from the initial positions
     still = spread > 0  # one distinct position: nothing to bargain about
     history, risk = [x], [np.full(x.shape, np.nan)]
-    medians = [median_position(x, w, mask)]
+    medians = [median_of(x, w, mask)]
     calm = np.zeros(x.shape[0], dtype=int)
     for _round in range(rounds):
         if not still.any():
             break
-        step = play_round(x, w, s, mask, R, cfg)
-        x = np.where(still[:, None], step.new_x, x)
+        new_x, r = advance(x, w, s, mask, R, cfg)
+        x = np.where(still[:, None], new_x, x)
         history.append(x)
-        risk.append(np.where(still[:, None] & mask, step.r, np.nan))
-        medians.append(median_position(x, w, mask))
+        risk.append(np.where(still[:, None] & mask, r, np.nan))
+        medians.append(median_of(x, w, mask))
         if epsilon is not None:
             calm = np.where(np.abs(medians[-1] - medians[-2]) < epsilon, calm + 1, 0)
             still &= calm < patience
