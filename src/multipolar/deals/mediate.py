@@ -163,10 +163,10 @@ def sequencing(scn: Scenario) -> dict[str, Any]:
     if war is None or war.power_shift is None:
         return {"note": "no conflict.power_shift: sequencing needs a projected shift in power"}
     shift = war.power_shift
-    t = powell_inputs(scn)
+    space = build_space(scn)
+    t = powell_inputs(scn, space)
     delta, now, nxt, c_d, side = t["delta"], t["now"], t["next"], t["cost"], t["side"]
     first = commitment_test(delta, now, nxt, c_d, side_payment=side)
-    space = build_space(scn)
     z = maxmin(space).z
     kappa = 0.0
     if war.guarantee is not None:
@@ -200,7 +200,7 @@ def value_of_information(
     if war is None:
         return []
     a, b = war.belligerents
-    value_a, value_b = stake_values(scn)
+    value_a, value_b = stake_values(build_space(scn))
     est = war.costs[b]
     out = []
     for frac in widths:

@@ -82,7 +82,8 @@ def apply_event(scn: Scenario, event: Event, effects: list[int] | None = None) -
     return scn
 
 
-def _without_inactive(scn: Scenario) -> Scenario:
+def drop_inactive(scn: Scenario) -> Scenario:
+    """The scenario without its inactive actors (and their positions, ownerships, vetoes)."""
     gone = {a.id for a in scn.actors if not a.active}
     if not gone:
         return scn
@@ -126,4 +127,4 @@ def resolve(scn: Scenario, until: dt.date | None = None) -> Scenario:
         if until is not None and event.date > until:
             break
         state = apply_event(state, event)
-    return _without_inactive(state)
+    return drop_inactive(state)

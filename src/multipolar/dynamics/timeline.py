@@ -19,11 +19,9 @@ import numpy as np
 
 from multipolar.deals.solve import maxmin
 from multipolar.deals.space import build_space, utilities
-from multipolar.dynamics.apply import _without_inactive, apply_event, ordered
+from multipolar.dynamics.apply import apply_event, drop_inactive, ordered
 from multipolar.models.api import forecast
 from multipolar.scenario.schema import Scenario
-
-ACTOR_METRICS = ("forecast_utility", "walk_away", "margin")
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ class Snapshot:
 
 def snapshot(scn: Scenario, models: tuple[str, ...] = ("compromise",), seed: int = 0) -> Snapshot:
     """The metrics of a state (a scenario without pending events)."""
-    state = _without_inactive(scn.model_copy(update={"events": []}))
+    state = drop_inactive(scn.model_copy(update={"events": []}))
     space = build_space(state)
     point = maxmin(space, leximin=True)
     u_best = utilities(space, point.z[None])[0, 0]

@@ -9,7 +9,7 @@ from typing import Any
 
 from scipy import stats
 
-from multipolar.deals.space import build_space
+from multipolar.deals.space import DealSpace, build_space
 from multipolar.errors import UsageError
 from multipolar.scenario.schema import Estimate, Scenario
 from multipolar.war.attrition import war_of_attrition
@@ -51,7 +51,7 @@ def analyse_war(scn: Scenario) -> WarReport:
         raise UsageError("the scenario has no conflict: block; add one to analyse the war")
     a, b = war.belligerents
     space = build_space(scn)
-    value_a, value_b = stake_values(scn)
+    value_a, value_b = stake_values(space)
     p, c_a, c_b = war.p.best, war.costs[a].best, war.costs[b].best
     ca_rel, cb_rel = c_a / value_a, c_b / value_b  # costs in units of the stakes (Fearon)
     low, high = bargaining_range(p, ca_rel, cb_rel)
@@ -75,7 +75,7 @@ def analyse_war(scn: Scenario) -> WarReport:
     }
     out["risk_return"] = _risk_return(war.costs[a], war.costs[b], p, value_a, value_b, a, b)
     if war.power_shift is not None:
-        out["commitment"] = _commitment(scn)
+        out["commitment"] = _commitment(scn, space)
     att = war_of_attrition(value_a, value_b, max(c_a, 1e-9), max(c_b, 1e-9))
     out["attrition"] = {
         "a_outlasts_b": float(att.a_wins),
@@ -122,17 +122,15 @@ def _risk_return(
     return out
 
 
-def stake_values(scn: Scenario) -> tuple[float, float]:
+def stake_values(space: DealSpace) -> tuple[float, float]:
     """What winning the stakes is worth to each belligerent, u(own victory) − u(the other's),
     valued exactly as the deal space values the war's outcomes."""
-    if scn.conflict is None:
+    if space.stake_values is None:
         raise UsageError("the scenario has no conflict: block; add one to analyse the war")
-    values = build_space(scn).stake_values
-    assert values is not None
-    return float(values[0, 0]), float(values[0, 1])
+    return float(space.stake_values[0, 0]), float(space.stake_values[0, 1])
 
 
-def powell_inputs(scn: Scenario) -> dict[str, float]:
+def powell_inputs(scn: Scenario, space: DealSpace) -> dict[str, float]:
     """Best values for Powell's test on the scenario, the declining side's cost in units of
     what the stakes are worth to it (as the deal space uses them)."""
     from multipolar.deals.space import commitment_inputs
@@ -142,17 +140,17 @@ def powell_inputs(scn: Scenario) -> dict[str, float]:
     assert war is not None
     assert war.power_shift is not None
     t = {k: float(v[0]) for k, v in commitment_inputs(scn, best_values, 1).items()}
-    value_a, value_b = stake_values(scn)
+    value_a, value_b = stake_values(space)
     value_d = value_a if war.power_shift.declining == war.belligerents[0] else value_b
     t["cost"] = t["cost"] / value_d
     return t
 
 
-def _commitment(scn: Scenario) -> dict[str, Any]:
+def _commitment(scn: Scenario, space: DealSpace) -> dict[str, Any]:
     war = scn.conflict
     assert war is not None
     assert war.power_shift is not None
-    t = powell_inputs(scn)
+    t = powell_inputs(scn, space)
     plain = commitment_test(t["delta"], t["now"], t["next"], t["cost"], side_payment=t["side"])
     out: dict[str, Any] = {
         "declining": war.power_shift.declining,
