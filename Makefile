@@ -5,15 +5,24 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO := scenarios/ukraine_2025_08.yaml
 
-.PHONY: run test lint typecheck bench venv clean
+.PHONY: run test lint typecheck bench venv clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,server,ray]'
 	touch $(STAMP)
+
+# Browser tests drive Debian's Chromium; install it when it is missing (needs root or sudo).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
+	{ $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium >/dev/null; }
+
+browser: $(CHROMIUM)
 
 venv: $(STAMP)
 
@@ -30,7 +39,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck browser
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)

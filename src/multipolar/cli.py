@@ -248,4 +248,4 @@ def main() -> None:
 
 
 # Analysis commands register themselves on `app` (kept in their own module for size).
-from multipolar import cli_analyses  # noqa: E402, F401
+from multipolar import cli_analyses, cli_backtest, cli_report, cli_server  # noqa: E402, F401
