@@ -248,4 +248,10 @@ def main() -> None:
 
 
 # Analysis commands register themselves on `app` (kept in their own module for size).
-from multipolar import cli_analyses, cli_backtest, cli_report, cli_server  # noqa: E402, F401
+from multipolar import (  # noqa: E402, F401
+    cli_analyses,
+    cli_backtest,
+    cli_report,
+    cli_server,
+    cli_uncertainty,
+)

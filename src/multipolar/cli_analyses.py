@@ -18,7 +18,6 @@ from multipolar.cli import (
     _write,
     app,
 )
-from multipolar.errors import UsageError
 
 
 @app.command()
@@ -198,98 +197,3 @@ def leverage(
             return Group(*leverage_tables(data))
 
         _emit(data, fmt, tables)
-
-
-@app.command()
-def simulate(
-    file: ScenarioArg,
-    draws: Annotated[int, typer.Option(help="Number of Monte Carlo draws.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same output.")] = 0,
-    model: Annotated[str, typer.Option("-m", "--model", help="Forecasting model.")] = "compromise",
-    fmt: TableOrJson = OutputFormat.table,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSON here.")] = None,
-) -> None:
-    """Monte Carlo over every ranged estimate: forecast distributions per issue.
-
-    Example: `multipolar simulate scenarios/ukraine_2025_08.yaml --draws 10000 --seed 1 -m eum`
-    """
-    import json
-
-    from multipolar.scenario import load
-    from multipolar.uncertainty.montecarlo import simulate as run
-
-    with _reported():
-        if draws < 2:
-            raise UsageError("--draws must be at least 2")
-        result = run(load(file), model, draws=draws, seed=seed).as_dict()
-        if output is not None:
-            _write(json.dumps(result, indent=2) + "\n", output)
-            return
-
-        def table() -> Any:
-            from rich.table import Table
-
-            t = Table(title=f"{model}: {draws} draws, seed {seed}", title_justify="left")
-            for col in ("issue", "mean", "sd", "5%", "50%", "95%"):
-                t.add_column(col, justify="left" if col == "issue" else "right")
-            for issue, row in result["issues"].items():
-                q = row["quantiles"]
-                t.add_row(issue, f"{row['mean']:.2f}", f"{row['sd']:.2f}", f"{q['0.05']:.2f}",
-                          f"{q['0.50']:.2f}", f"{q['0.95']:.2f}")  # fmt: skip
-            return t
-
-        _emit(result, fmt, table)
-
-
-@app.command()
-def sensitivity(
-    file: ScenarioArg,
-    model: Annotated[str, typer.Option("-m", "--model", help="Forecasting model.")] = "compromise",
-    issue: Annotated[str | None, typer.Option(help="Issue whose forecast to explain.")] = None,
-    samples: Annotated[int, typer.Option(help="Sobol base sample N (N(D+2) runs).")] = 512,
-    seed: Annotated[int, typer.Option(help="Seed of the Sobol sequence.")] = 0,
-    fmt: TableOrJson = OutputFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write JSON here.")] = None,
-) -> None:
-    """Which inputs drive a forecast: Sobol first-order and total indices, and a tornado.
-
-    Example: `multipolar sensitivity scenarios/ukraine_2025_08.yaml --issue donbas --output s.json`
-    """
-    import json
-
-    from multipolar.scenario import load
-    from multipolar.uncertainty.sensitivity import forecast_sobol, tornado
-
-    with _reported():
-        scn = load(file)
-        target = issue or scn.issue_ids[0]
-        result: dict[str, Any] = {
-            "model": model,
-            "issue": target,
-            "seed": seed,
-            "sobol": forecast_sobol(scn, model, target, n=samples, seed=seed).as_dict(),
-            "tornado": tornado(scn, model, target, seed=seed),
-        }
-        if output is not None:
-            _write(json.dumps(result, indent=2) + "\n", output)
-            return
-
-        def table() -> Any:
-            from rich.console import Group
-            from rich.table import Table
-
-            s = Table(title=f"Sobol indices: {model} forecast of {target}", title_justify="left")
-            for col in ("input", "S1", "±", "ST", "± "):
-                s.add_column(col, justify="left" if col == "input" else "right")
-            for row in result["sobol"]["indices"][:15]:
-                s.add_row(row["input"], f"{row['S1']:.3f}", f"{row['S1_conf']:.3f}",
-                          f"{row['ST']:.3f}", f"{row['ST_conf']:.3f}")  # fmt: skip
-            t = Table(title="Tornado (one at a time: low / high)", title_justify="left")
-            for col in ("input", "at low", "at high", "swing"):
-                t.add_column(col, justify="left" if col == "input" else "right")
-            for row in result["tornado"][:15]:
-                t.add_row(row["input"], f"{row['at_low']:.2f}", f"{row['at_high']:.2f}",
-                          f"{row['swing']:.2f}")  # fmt: skip
-            return Group(s, t)
-
-        _emit(result, fmt, table)

@@ -198,14 +198,16 @@ def maxmin(
     """
     m = int(space.veto.sum())
     sc = np.ones(m) if scale is None else np.asarray(scale, dtype=float)[:m]
-    if not _achievable(space, draw):
-        point = maxmin(
+    if not _achievable(space, draw):  # the parties' best package; the shortfall of the best
+        point = maxmin(  # guarantee level (z_g = 1) counts as a violated constraint
             replace(space, commit_a=None, commit_b=None, guarantee_issue=None),
             draw,
             sc,
             leximin=leximin,
         )
-        return Point(point.z, _margin(space, draw, point.z))
+        a, b = _commit(space, draw) or (0.0, 0.0)
+        best = a + (max(b, 0.0) if space.guarantee_issue is not None else 0.0)
+        return Point(point.z, min(point.margin, best))
     solver = _qp if space.quadratic else _lp
     point = solver(space, draw, sc, "t", None)
     if not leximin or not np.isfinite(point.margin):

@@ -17,6 +17,7 @@ from multipolar.scenario.schema import Estimate, Scenario
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
 Pick = Literal["best", "low", "high"]
 
 

@@ -20,6 +20,7 @@ from multipolar.scenario.arrays import FloatArray, Inputs, to_inputs
 from multipolar.scenario.checks import estimates
 from multipolar.scenario.paths import get_estimate
 from multipolar.scenario.schema import Estimate, Scenario
+from multipolar.uncertainty.backends import Backend, Progress, chunk_seed, chunks, run_tasks
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 BINS = 20
@@ -62,9 +63,10 @@ def uniforms(
     return {p: u[:, i] for i, p in enumerate(paths)}
 
 
-def ranged_paths(scn: Scenario) -> list[str]:
-    """Dotted paths of every estimate with a range, in the scenario's order."""
-    out = []
+def ranged_estimates(scn: Scenario) -> dict[str, Estimate]:
+    """Every estimate with a range, by dotted path (actors and issues named by id), in the
+    scenario's order; the values are the scenario's own Estimate objects."""
+    out = {}
     names: dict[str, list[str]] = {
         "actors": [a.id for a in scn.actors],
         "issues": [i.id for i in scn.issues],
@@ -75,8 +77,13 @@ def ranged_paths(scn: Scenario) -> list[str]:
         parts = [str(p) for p in path]
         if parts[0] in names and isinstance(path[1], int):
             parts[1] = names[parts[0]][path[1]]
-        out.append(".".join(parts))
+        out[".".join(parts)] = est
     return out
+
+
+def ranged_paths(scn: Scenario) -> list[str]:
+    """Dotted paths of every estimate with a range, in the scenario's order."""
+    return list(ranged_estimates(scn))
 
 
 def draw_inputs(
@@ -84,9 +91,7 @@ def draw_inputs(
 ) -> tuple[Inputs, dict[str, FloatArray]]:
     """Model inputs for ``draws`` draws, shape (draws, k, n), and the drawn values by path."""
     scn = resolve(scn)
-    paths = ranged_paths(scn)
-    u = uniforms(paths, draws, seed, correlations)
-    values = {p: ppf(get_estimate(scn, p), u[p]) for p in paths}
+    values = draw_values(scn, draws, seed, correlations)
     return inputs_from_values(scn, values, draws), values
 
 
@@ -159,6 +164,23 @@ class Simulation:
         }
 
 
+def _forecast_chunk(
+    scn: Scenario, model: str, values: dict[str, FloatArray], n: int, seed: int,
+    params: dict[str, Any],
+) -> FloatArray:  # fmt: skip
+    """One chunk of ``n`` draws through ``model`` (a task for any backend)."""
+    return run_model(scn, model, inputs_from_values(scn, values, n), seed, **params)
+
+
+def draw_values(
+    scn: Scenario, draws: int, seed: int, correlations: dict[tuple[str, str], float] | None = None
+) -> dict[str, FloatArray]:
+    """Seeded draws (draws,) of every ranged estimate of a resolved scenario, by path."""
+    paths = ranged_paths(scn)
+    u = uniforms(paths, draws, seed, correlations)
+    return {p: ppf(get_estimate(scn, p), u[p]) for p in paths}
+
+
 def simulate(
     scn: Scenario,
     model: str = "compromise",
@@ -166,11 +188,28 @@ def simulate(
     draws: int = 1000,
     seed: int = 0,
     correlations: dict[tuple[str, str], float] | None = None,
+    backend: Backend | str = Backend.local,
+    workers: int = 1,
+    address: str | None = None,
+    progress: Progress | None = None,
     **params: Any,
 ) -> Simulation:
-    """Run ``model`` on ``draws`` seeded draws of every ranged estimate, all at once."""
+    """Run ``model`` on ``draws`` seeded draws of every ranged estimate, batched in fixed
+    chunks of draws that run here, in ``workers`` local processes, or as Ray tasks; the same
+    seed gives the same numbers on every backend."""
+    get(model)  # unknown model: fail before drawing
     scn = resolve(scn)
-    inputs, _ = draw_inputs(scn, draws, seed, correlations)
-    values = run_model(scn, model, inputs, seed, **params)
+    values = draw_values(scn, draws, seed, correlations)
+    parts = chunks(draws)
+    sizes = [part.stop - part.start for part in parts]
+    tasks = [
+        (scn, model, {p: v[part] for p, v in values.items()}, sizes[i], chunk_seed(seed, i), params)
+        for i, part in enumerate(parts)
+    ]
+    out = run_tasks(
+        _forecast_chunk, tasks, sizes, backend=backend, workers=workers, address=address,
+        progress=progress,
+    )  # fmt: skip
     scale = [(i.low, i.high) for i in scn.issues]
-    return Simulation(model, draws, seed, inputs.issues, values, scale)
+    issues = tuple(i.id for i in scn.issues)
+    return Simulation(model, draws, seed, issues, np.concatenate(out, axis=0), scale)

@@ -81,19 +81,10 @@ def _model_inputs(scn: Scenario) -> list[str]:
     return [p for p in ranged_paths(scn) if p.startswith(heads)]
 
 
-def forecast_sobol(
-    scn: Scenario,
-    model: str = "compromise",
-    issue: str | None = None,
-    *,
-    n: int = 512,
-    seed: int = 0,
-) -> Sobol:
-    """Sobol indices of one model's forecast on one issue (default: the first)."""
-    scn = resolve(scn)
-    target = _target(scn, issue)
-    paths = _model_inputs(scn)
-    evaluate = _output(scn, model, target, seed)
+Evaluator = Callable[[dict[str, FloatArray], int], FloatArray]
+
+
+def _sobol(scn: Scenario, evaluate: Evaluator, paths: list[str], n: int, seed: int) -> Sobol:
     ests = [get_estimate(scn, p) for p in paths]
 
     def func(u: FloatArray) -> FloatArray:
@@ -103,15 +94,7 @@ def forecast_sobol(
     return sobol_indices(func, paths, n, seed)
 
 
-def tornado(
-    scn: Scenario, model: str = "compromise", issue: str | None = None, *, seed: int = 0
-) -> list[dict[str, Any]]:
-    """One at a time: each ranged input at its low and its high, the others at best; sorted by
-    the swing of the forecast."""
-    scn = resolve(scn)
-    target = _target(scn, issue)
-    paths = _model_inputs(scn)
-    evaluate = _output(scn, model, target, seed)
+def _tornado(scn: Scenario, evaluate: Evaluator, paths: list[str]) -> list[dict[str, Any]]:
     base = float(evaluate({}, 1)[0])
     rows = []
     for p in paths:
@@ -122,3 +105,75 @@ def tornado(
             {"input": p, "at_low": low, "at_high": high, "swing": abs(high - low), "base": base}
         )
     return sorted(rows, key=lambda r: -r["swing"])
+
+
+def forecast_sobol(
+    scn: Scenario,
+    model: str = "compromise",
+    issue: str | None = None,
+    *,
+    n: int = 512,
+    seed: int = 0,
+) -> Sobol:
+    """Sobol indices of one model's forecast on one issue (default: the first)."""
+    scn = resolve(scn)
+    evaluate = _output(scn, model, _target(scn, issue), seed)
+    return _sobol(scn, evaluate, _model_inputs(scn), n, seed)
+
+
+def tornado(
+    scn: Scenario, model: str = "compromise", issue: str | None = None, *, seed: int = 0
+) -> list[dict[str, Any]]:
+    """One at a time: each ranged input at its low and its high, the others at best; sorted by
+    the swing of the forecast."""
+    scn = resolve(scn)
+    return _tornado(scn, _output(scn, model, _target(scn, issue), seed), _model_inputs(scn))
+
+
+DEAL_TARGETS = ("agreement", "margin")
+
+
+def _deal_output(scn: Scenario, target: str, actor: str | None) -> Evaluator:
+    """Per draw: 1 where a zone of agreement exists, else 0 (``agreement``: the indices split
+    the variance of that indicator, whose mean is the probability of agreement); the max–min
+    margin (``margin``); or, with ``actor``, that party's margin u_i − d_i in the max–min
+    package of the best values."""
+    from multipolar.deals.batch import maxmin_margins
+    from multipolar.deals.solve import maxmin
+    from multipolar.deals.space import build_space, slacks
+    from multipolar.uncertainty.feasibility import TOL, value_sampler
+
+    if target not in DEAL_TARGETS:
+        raise UsageError(f"unknown target '{target}': {did_you_mean(target, list(DEAL_TARGETS))}")
+    base = build_space(scn)
+    column = None
+    if actor is not None:
+        if actor not in base.actors:
+            raise UsageError(f"unknown actor '{actor}': {did_you_mean(actor, list(base.actors))}")
+        column = base.actors.index(actor)
+    point = maxmin(base).z
+
+    def evaluate(values: dict[str, FloatArray], draws: int) -> FloatArray:
+        space = build_space(scn, value_sampler(scn, values), draws)
+        if column is not None:
+            return slacks(space, point[None])[:, 0, column]
+        margin, _ = maxmin_margins(space)
+        return (margin >= -TOL).astype(float) if target == "agreement" else margin
+
+    return evaluate
+
+
+def deal_sobol(
+    scn: Scenario, target: str = "margin", actor: str | None = None, *, n: int = 256, seed: int = 0
+) -> Sobol:
+    """Sobol indices of a deal output (see ``_deal_output``) over every ranged estimate."""
+    scn = resolve(scn)
+    return _sobol(scn, _deal_output(scn, target, actor), ranged_paths(scn), n, seed)
+
+
+def deal_tornado(
+    scn: Scenario, target: str = "margin", actor: str | None = None
+) -> list[dict[str, Any]]:
+    """The one-at-a-time tornado of a deal output over every ranged estimate."""
+    scn = resolve(scn)
+    return _tornado(scn, _deal_output(scn, target, actor), ranged_paths(scn))

@@ -1,0 +1,261 @@
+"""The max–min margin of a deal space in every draw at once: is there a zone of agreement in
+draw d, and by how much?
+
+For each draw this solves the same problem as :func:`multipolar.deals.solve.maxmin` (without
+the leximin refinement, which does not change the margin):
+
+    maximise t  subject to  u_i(z) − d_i ≥ t  for the parties that must accept,
+                            a + b·z_g ≥ 0     (the commitment constraint, when there is one),
+                            0 ≤ z ≤ 1,
+
+with the same convention when no guarantee level satisfies the commitment constraint: the
+parties' max–min package is found without it and the margin is the smaller of the parties'
+margin and the (negative) commitment slack at the best guarantee level.
+
+Quadratic utilities: a log-barrier interior-point method with Newton steps, vectorised over the
+draws (one batched linear solve per step; no loop over draws). The barrier's duality gap bound,
+(number of constraints) × μ, ends below 1e-8. Linear utilities: the linear programme of each
+draw, stacked block-diagonally into a few large sparse programmes solved by HiGHS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from scipy import optimize, sparse
+
+from multipolar.deals.space import DealSpace, binding
+from multipolar.scenario.arrays import BoolArray, FloatArray, IntArray
+
+MU_FINAL = 1e-10
+MU_FACTOR = 20.0
+LP_CHUNK = 256  # draws per stacked linear programme
+
+
+def _commit_terms(space: DealSpace) -> tuple[FloatArray, FloatArray, int | None] | None:
+    if space.commit_a is None or space.commit_b is None:
+        return None
+    a, b = np.asarray(space.commit_a, float), np.asarray(space.commit_b, float)
+    if space.guarantee_issue is None:
+        b = np.zeros_like(b)
+    return a, b, space.guarantee_issue
+
+
+def _parties(space: DealSpace) -> tuple[FloatArray, FloatArray, FloatArray]:
+    cols = np.nonzero(binding(space)[: len(space.actors)])[0]
+    return space.ideal[:, cols], space.weight[:, cols], space.walk_away[:, cols]
+
+
+def _slack_parts(
+    z: FloatArray, x: FloatArray, w: FloatArray, d: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Parties' slacks f (D, m), gradients (D, m, k) and Hessian diagonals (D, m, k)."""
+    diff = z[:, None, :] - x
+    f = np.sum(w * (1 - diff**2), axis=-1) - d
+    return f, -2 * w * diff, -2 * w
+
+
+class _Problem:
+    """The barrier problem's data for a subset of draws."""
+
+    def __init__(
+        self, x: FloatArray, w: FloatArray, d: FloatArray, ca: FloatArray | None,
+        cb: FloatArray | None, g: int | None,
+    ) -> None:  # fmt: skip
+        self.x, self.w, self.d, self.ca, self.cb, self.g = x, w, d, ca, cb, g
+
+    def take(self, idx: IntArray) -> _Problem:
+        ca = None if self.ca is None else self.ca[idx]
+        cb = None if self.cb is None else self.cb[idx]
+        return _Problem(self.x[idx], self.w[idx], self.d[idx], ca, cb, self.g)
+
+    def commit(self, z: FloatArray) -> FloatArray | None:
+        if self.ca is None or self.cb is None:
+            return None
+        return self.ca + self.cb * (z[:, self.g] if self.g is not None else 0.0)
+
+    def phi(self, z: FloatArray, t: FloatArray, mu: float) -> FloatArray:
+        """The barrier objective −t − μ Σ log(constraint slacks); +inf outside."""
+        f, _, _ = _slack_parts(z, self.x, self.w, self.d)
+        r = f - t[:, None]
+        rc = self.commit(z)
+        if rc is not None:
+            r = np.concatenate([r, rc[:, None]], axis=1)
+        ok = np.all(r > 0, axis=1) & np.all((z > 0) & (z < 1), axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            val = -t - mu * (np.sum(np.log(r), axis=1) + np.sum(np.log(z) + np.log1p(-z), axis=1))
+        return np.where(ok, val, np.inf)
+
+    def newton(self, z: FloatArray, t: FloatArray, mu: float) -> tuple[FloatArray, FloatArray]:
+        """The Newton step (D, k+1) of the barrier objective and its decrement (D,)."""
+        D, m, k = self.x.shape
+        f, grad_f, hess_f = _slack_parts(z, self.x, self.w, self.d)
+        inv = 1 / (f - t[:, None])
+        G = np.concatenate([grad_f, -np.ones((D, m, 1))], axis=-1)  # ∇(f_i − t)
+        grad = -mu * np.matmul(inv[:, None, :], G)[:, 0]
+        grad[:, :k] -= mu * (1 / z - 1 / (1 - z))
+        grad[:, k] -= 1.0
+        H = mu * np.matmul(np.swapaxes(G * (inv**2)[..., None], 1, 2), G)
+        diag = mu * (np.sum(-inv[..., None] * hess_f, axis=1) + 1 / z**2 + 1 / (1 - z) ** 2)
+        H[:, np.arange(k), np.arange(k)] += diag
+        rc = self.commit(z)
+        if rc is not None and self.g is not None and self.cb is not None:
+            grad[:, self.g] -= mu * self.cb / rc
+            H[:, self.g, self.g] += mu * (self.cb / rc) ** 2
+        step = -np.linalg.solve(H, grad[..., None])[..., 0]
+        return step, -np.sum(grad * step, axis=1)
+
+
+def _barrier(prob: _Problem, z0: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Max–min by a log barrier over y = (z, t), batched over D. Returns (t, z).
+
+    Each barrier stage runs damped Newton steps (Armijo backtracking that keeps every slack
+    positive) only on the draws not yet centred."""
+    D, _, k = prob.x.shape
+    z = z0.copy()
+    f, _, _ = _slack_parts(z, prob.x, prob.w, prob.d)
+    t = np.min(f, axis=1) - 1.0
+    mu = 1.0
+    while mu >= MU_FINAL:
+        idx = np.arange(D)
+        for _ in range(60):
+            sub = prob.take(idx)
+            zi, ti = z[idx], t[idx]
+            step, decrement = sub.newton(zi, ti, mu)
+            busy = decrement > 1e-12 * max(mu, 1e-3)
+            idx, sub, zi, ti = idx[busy], sub.take(np.nonzero(busy)[0]), zi[busy], ti[busy]
+            step, decrement = step[busy], decrement[busy]
+            if idx.size == 0:
+                break
+            base = sub.phi(zi, ti, mu)
+            alpha = np.ones(idx.size)
+            done = np.zeros(idx.size, dtype=bool)
+            for _ in range(60):
+                zn = zi + alpha[:, None] * step[:, :k]
+                tn = ti + alpha * step[:, k]
+                ok = ~done & (sub.phi(zn, tn, mu) <= base - 0.25 * alpha * decrement)
+                zi = np.where(ok[:, None], zn, zi)
+                ti = np.where(ok, tn, ti)
+                done |= ok
+                if done.all():
+                    break
+                alpha = np.where(done, alpha, alpha / 2)
+            z[idx], t[idx] = zi, ti
+        mu /= MU_FACTOR
+    return t, z
+
+
+def _quadratic(space: DealSpace, use_commit: bool) -> tuple[FloatArray, FloatArray]:
+    x, w, d = _parties(space)
+    D, _, k = x.shape
+    terms = _commit_terms(space) if use_commit else None
+    z0 = np.full((D, k), 0.5)
+    if terms is None:
+        return _barrier(_Problem(x, w, d, None, None, None), z0)
+    a, b, g = terms
+    if g is not None:  # start where the commitment constraint holds strictly
+        need = np.where(b > 0, -a / np.where(b > 0, b, 1.0), -np.inf)
+        z0[:, g] = np.clip(np.maximum(0.5, (need + 1) / 2), 1e-6, 1 - 1e-6)
+    return _barrier(_Problem(x, w, d, a, b, g), z0)
+
+
+def _linear(space: DealSpace, use_commit: bool) -> tuple[FloatArray, FloatArray]:
+    x, w, d = _parties(space)
+    D, _m, k = x.shape
+    terms = _commit_terms(space) if use_commit else None
+    t_out, z_out = np.empty(D), np.empty((D, k))
+    for start in range(0, D, LP_CHUNK):
+        sl = slice(start, min(D, start + LP_CHUNK))
+        t_out[sl], z_out[sl] = _stacked_lp(x[sl], w[sl], d[sl], terms, sl)
+    return t_out, z_out
+
+
+def _stacked_lp(
+    x: FloatArray, w: FloatArray, d: FloatArray,
+    terms: tuple[FloatArray, FloatArray, int | None] | None, sl: slice,
+) -> tuple[FloatArray, FloatArray]:  # fmt: skip
+    """Block-diagonal LP over draws: per draw variables z (k), e (m·k), t; maximise Σ t."""
+    D, m, k = x.shape
+    nv = k + m * k + 1
+    rows, cols, vals, rhs = [], [], [], []
+    r = 0
+    for dd in range(D):  # assembling the sparse matrix; HiGHS solves all draws at once
+        o = dd * nv
+        for i in range(m):  # −Σ w(1 − e) + d + t ≤ 0  ⇔  Σ w e + t ≤ Σ w − d
+            cols += [o + k + i * k + j for j in range(k)] + [o + nv - 1]
+            vals += [*w[dd, i], 1.0]
+            rows += [r] * (k + 1)
+            rhs.append(float(np.sum(w[dd, i]) - d[dd, i]))
+            r += 1
+            for j in range(k):  # |z − x| ≤ e
+                for sign in (1.0, -1.0):
+                    rows += [r, r]
+                    cols += [o + j, o + k + i * k + j]
+                    vals += [sign, -1.0]
+                    rhs.append(sign * float(x[dd, i, j]))
+                    r += 1
+        if terms is not None and terms[2] is not None:  # −b z_g ≤ a
+            a, b, g = terms
+            rows.append(r)
+            cols.append(o + g)
+            vals.append(-float(b[sl][dd]))
+            rhs.append(float(a[sl][dd]))
+            r += 1
+    A = sparse.csr_array((vals, (rows, cols)), shape=(r, D * nv))
+    c = np.zeros(D * nv)
+    c[nv - 1 :: nv] = -1.0
+    bounds = ([(0.0, 1.0)] * k + [(0.0, None)] * (m * k) + [(None, None)]) * D
+    res = optimize.linprog(c, A_ub=A, b_ub=np.array(rhs), bounds=bounds, method="highs")
+    if res.status != 0:  # pragma: no cover - the programmes are feasible and bounded
+        raise RuntimeError(f"stacked deal LP failed: {res.message}")
+    sol = res.x.reshape(D, nv)
+    return sol[:, -1], np.clip(sol[:, :k], 0.0, 1.0)
+
+
+def _solve(space: DealSpace, use_commit: bool) -> tuple[FloatArray, FloatArray]:
+    return _quadratic(space, use_commit) if space.quadratic else _linear(space, use_commit)
+
+
+def _take(space: DealSpace, rows: BoolArray) -> DealSpace:
+    def cut(v: FloatArray | None) -> FloatArray | None:
+        return None if v is None else v[rows]
+
+    return replace(
+        space,
+        ideal=space.ideal[rows],
+        weight=space.weight[rows],
+        walk_away=space.walk_away[rows],
+        status_quo=space.status_quo[rows],
+        commit_a=cut(space.commit_a),
+        commit_b=cut(space.commit_b),
+        stake_values=cut(space.stake_values),
+    )
+
+
+def maxmin_margins(space: DealSpace) -> tuple[FloatArray, FloatArray]:
+    """The max–min margin (D,) and a max–min package (D, k) of every draw."""
+    D, k = space.draws, len(space.issues)
+    if not space.veto.any():  # nobody must accept: any package is a deal
+        return np.full(D, np.inf), np.broadcast_to(space.status_quo, (D, k)).copy()
+    terms = _commit_terms(space)
+    if terms is None:
+        _t, z = _solve(space, use_commit=False)
+        return _exact_margin(space, z), z
+    a, b, _ = terms
+    best = a + np.maximum(b, 0.0)  # the commitment slack at the best guarantee level
+    achievable = best > 1e-12  # the barrier needs a strictly feasible start
+    z = np.empty((D, k))
+    for rows, use in ((achievable, True), (~achievable, False)):
+        if rows.any():
+            _, z[rows] = _solve(_take(space, rows), use_commit=use)
+    margin = _exact_margin(space, z)
+    return np.where(achievable, margin, np.minimum(margin, best)), z
+
+
+def _exact_margin(space: DealSpace, z: FloatArray) -> FloatArray:
+    """The smallest slack u_i − d_i of the parties that must accept, at packages z."""
+    x, w, d = _parties(space)
+    diff = np.abs(z[:, None, :] - x)
+    value = 1 - diff**2 if space.quadratic else 1 - diff
+    return np.min(np.sum(w * value, axis=-1) - d, axis=1)

@@ -1,0 +1,154 @@
+"""Monte Carlo of deal feasibility: in how many draws of the scenario's ranges is there a
+package every party that must accept prefers to walking away, by what margin, which party binds,
+and where the max–min package lies.
+
+Every ranged estimate is drawn as in :mod:`multipolar.uncertainty.montecarlo` (same seed, same
+draws, optional Gaussian copula), the deal space is built for all draws at once and the max–min
+problem of every draw is solved by the batched solver of :mod:`multipolar.deals.batch`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from multipolar.deals.batch import maxmin_margins
+from multipolar.deals.solve import maxmin
+from multipolar.deals.space import DealSpace, binding, build_space, slacks
+from multipolar.dynamics.apply import resolve
+from multipolar.scenario.arrays import BoolArray, FloatArray
+from multipolar.scenario.schema import Estimate, Scenario
+from multipolar.uncertainty.backends import Backend, Progress, chunks, run_tasks
+from multipolar.uncertainty.montecarlo import BINS, QUANTILES, draw_values, ranged_estimates
+from multipolar.uncertainty.sampling import Sampler
+
+TOL = 1e-9  # a margin above −TOL counts as a zone of agreement (the solver's precision)
+TIE = 1e-6  # parties within TIE of the smallest slack all bind
+
+
+def value_sampler(scn: Scenario, values: dict[str, FloatArray]) -> Sampler:
+    """A sampler giving the drawn values of the estimates at ``values``' paths and the best
+    value of every other estimate."""
+    objects = ranged_estimates(scn)
+    by_id = {id(objects[p]): v for p, v in values.items()}
+
+    def sample(est: Estimate) -> FloatArray:
+        return by_id.get(id(est), np.asarray(est.best, dtype=float))
+
+    return sample
+
+
+def _columns(space: DealSpace) -> list[str]:
+    names = [a for a, v in zip(space.actors, space.veto, strict=True) if v]
+    return [*names, "commitment"] if space.commit_a is not None else names
+
+
+def _deal_chunk(
+    scn: Scenario, values: dict[str, FloatArray], n: int, point: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Margins (n,), max–min packages (n, k), their binding slacks (n, c), and the slacks of
+    the point-estimate package (n, c) for one chunk of draws (a task for any backend)."""
+    space = build_space(scn, value_sampler(scn, values), n)
+    margin, z = maxmin_margins(space)
+    cols = binding(space)
+    at_z = slacks(space, z[:, None, :])[:, 0][:, cols]
+    at_point = slacks(space, point[None])[:, 0][:, cols]
+    return margin, space.to_scale(z), at_z, at_point
+
+
+@dataclass(frozen=True)
+class Feasibility:
+    draws: int
+    seed: int
+    parties: tuple[str, ...]  # the columns that must be ≥ 0: veto parties, then commitment
+    issues: tuple[str, ...]
+    scale: list[tuple[float, float]]
+    margin: FloatArray  # (D,) max–min margin
+    packages: FloatArray  # (D, k) a max–min package, on the issues' scales
+    binds: BoolArray  # (D, c) parties whose slack at the max–min package is the smallest (ties)
+    point_package: FloatArray  # (k,) the max–min package of the best values
+    point_accepts: FloatArray  # (D,) whether every party accepts the point package
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.margin
+        zone = m >= -TOL
+        finite = m[np.isfinite(m)]
+        out: dict[str, Any] = {
+            "model": "deals",
+            "draws": self.draws,
+            "seed": self.seed,
+            "p_zone": float(zone.mean()),
+            "p_accept_point_package": float(self.point_accepts.mean()),
+            "point_package": dict(zip(self.issues, map(float, self.point_package), strict=True)),
+            "margin": _summary(finite, (float(finite.min()), float(finite.max())))
+            if finite.size
+            else None,
+            "binding_party": {  # share of draws in which each party binds (ties: several)
+                name: {
+                    "share": float(np.mean(self.binds[:, j])),
+                    "share_without_zone": float(np.mean(self.binds[~zone, j]))
+                    if (~zone).any()
+                    else 0.0,
+                }
+                for j, name in enumerate(self.parties)
+            },
+            "package": {
+                issue: _summary(self.packages[:, k], self.scale[k])
+                for k, issue in enumerate(self.issues)
+            },
+        }
+        return out
+
+
+def _summary(v: FloatArray, span: tuple[float, float]) -> dict[str, Any]:
+    lo, hi = span
+    counts, edges = np.histogram(v, bins=BINS, range=(lo, hi) if hi > lo else (lo - 1, lo + 1))
+    return {
+        "mean": float(v.mean()),
+        "sd": float(v.std(ddof=1)) if v.size > 1 else 0.0,
+        "quantiles": {f"{q:.2f}": float(np.quantile(v, q)) for q in QUANTILES},
+        "histogram": {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]},
+    }
+
+
+def deal_feasibility(
+    scn: Scenario,
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+    correlations: dict[tuple[str, str], float] | None = None,
+    backend: Backend | str = Backend.local,
+    workers: int = 1,
+    address: str | None = None,
+    progress: Progress | None = None,
+) -> Feasibility:
+    """The deal analysis of ``draws`` seeded draws of every ranged estimate."""
+    scn = resolve(scn)
+    base = build_space(scn)
+    point = maxmin(base).z
+    values = draw_values(scn, draws, seed, correlations)
+    parts = chunks(draws)
+    sizes = [p.stop - p.start for p in parts]
+    tasks = [(scn, {p: v[part] for p, v in values.items()}, sizes[i], point) for i, part in
+             enumerate(parts)]  # fmt: skip
+    out = run_tasks(
+        _deal_chunk, tasks, sizes, backend=backend, workers=workers, address=address,
+        progress=progress,
+    )  # fmt: skip
+    margin = np.concatenate([o[0] for o in out])
+    at_z = np.concatenate([o[2] for o in out])
+    at_point = np.concatenate([o[3] for o in out])
+    return Feasibility(
+        draws=draws,
+        seed=seed,
+        parties=tuple(_columns(base)),
+        issues=base.issues,
+        scale=[(float(a), float(b)) for a, b in zip(base.lo, base.hi, strict=True)],
+        margin=margin,
+        packages=np.concatenate([o[1] for o in out]),
+        binds=at_z <= np.min(at_z, axis=1, keepdims=True) + TIE if at_z.shape[1] else at_z > 0,
+        point_package=base.to_scale(point),
+        point_accepts=np.all(at_point >= -TOL, axis=1),
+    )
