@@ -51,6 +51,42 @@ def growth(import_file: Any, ktab: Path) -> dict[str, Any]:
     return out
 
 
+def deals_bench(flagship: Any) -> dict[str, Any]:
+    """Monte Carlo of the Ukraine scenario's deal feasibility: 10,000 draws on one process, two
+    local processes and (when installed) a local two-CPU Ray instance, against the per-draw
+    solver timed on 200 draws."""
+    from multipolar.deals.solve import maxmin
+    from multipolar.deals.space import build_space
+    from multipolar.uncertainty.feasibility import deal_feasibility
+    from multipolar.uncertainty.sampling import sampler
+
+    draws = 10_000
+    one = best_of(lambda: deal_feasibility(flagship, draws=draws, seed=1), repeat=3)
+    two = best_of(lambda: deal_feasibility(flagship, draws=draws, seed=1, workers=2), repeat=2)
+    space = build_space(flagship, sampler(1, 200), 200)
+    loop = best_of(lambda: [maxmin(space, d) for d in range(200)], repeat=1) / 200 * draws
+    out = {
+        "draws": draws,
+        "one_process_s": one,
+        "two_processes_s": two,
+        "per_draw_solver_estimate_s": loop,
+        "p_zone": deal_feasibility(flagship, draws=draws, seed=1).as_dict()["p_zone"],
+        "ray_two_cpus_s": None,
+    }
+    try:
+        import ray
+    except ImportError:
+        return out
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        out["ray_two_cpus_s"] = best_of(
+            lambda: deal_feasibility(flagship, draws=draws, seed=1, backend="ray"), repeat=2
+        )
+    finally:
+        ray.shutdown()
+    return out
+
+
 def main() -> None:
     rng = np.random.default_rng(0)
     emission = from_arrays(
@@ -96,6 +132,7 @@ def main() -> None:
         (soe_scn,) = import_file("ktab", ktab / "SOE-Pol-Comp.csv").scenarios
         smp_soe = best_of(lambda: multipolar.forecast(soe_scn, "smp"), repeat=3)
         scaling = growth(import_file, ktab)
+    deals = deals_bench(flagship)
     result = {
         "machine": {
             "cores": os.cpu_count(),
@@ -107,6 +144,7 @@ def main() -> None:
         "benchmarks": rows,
         "smp_soe_pol_comp_s": smp_soe,
         "scaling": scaling,
+        "ukraine_deal_feasibility": deals,
     }
     OUT.write_text(json.dumps(result, indent=2) + "\n")
     print(f"cores: {os.cpu_count()}  python {platform.python_version()}  numpy {np.__version__}")
@@ -125,6 +163,14 @@ def main() -> None:
             f"{n} actors {t:.3f} s" for n, t in zip(row["actors"], row["seconds"], strict=True)
         )
         print(f"{model} on dummyData-a040/a080/a160: {times}; time ~ n^{row['exponent']:.2f}")
+    ray_s = deals["ray_two_cpus_s"]
+    print(
+        f"Ukraine deal feasibility, {deals['draws']} draws: {deals['one_process_s']:.2f} s on one "
+        f"process, {deals['two_processes_s']:.2f} s on two"
+        + (f", {ray_s:.2f} s on Ray (2 CPUs, started)" if ray_s is not None else "")
+        + f"; per-draw solver ≈ {deals['per_draw_solver_estimate_s']:.1f} s; "
+        f"P(zone) = {deals['p_zone']:.3f}"
+    )
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 

@@ -134,3 +134,41 @@ def test_sensitivity_of_agreement_and_margins() -> None:
     assert "agreement" in bad.stderr
     bad = runner.invoke(app, ["sensitivity", str(FLAGSHIP), "--target", "margin", "--actor", "XX"])
     assert bad.exit_code == 2
+
+
+def test_correlations_in_the_scenario_file(tmp_path: object) -> None:
+    from pathlib import Path
+
+    import yaml
+    from scipy import stats
+
+    from multipolar.errors import ScenarioError
+    from multipolar.uncertainty.montecarlo import draw_values
+
+    data = yaml.safe_load(Path(FLAGSHIP).read_text())
+    data["correlations"] = [{"between": ["conflict.p", "actors.RUS.capability"], "rho": 0.8}]
+    path = Path(str(tmp_path)) / "corr.yaml"
+    path.write_text(yaml.safe_dump(data))
+    scn = multipolar.load(path)
+    values = draw_values(multipolar.dynamics.apply.resolve(scn), 4000, 0)
+    rho = stats.spearmanr(values["conflict.p"], values["actors.RUS.capability"])[0]
+    assert 0.7 < rho < 0.85  # Spearman of a Gaussian copula with ρ = 0.8 is 0.786
+    data["correlations"] = [
+        {"between": ["conflict.p", "actors.RUS.capabilty"], "rho": 0.5},
+        {"between": ["conflict.p", "conflict.p"], "rho": 0.5},
+    ]
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ScenarioError) as err:
+        multipolar.load(path)
+    text = "\n".join(err.value.lines())
+    assert "correlations[0].between[1]" in text
+    assert "actors.RUS.capability" in text  # did you mean
+    assert "two different estimates" in text
+    data["correlations"] = [
+        {"between": ["conflict.p", "actors.RUS.capability"], "rho": 0.95},
+        {"between": ["conflict.p", "actors.UKR.capability"], "rho": 0.95},
+        {"between": ["actors.RUS.capability", "actors.UKR.capability"], "rho": -0.95},
+    ]
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ScenarioError, match="positive definite"):
+        multipolar.load(path)

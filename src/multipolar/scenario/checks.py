@@ -264,6 +264,49 @@ def _events(scn: Scenario) -> Iterator[Problem]:
                 yield from _known((*where, "source"), eff.source, sources, "source")
 
 
+def _correlations(scn: Scenario) -> Iterator[Problem]:
+    import numpy as np
+
+    from multipolar.uncertainty.montecarlo import ranged_paths
+
+    ranged = ranged_paths(scn)
+    sources = {s.id for s in scn.sources}
+    seen: set[frozenset[str]] = set()
+    ok = True
+    for i, corr in enumerate(scn.correlations):
+        for j, path in enumerate(corr.between):
+            if path not in ranged:
+                ok = False
+                yield Problem(
+                    ("correlations", i, "between", j),
+                    f"'{path}' is not a ranged estimate",
+                    f"{did_you_mean(path, ranged)}; only estimates with low < high are drawn",
+                )
+        pair = frozenset(corr.between)
+        if len(pair) == 1 or pair in seen:
+            ok = False
+            yield Problem(
+                ("correlations", i, "between"),
+                "a correlation needs two different estimates, each pair once",
+                "name two different paths and list each pair once",
+            )
+        seen.add(pair)
+        if corr.source is not None:
+            yield from _known(("correlations", i, "source"), corr.source, sources, "source")
+    if ok and scn.correlations:
+        index = {p: k for k, p in enumerate(ranged)}
+        matrix = np.eye(len(ranged))
+        for corr in scn.correlations:
+            a, b = (index[p] for p in corr.between)
+            matrix[a, b] = matrix[b, a] = corr.rho
+        if np.linalg.eigvalsh(matrix).min() <= 1e-10:
+            yield Problem(
+                ("correlations",),
+                "these correlations cannot hold together (the matrix is not positive definite)",
+                "weaken some of them",
+            )
+
+
 def check(scn: Scenario) -> list[Problem]:
     """Every cross-field problem in ``scn``; an empty list means the scenario is valid."""
     problems = [
@@ -283,4 +326,5 @@ def check(scn: Scenario) -> list[Problem]:
         *_war(scn),
         *_deal(scn),
         *_events(scn),
+        *_correlations(scn),
     ]

@@ -112,6 +112,17 @@ class IdealAdjustment(_Strict):
     weight: FiniteFloat = Field(ge=0.0, le=1.0)
 
 
+class Correlation(_Strict):
+    """Rank correlation of two ranged estimates in Monte Carlo draws (a Gaussian copula)."""
+
+    between: list[str] = Field(
+        min_length=2, max_length=2, description="Two dotted paths, e.g. conflict.p."
+    )
+    rho: FiniteFloat = Field(ge=-0.99, le=0.99, description="Correlation of the normal scores.")
+    source: Id | None = None
+    note: str = ""
+
+
 Table = dict[Id, dict[Id, Estimate]]
 
 
@@ -135,6 +146,9 @@ class Scenario(_Strict):
     conflict: Conflict | None = Field(None, description="The war a deal must beat.")
     deal: Deal = Field(default_factory=Deal, description="Deal-space settings.")
     events: list[Event] = Field(default_factory=list, description="Dated changes, in any order.")
+    correlations: list[Correlation] = Field(
+        default_factory=list, description="Correlated estimates in Monte Carlo draws."
+    )
     models: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Model parameters by model name."
     )

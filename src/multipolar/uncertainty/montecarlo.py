@@ -15,6 +15,7 @@ import numpy as np
 from scipy import stats
 
 from multipolar.dynamics.apply import resolve
+from multipolar.errors import UsageError
 from multipolar.models.registry import get
 from multipolar.scenario.arrays import FloatArray, Inputs, to_inputs
 from multipolar.scenario.checks import estimates
@@ -58,7 +59,12 @@ def uniforms(
         for (a, b), rho in correlations.items():
             if a in index and b in index:
                 corr[index[a], index[b]] = corr[index[b], index[a]] = rho
-        z = z @ np.linalg.cholesky(corr).T
+        try:
+            z = z @ np.linalg.cholesky(corr).T
+        except np.linalg.LinAlgError:
+            raise UsageError(
+                "correlations: the matrix is not positive definite; fix: weaken some of them"
+            ) from None
     u = stats.norm.cdf(z)
     return {p: u[:, i] for i, p in enumerate(paths)}
 
@@ -175,8 +181,11 @@ def _forecast_chunk(
 def draw_values(
     scn: Scenario, draws: int, seed: int, correlations: dict[tuple[str, str], float] | None = None
 ) -> dict[str, FloatArray]:
-    """Seeded draws (draws,) of every ranged estimate of a resolved scenario, by path."""
+    """Seeded draws (draws,) of every ranged estimate of a resolved scenario, by path,
+    correlated as ``correlations`` says (by default the scenario's own ``correlations:``)."""
     paths = ranged_paths(scn)
+    if correlations is None:
+        correlations = {(c.between[0], c.between[1]): c.rho for c in scn.correlations}
     u = uniforms(paths, draws, seed, correlations)
     return {p: ppf(get_estimate(scn, p), u[p]) for p in paths}
 
