@@ -1,3 +1,58 @@
 """The ``report`` commands of the CLI (registered on ``multipolar.cli.app``)."""
 
 from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from multipolar.cli import ScenarioArg, _reported, app
+from multipolar.errors import UsageError
+
+
+def _pair(value: str | None) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    parts = [p.strip() for p in value.split(",")]
+    if len(parts) != 2 or not all(parts):
+        raise UsageError(f"--pair {value!r}: expected two actor ids A,B; fix: e.g. --pair RUS,UKR")
+    return parts[0], parts[1]
+
+
+@app.command()
+def report(
+    file: ScenarioArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    draws: Annotated[
+        int, typer.Option(help="Monte Carlo draws per model (0: skip the Monte Carlo).")
+    ] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of every random draw.")] = 0,
+    pair: Annotated[
+        str | None,
+        typer.Option(help="Two actors A,B for the Pareto frontier (default: the belligerents)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+) -> None:
+    """Write one self-contained HTML report (works offline): scenario and sources, actor maps,
+    forecasts with trajectories, war and deals, timeline, Monte Carlo, sensitivity, assumptions.
+
+    Example: `multipolar report scenarios/ukraine_2025_08.yaml -o report.html --draws 500`
+    """
+    from multipolar.report.html import write_report
+    from multipolar.scenario import load
+
+    start = time.perf_counter()
+
+    def progress(step: str) -> None:
+        if not quiet:
+            typer.echo(f"[{time.perf_counter() - start:5.1f}s] {step}", err=True)
+
+    with _reported():
+        scn = load(file)
+        write_report(scn, output, draws=draws, seed=seed, pair=_pair(pair), progress=progress)
+        progress("done")
+    typer.echo(str(output))

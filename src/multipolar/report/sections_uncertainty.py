@@ -1,0 +1,127 @@
+"""The report's uncertainty section: Monte Carlo distributions of every model's forecasts over
+the scenario's ranges, a one-at-a-time tornado and Sobol indices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from multipolar.report import charts
+from multipolar.report.blocks import Block, Section, chart, guarded, heading, missing, num, table
+from multipolar.report.sections import DRAW_CAP, SENSITIVITY_MODEL, SOBOL_N, Context
+from multipolar.scenario.schema import Scenario
+
+TORNADO_ROWS = 12
+
+
+def _model_inputs(paths: list[str]) -> list[str]:
+    heads = ("positions.", "salience.", "actors.", "issues.")
+    return [p for p in paths if p.startswith(heads)]
+
+
+def _focus_issue(state: Scenario) -> str:
+    if state.conflict is not None and state.conflict.stakes:
+        return state.conflict.stakes[0]
+    return state.issue_ids[0]
+
+
+def _monte_carlo(ctx: Context) -> list[Block]:
+    from multipolar.uncertainty.montecarlo import simulate
+
+    summaries: dict[str, list[dict[str, Any]]] = {}
+    counts = {}
+    for fc in ctx.forecasts:
+        n = min(ctx.draws, DRAW_CAP.get(fc.model, ctx.draws))
+        sim = simulate(ctx.state, fc.model, draws=n, seed=ctx.seed)
+        summary = sim.summary()
+        summaries[fc.model] = [summary[i] for i in ctx.state.issue_ids]
+        counts[fc.model] = n
+
+    def cell(s: dict[str, Any]) -> str:
+        q = s["quantiles"]
+        return f"{s['mean']:.1f} [{q['0.05']:.1f} – {q['0.95']:.1f}]"
+
+    rows = [
+        [issue.name, *[cell(s[k]) for s in summaries.values()]]
+        for k, issue in enumerate(ctx.state.issues)
+    ]
+    blocks: list[Block] = [
+        chart(
+            charts.mc_boxes("fig-mc-boxes", ctx.issue_axes(), summaries),
+            "Box: 25–75%, whiskers: 5–95%, line: median, dashed: mean.",
+        )
+    ]
+    first = next(iter(summaries))
+    blocks.append(
+        chart(
+            charts.mc_histograms("fig-mc-hist", ctx.issue_axes(), summaries[first]),
+            f"Histograms of the {first} model's forecasts over {counts[first]} draws.",
+        )
+    )
+    head = ["issue", *[f"{model} ({counts[model]} draws)" for model in summaries]]
+    blocks.append(table(head, rows, "Mean forecast [5% – 95%] per model."))
+    return blocks
+
+
+def _sensitivity(ctx: Context) -> list[Block]:
+    from multipolar.uncertainty.sensitivity import forecast_sobol, tornado
+
+    state, model = ctx.state, SENSITIVITY_MODEL
+    focus = _focus_issue(state)
+    widest = []
+    rows_focus: list[dict[str, Any]] = []
+    for issue in state.issues:
+        rows = tornado(state, model, issue.id, seed=ctx.seed)
+        if issue.id == focus:
+            rows_focus = rows
+        top = rows[0]
+        widest.append(
+            [
+                issue.name,
+                top["input"],
+                num(top["base"], 2),
+                f"{top['at_low']:.2f} / {top['at_high']:.2f}",
+                num(top["swing"], 2),
+            ]
+        )
+    name = state.issue(focus).name
+    sob = forecast_sobol(state, model, focus, n=SOBOL_N, seed=ctx.seed).as_dict()
+    return [
+        heading(f"Tornado: {name} ({model} model)"),
+        chart(
+            charts.tornado("fig-tornado", rows_focus[:TORNADO_ROWS], f"forecast of {name}"),
+            "Each ranged input at its low and its high end, the others at their best values.",
+        ),
+        table(
+            ["issue", "widest-swing input", "forecast", "at low / high", "swing"],
+            widest,
+            "The input that moves each issue's forecast most, one at a time.",
+        ),
+        heading(f"Sobol indices: {name} ({model} model)"),
+        chart(
+            charts.sobol("fig-sobol", sob["indices"][:TORNADO_ROWS]),
+            f"Saltelli sampling with N = {SOBOL_N} ({sob['evaluations']} model runs); "
+            "bars show the 95% confidence half-width.",
+        ),
+    ]
+
+
+def uncertainty_section(ctx: Context) -> Section:
+    from multipolar.uncertainty.montecarlo import ranged_paths
+
+    paths = ranged_paths(ctx.state)
+    blocks: list[Block] = [heading("Monte Carlo distributions")]
+    if not paths:
+        reason = "the scenario has no ranged estimates; give estimates a range {low, best, high}"
+        return Section("uncertainty", "Uncertainty", [*blocks, missing(reason)])
+    if ctx.draws <= 0:
+        blocks.append(missing("Monte Carlo skipped (0 draws); run with --draws N"))
+    else:
+        blocks += guarded("Monte Carlo", lambda: _monte_carlo(ctx))
+    if _model_inputs(paths):
+        blocks += guarded("sensitivity", lambda: _sensitivity(ctx))
+    else:
+        blocks += [
+            heading("Sensitivity"),
+            missing("no ranged position, salience, capability or status quo to vary"),
+        ]
+    return Section("uncertainty", "Uncertainty", blocks)
