@@ -31,6 +31,8 @@ run: $(STAMP)
 	$(BIN)/multipolar forecast $(SCENARIO)
 	$(BIN)/multipolar war $(SCENARIO)
 	$(BIN)/multipolar deals $(SCENARIO) --top 3
+	@mkdir -p reports
+	$(BIN)/multipolar report $(SCENARIO) -o reports/ukraine_2025_08.html --quiet
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

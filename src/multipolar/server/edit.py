@@ -1,0 +1,123 @@
+"""Open the scenario a request names (bundled by name, or sent as text) and apply its edits.
+
+Every edit goes through ``multipolar.scenario.paths.with_value``, which validates the result, so
+an edit the schema does not allow is a one-line error naming the path.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from multipolar.data import bundled_scenarios
+from multipolar.errors import ScenarioError, UsageError, did_you_mean
+from multipolar.scenario import load
+from multipolar.scenario.base import Estimate
+from multipolar.scenario.loader import parse_json, parse_yaml, validate
+from multipolar.scenario.paths import get_estimate, with_value
+from multipolar.scenario.schema import Scenario
+from multipolar.server import schemas as api
+from multipolar.server.limits import LimitError, Limits, check_count, check_scenario, check_yaml
+from multipolar.store.runs import scenario_hash
+
+UPLOAD = "upload"  # how errors name a scenario sent as text
+
+
+class UnknownScenarioError(UsageError):
+    """No bundled scenario by that name (HTTP 404)."""
+
+
+@lru_cache(maxsize=16)
+def bundled(name: str) -> Scenario:
+    return load(bundled_scenarios()[name])
+
+
+def open_scenario(ref: api.ScenarioRef, limits: Limits) -> tuple[Scenario, str]:
+    """The scenario and where it came from (``bundled:NAME`` or ``upload``)."""
+    if ref.bundled is not None:
+        names = bundled_scenarios()
+        if ref.bundled not in names:
+            raise UnknownScenarioError(
+                f"scenario.bundled: no bundled scenario '{ref.bundled}'; "
+                + did_you_mean(ref.bundled, names)
+            )
+        scn, source = bundled(ref.bundled), f"bundled:{ref.bundled}"
+    else:
+        text = ref.text or ""
+        fmt = ref.format or ("json" if text.lstrip().startswith("{") else "yaml")
+        scn, source = _upload(text, fmt, limits.max_yaml_nodes), UPLOAD
+    check_scenario(scn, limits)
+    return scn, source
+
+
+@lru_cache(maxsize=8)  # the page resends an uploaded scenario with every request
+def _upload(text: str, fmt: str, max_yaml_nodes: int) -> Scenario:
+    check_yaml(text, max_yaml_nodes)
+    try:
+        data, marks = parse_json(text) if fmt == "json" else parse_yaml(text)
+        return validate(data, UPLOAD, marks)
+    except ScenarioError as exc:
+        raise ScenarioError(exc.problems, UPLOAD) from None
+    except RecursionError:
+        raise LimitError(
+            "scenario: nested too deeply to read; fix: send a scenario file as written"
+        ) from None
+
+
+def apply_edits(scn: Scenario, edits: list[api.Edit], limits: Limits) -> Scenario:
+    """``scn`` with each edit's estimate set to its value, in order."""
+    check_count("edits", len(edits), limits.max_edits)
+    for index, edit in enumerate(edits):
+        try:
+            get_estimate(scn, edit.path)  # a UsageError unless the path names a number
+        except UsageError as exc:
+            raise UsageError(
+                f"edits[{index}].path: {exc}; fix: name a number, e.g. positions.RUS.donbas"
+            ) from None
+        scn = with_value(scn, edit.path, edit.value)
+    return scn
+
+
+def prepare(request: api.ScenarioRequest, limits: Limits) -> tuple[Scenario, str]:
+    """The edited scenario of a request and its source."""
+    scn, source = open_scenario(request.scenario, limits)
+    return apply_edits(scn, request.edits, limits), source
+
+
+def _range(est: Estimate) -> api.Range:
+    return api.Range(low=est.low, best=est.best, high=est.high)
+
+
+def scenario_info(scn: Scenario) -> api.ScenarioInfo:
+    """What the page needs to draw sliders: values as written (the events apply on top)."""
+    return api.ScenarioInfo(
+        id=scn.id,
+        title=scn.title,
+        hash=scenario_hash(scn),
+        actors=[
+            api.ActorInfo(id=a.id, name=a.name, kind=a.kind, capability=_range(a.capability))
+            for a in scn.actors
+        ],
+        issues=[
+            api.IssueInfo(
+                id=i.id,
+                name=i.name,
+                scale=i.scale,
+                low_label=i.low_label,
+                high_label=i.high_label,
+                anchors=[api.AnchorInfo(value=a.value, label=a.label) for a in i.anchors],
+                status_quo=None if i.status_quo is None else i.status_quo.best,
+            )
+            for i in scn.issues
+        ],
+        positions={a: {i: _range(e) for i, e in row.items()} for a, row in scn.positions.items()},
+        salience={a: {i: _range(e) for i, e in row.items()} for a, row in scn.salience.items()},
+        events=[
+            api.EventInfo(
+                id=e.id,
+                date=e.date.isoformat(),
+                title=e.title,
+                effects=[f.label() for f in e.effects],
+            )
+            for e in scn.events
+        ],
+    )
