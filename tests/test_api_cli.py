@@ -105,12 +105,13 @@ def test_cli_models_lists_sources() -> None:
 
 COMMANDS = ["validate", "schema", "import", "export", "forecast", "models", "war", "deals",
             "what-it-takes", "mediate", "analysis", "timeline", "leverage", "simulate",
-            "sensitivity"]  # fmt: skip
+            "sensitivity", "report", "serve", "runs", "runs list", "runs show",
+            "runs diff"]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_help_has_an_example(command: str) -> None:
-    result = runner.invoke(app, [command, "--help"])
+    result = runner.invoke(app, [*command.split(), "--help"])
     assert result.exit_code == 0
     assert "Example" in result.stdout
 
