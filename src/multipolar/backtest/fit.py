@@ -1,0 +1,128 @@
+"""Forecasting DEU issues with a model under a capability scheme, and fitting the one free
+parameter (the Commission's and the Parliament's weight) on the train split only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from multipolar.backtest.capabilities import Scheme, capabilities, with_capabilities
+from multipolar.backtest.data import DeuIssue
+from multipolar.errors import UsageError, did_you_mean
+from multipolar.models.api import forecast
+from multipolar.models.registry import get, names
+from multipolar.scenario.arrays import FloatArray
+
+#: institution weights tried when fitting (multiples of the average member state)
+GRID: tuple[float, ...] = tuple(k / 10 for k in range(41))
+#: models whose institution weight is fitted (cheap enough to refit on a grid)
+FIT_MODELS = ("compromise",)
+EUM_MODES = ("reference", "paper")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A registered model with fixed parameters, as one leaderboard entry."""
+
+    label: str
+    model: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def variants(models: Sequence[str] | None = None) -> list[Variant]:
+    """The model variants to score: every registered model by default, the EUM in both modes.
+
+    ``eum`` means both modes; ``eum-reference`` or ``eum-paper`` picks one.
+    """
+    chosen = list(models) if models else names()
+    out: list[Variant] = []
+    for name in chosen:
+        if name == "eum":
+            out += [Variant(f"eum-{m}", "eum", {"mode": m}) for m in EUM_MODES]
+        elif name in (f"eum-{m}" for m in EUM_MODES):
+            out.append(Variant(name, "eum", {"mode": name.removeprefix("eum-")}))
+        elif name in names():
+            get(name)
+            out.append(Variant(name, name))
+        else:
+            choices = [*names(), *(f"eum-{m}" for m in EUM_MODES)]
+            raise UsageError(f"unknown model '{name}'; " + did_you_mean(name, choices))
+    unique: dict[str, Variant] = {}
+    for v in out:
+        unique.setdefault(v.label, v)
+    return list(unique.values())
+
+
+def forecasts(
+    issues: Sequence[DeuIssue],
+    variant: Variant,
+    chosen: Scheme,
+    *,
+    institution_weight: float = 1.0,
+    observer_weight: float = 1.0,
+    seed: int = 0,
+) -> FloatArray:
+    """The variant's forecast of every issue, with capabilities from the scheme ``chosen``."""
+    out = np.empty(len(issues))
+    for k, issue in enumerate(issues):
+        caps = capabilities(
+            issue, chosen, institution_weight=institution_weight, observer_weight=observer_weight
+        )
+        scn = with_capabilities(issue.scenario, caps)
+        out[k] = forecast(scn, variant.model, seed=seed, **variant.params)[issue.id]
+    return out
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The institution weight that minimises the train MAE, and the train MAE along the grid."""
+
+    variant: str
+    scheme: Scheme
+    value: float
+    train_mae: float
+    train_issues: int
+    grid: tuple[float, ...]
+    curve: tuple[float, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.variant,
+            "capabilities": self.scheme,
+            "parameter": "institution_weight",
+            "value": self.value,
+            "train_mae": self.train_mae,
+            "train_issues": self.train_issues,
+            "grid": list(self.grid),
+            "train_mae_by_value": list(self.curve),
+        }
+
+
+def fit_institution_weight(
+    train: Sequence[DeuIssue],
+    variant: Variant,
+    chosen: Scheme,
+    *,
+    observer_weight: float = 1.0,
+    seed: int = 0,
+    grid: Sequence[float] = GRID,
+    progress: Callable[[str], None] | None = None,
+) -> Fit:
+    """Grid search of the Commission/Parliament weight on the ``train`` issues alone (the first
+    of equal minima wins, so the grid order breaks ties)."""
+    if not train:
+        raise UsageError("no train issues to fit on")
+    outcomes = np.array([i.outcome for i in train])
+    curve = []
+    for w in grid:
+        fc = forecasts(train, variant, chosen, institution_weight=w,
+                       observer_weight=observer_weight, seed=seed)  # fmt: skip
+        curve.append(float(np.mean(np.abs(fc - outcomes))))
+    best = int(np.argmin(curve))
+    if progress is not None:
+        progress(f"fitted {variant.label}/{chosen}: institution weight {grid[best]:g} on train")
+    return Fit(variant.label, chosen, float(grid[best]), curve[best], len(train), tuple(grid),
+               tuple(curve))  # fmt: skip
