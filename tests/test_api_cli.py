@@ -106,7 +106,7 @@ def test_cli_models_lists_sources() -> None:
 COMMANDS = ["validate", "schema", "import", "export", "forecast", "models", "war", "deals",
             "what-it-takes", "mediate", "analysis", "timeline", "leverage", "simulate",
             "sensitivity", "report", "serve", "runs", "runs list", "runs show",
-            "runs diff"]  # fmt: skip
+            "runs diff", "backtest deu"]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS)
