@@ -108,8 +108,6 @@ def main() -> None:
     rows = []
     for name in names():
         spec = get(name)
-        if spec.joint:  # joint models (SMP) run one scenario at a time for now: no 10k batch
-            continue
         one = best_of(lambda spec=spec: spec.run(emission))
         many = best_of(lambda spec=spec: spec.run(batch), repeat=3)
         ukr = best_of(lambda name=name: multipolar.forecast(flagship, name))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from multipolar.models.smp.utility import vote
+from multipolar.models.smp.utility import total, vote
 from multipolar.scenario.arrays import BoolArray, FloatArray
 
 IntArray = NDArray[np.int_]
@@ -81,8 +81,8 @@ def contest(
     third: BoolArray = np.ones((jj.size, n), dtype=bool)
     third[:, i] = False
     third[np.arange(jj.size), jj] = False
-    chij = chij + np.sum(np.where(third, _pos(vn), 0.0), axis=1)
-    chji = chji + np.sum(np.where(third, _pos(-vn), 0.0), axis=1)
+    chij = chij + total(np.where(third, _pos(vn), 0.0), 1)
+    chji = chji + total(np.where(third, _pos(-vn), 0.0), 1)
     p_win = chij / (chij + chji)
     eu_sq = uh[k, i] + uh[k, jj]
     u_vict = np.full(jj.size, 2.0 * uh[k, i])
@@ -114,25 +114,33 @@ def interpolate(
     xj: FloatArray,
     si: FloatArray,
     sj: FloatArray,
-    p_i: float,
+    p_i: FloatArray | float,
     rule: str,
 ) -> tuple[FloatArray, FloatArray]:
     """The bargain ``(b_i, b_j)`` between positions ``xi`` and ``xj`` (``InterVecBrgn``).
 
     ``s2p2``/``s1p1``: per dimension, weights ``w = s^n p^n`` and a (salience, probability)
     weighted mean that both sides are offered; ``s2p_max``: only the weaker side moves.
+    Positions and saliences are ``(..., k)``, ``p_i`` a float or ``(..., 1)``.
     """
     p_j = 1.0 - p_i
     if rule == "s2p_max":
-        di, dj = max(0.0, p_j - p_i), max(0.0, p_i - p_j)
+        di, dj = _at_least_zero(p_j - p_i), _at_least_zero(p_i - p_j)
         si2, sj2 = si * si, sj * sj
         dik = di * sj2 / (di * sj2 + MIN_BARGAIN_WEIGHT + (1.0 - di) * si2)
         djk = dj * si2 / (dj * si2 + MIN_BARGAIN_WEIGHT + (1.0 - dj) * sj2)
         return xi + dik * (xj - xi), xj + djk * (xi - xj)
-    power = 1 if rule == "s1p1" else 2
-    wi = si**power * p_i**power
-    wj = sj**power * p_j**power
+    if rule == "s1p1":
+        wi, wj = si * p_i, sj * p_j
+    else:  # squares as products, the same in numpy and in Python floats
+        wi, wj = si * si * (p_i * p_i), sj * sj * (p_j * p_j)
     total = wi + MIN_BARGAIN_WEIGHT + wj
     bi = round4(((wi + MIN_BARGAIN_WEIGHT) * xi + wj * xj) / total)
     bj = round4((wi * xi + (MIN_BARGAIN_WEIGHT + wj) * xj) / total)
     return bi, bj
+
+
+def _at_least_zero(x: FloatArray | float) -> FloatArray:
+    """Python's ``max(0.0, x)`` elementwise (0 for NaN)."""
+    out: FloatArray = np.where(x > 0.0, x, 0.0)
+    return out

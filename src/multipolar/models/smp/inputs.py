@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from multipolar.errors import UsageError
-from multipolar.scenario.arrays import FloatArray, Inputs
+from multipolar.models.smp.utility import total
+from multipolar.scenario.arrays import BoolArray, FloatArray, Inputs
 from multipolar.scenario.schema import Scenario
 
 
@@ -26,19 +27,38 @@ def to_unit(
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Positions ``(n, k)`` on [0, 1], saliences ``(n, k)``, capabilities ``(n,)`` and the
     mask ``(n, k)`` of batch member ``idx``."""
-    x, s, m = inputs.x[idx].T, inputs.s[idx].T, inputs.mask[idx].T
-    lo, hi = inputs.lo[idx], inputs.hi[idx]
+    arrays = (inputs.x, inputs.c, inputs.s, inputs.mask, inputs.lo, inputs.hi)
+    return _unit(*(a[idx] for a in arrays))
+
+
+def to_unit_all(inputs: Inputs) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """``to_unit`` of every batch member at once: ``(..., n, k)``, ``(..., n)`` arrays."""
+    return _unit(inputs.x, inputs.c, inputs.s, inputs.mask, inputs.lo, inputs.hi)
+
+
+def _actor_major(a: FloatArray) -> FloatArray:
+    out: FloatArray = np.ascontiguousarray(np.swapaxes(a, -1, -2), dtype=float)
+    return out
+
+
+def _unit(
+    x: FloatArray, c: FloatArray, s: FloatArray, mask: BoolArray, lo: FloatArray, hi: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Inputs ``(..., k, n)`` to C-contiguous actor-major arrays (see ``to_unit``)."""
+    x, s = _actor_major(x), _actor_major(s)
+    m = np.ascontiguousarray(np.swapaxes(mask, -1, -2))
+    lo, hi = lo[..., None, :], hi[..., None, :]
     span = hi - lo
     z = np.divide(x - lo, span, out=np.zeros_like(x), where=span > 0)
     z = np.clip(np.where(np.isfinite(z), z, 0.0), 0.0, 1.0)
-    cap = np.maximum(np.nan_to_num(np.mean(inputs.c[idx], axis=0)), 0.0)
-    w = np.where(m, cap[:, None], 0.0)
-    total = np.sum(w, axis=0)
-    w = np.where(total > 0, w, m.astype(float))
-    fill = np.sum(w * z, axis=0) / np.maximum(np.sum(w, axis=0), 1e-300)
-    pos = np.where(m, z, fill[None, :])
+    cap = np.maximum(np.nan_to_num(total(c, -2) / c.shape[-2]), 0.0)
+    w = np.where(m, cap[..., :, None], 0.0)
+    sums = total(w, -2)
+    w = np.where(sums[..., None, :] > 0, w, m.astype(float))
+    fill = total(w * z, -2) / np.maximum(total(w, -2), 1e-300)
+    pos = np.where(m, z, fill[..., None, :])
     sal = np.clip(np.where(m, np.nan_to_num(s), 0.0), 0.0, None)
-    sal = sal / np.maximum(np.sum(sal, axis=1, keepdims=True), 1.0)
+    sal = sal / np.maximum(total(sal, -1, keepdims=True), 1.0)
     return pos, sal, cap, m.astype(float)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from multipolar.models.smp.params import Config
 from multipolar.models.smp.turn import (
@@ -15,8 +16,14 @@ from multipolar.models.smp.turn import (
     play_turn,
     position_probs,
 )
+from multipolar.models.smp.utility import total
 from multipolar.scenario.arrays import FloatArray
 
+UIntArray = NDArray[np.uint64]
+#: SplitMix64's increment (Steele, Lea & Flood 2014) and its usual 64-bit finaliser's multipliers
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
 #: KTAB needs at least three actors; below that nothing moves
 MIN_ACTORS = 3
 #: KTAB ``configExec``: ``minSigDelta`` guards the first step's distance against 0/0
@@ -40,19 +47,49 @@ class Run:
         return int(self.positions.shape[0]) - 1
 
 
+def state_distances(a: FloatArray, b: FloatArray) -> FloatArray:
+    """``state_distance`` of every batch member: ``(..., n, k)`` states to ``(...)``."""
+    return total(np.sqrt(total((a - b) ** 2, -1)), -1)
+
+
 def state_distance(a: FloatArray, b: FloatArray) -> float:
     """KTAB ``stateDist``: the sum over actors of the Euclidean distance between positions."""
-    return float(np.sum(np.sqrt(np.sum((a - b) ** 2, axis=1))))
+    return float(state_distances(a, b))
 
 
-def stochastic_chooser(rng: np.random.Generator) -> Chooser:
-    """Stochastic transitions: draw a queue's winner from its PCE distribution (like KTAB
-    ``probSel``: the first option whose cumulative probability reaches a uniform draw)."""
+def select(u: float, p: FloatArray) -> int:
+    """The first option whose cumulative probability reaches ``u`` (the last if none does)."""
+    hits = np.nonzero(u <= np.cumsum(p))[0]
+    return int(hits[0]) if hits.size else int(p.size - 1)
 
-    def choose(_turn: int, _actor: int, p: FloatArray, _keys: object) -> int:
-        u = float(rng.random())
-        hits = np.nonzero(u <= np.cumsum(p))[0]
-        return int(hits[0]) if hits.size else int(p.size - 1)
+
+def draw_keys(seed: int, draws: int) -> UIntArray:
+    """One 64-bit key per draw from ``seed`` (``SeedSequence``); a draw's key does not depend
+    on how many draws there are."""
+    state = np.random.SeedSequence(seed).generate_state(draws, np.uint64)
+    keys: UIntArray = np.asarray(state, dtype=np.uint64)
+    return keys
+
+
+def uniforms(keys: UIntArray, turn: int, n: int) -> FloatArray:
+    """Each draw's uniforms ``(B, n)`` for the n queues of ``turn``: outputs ``turn*n + 1`` to
+    ``turn*n + n`` of SplitMix64 started at the draw's key. Counter-based, so every draw has its
+    own stream, reproducible whichever other draws run beside it."""
+    z = keys[:, None] + (np.uint64(turn * n) + np.arange(1, n + 1, dtype=np.uint64)) * _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    z = z ^ (z >> np.uint64(31))
+    out: FloatArray = (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    return out
+
+
+def keyed_chooser(key: int, n: int) -> Chooser:
+    """Stochastic transitions with a draw's own stream (``uniforms``): what the batched model
+    does for the draw whose key is ``key``."""
+    keys = np.array([key], dtype=np.uint64)
+
+    def choose(turn: int, actor: int, p: FloatArray, _keys: object) -> int:
+        return select(float(uniforms(keys, turn, n)[0, actor]), p)
 
     return choose
 

@@ -19,6 +19,7 @@ from multipolar.models.smp.utility import (
     perspective_risk,
     quad_utility,
     risk_from_prob,
+    total,
 )
 from multipolar.scenario.arrays import FloatArray
 
@@ -82,7 +83,7 @@ def assess(
     p = scalar_pce(neutral, cap, cfg.voting_rule, cfg.victory_prob_model, cfg.pce_model)
     big_r = risk_from_prob(p, cfg.big_r_range)
     r = perspective_risk(big_r, cfg.big_r_adjust)
-    return Assessment(d=d, big_r=big_r, r=r, own=quad_utility(d, big_r[:, None]))
+    return Assessment(d=d, big_r=big_r, r=r, own=quad_utility(d, big_r[..., :, None]))
 
 
 def propose(
@@ -90,11 +91,11 @@ def propose(
 ) -> tuple[FloatArray, list[Bargain]]:
     """Each actor's best target and the bargains offered, in initiator order."""
     n = pos.shape[0]
-    total = np.sum(sal, axis=1)
-    w = total * cap
+    sums = total(sal, -1)
+    w = sums * cap
     targets = np.full(n, -1.0)
     bargains: list[Bargain] = []
-    args = (w, total, cfg.voting_rule, cfg.third_party_commit)
+    args = (w, sums, cfg.voting_rule, cfg.third_party_commit)
     for i in range(n):
         js = np.array([j for j in range(n) if j != i])
         p_win, gain = contest(a.perspective(i), i, js, i, *args)
@@ -130,7 +131,7 @@ def bargain_utilities(
     positions from: its ideal, as in KTAB's 2017 reference runs.
     """
     n = a.own.shape[0]
-    base = np.sum(a.own, axis=1)
+    base = total(a.own, -1)
     if not bargains:
         return base / n, np.zeros((n, 0))
     b_init = np.array([b.b_init for b in bargains])
@@ -186,7 +187,7 @@ def new_ideals(ideal: FloatArray, pos: FloatArray, affinity: FloatArray | None) 
     position, KTAB's default)."""
     if affinity is None:
         return pos.copy()
-    lag = 1.0 - np.sum(affinity, axis=1, keepdims=True)
+    lag = 1.0 - total(affinity, 1, keepdims=True)
     out: FloatArray = affinity @ pos + lag * ideal
     return out
 
@@ -211,7 +212,7 @@ def play_turn(
 def unique_classes(pos: FloatArray, tol: float = POS_TOL) -> tuple[FloatArray, FloatArray]:
     """KTAB ``ueIndices``: representatives (first of each class) and each actor's class."""
     n = pos.shape[0]
-    gap = np.sqrt(np.sum((pos[:, None, :] - pos[None, :, :]) ** 2, axis=-1))
+    gap = np.sqrt(total((pos[:, None, :] - pos[None, :, :]) ** 2, -1))
     reps: list[int] = []
     cls = np.zeros(n, dtype=int)
     for i in range(n):
