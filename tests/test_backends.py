@@ -104,3 +104,23 @@ def test_cli_simulate_deals_and_workers(tmp_path: object) -> None:
     bad = runner.invoke(app, [*args, "--workers", "0"])
     assert bad.exit_code == 2
     assert "--workers" in bad.stderr
+
+
+def test_spinner_and_progress_bar_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from multipolar import cli
+
+    monkeypatch.setattr(cli, "SPINNER_DELAY", 0.0)
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich then treats stderr as a terminal
+    runner = CliRunner()
+    shown = runner.invoke(app, ["leverage", str(FLAGSHIP)])
+    assert shown.exit_code == 0, shown.stderr
+    assert "working" in shown.stderr
+    bar = runner.invoke(app, ["simulate", str(FLAGSHIP), "--draws", "3000"])
+    assert "draws" in bar.stderr
+    for quiet in (["-q", "leverage", str(FLAGSHIP)], ["simulate", str(FLAGSHIP), "--quiet"]):
+        silent = runner.invoke(app, quiet)
+        assert silent.exit_code == 0
+        assert silent.stderr == ""
+    monkeypatch.delenv("FORCE_COLOR")
+    piped = runner.invoke(app, ["simulate", str(FLAGSHIP), "--draws", "3000"])
+    assert piped.stderr == ""

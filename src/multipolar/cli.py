@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,11 +31,59 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
+_QUIET = {"on": False}
+SPINNER_DELAY = 1.0  # seconds before a spinner appears on stderr
+
+
+@app.callback()
+def _options(
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars or spinners on stderr.")
+    ] = False,
+) -> None:
+    """Model multi-party negotiations: validate scenarios, import data, forecast outcomes."""
+    _QUIET["on"] = quiet
+
+
 @contextmanager
-def _reported() -> Iterator[None]:
-    """Turn the package's errors into one line each on stderr and exit code 2."""
+def _spinner() -> Iterator[None]:
+    """A rich spinner on stderr for work that lasts longer than SPINNER_DELAY, only when stderr
+    is a terminal and ``--quiet`` is off."""
+    import threading
+
+    err = Console(stderr=True)
+    if _QUIET["on"] or not err.is_terminal:
+        yield
+        return
+    status = err.status("working…", spinner="dots")
+    lock, state = threading.Lock(), {"done": False, "shown": False}
+
+    def show() -> None:
+        with lock:
+            if not state["done"]:
+                status.start()
+                state["shown"] = True
+
+    timer = threading.Timer(SPINNER_DELAY, show)
+    timer.start()
     try:
         yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            if state["shown"]:
+                status.stop()
+
+
+@contextmanager
+def _reported(*, spin: bool = True) -> Iterator[None]:
+    """Turn the package's errors into one line each on stderr and exit code 2; with ``spin``,
+    a spinner on stderr while the work lasts more than a second (commands with a progress bar
+    of their own, and the server, pass ``spin=False``)."""
+    try:
+        with _spinner() if spin else nullcontext():
+            yield
     except MultipolarError as exc:
         for line in exc.lines():
             typer.echo(line, err=True)

@@ -132,7 +132,7 @@ def deu(
     from multipolar.backtest.tables import issues_csv as issues_table
     from multipolar.backtest.tables import leaderboard_table
 
-    with _reported():
+    with _reported(spin=False):
         schemes = [scheme(s) for s in _schemes(capabilities)]
         data = load_deu(path)
         progress = None if quiet else (lambda line: typer.echo(f"backtest: {line}", err=True))

@@ -51,7 +51,7 @@ def report(
         if not quiet:
             typer.echo(f"[{time.perf_counter() - start:5.1f}s] {step}", err=True)
 
-    with _reported():
+    with _reported(spin=False):
         scn = load(file)
         write_report(scn, output, draws=draws, seed=seed, pair=_pair(pair), progress=progress)
         progress("done")

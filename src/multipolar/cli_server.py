@@ -32,7 +32,7 @@ def serve(
 
     Example: `multipolar serve --db runs.sqlite --port 8000` then open http://127.0.0.1:8000/
     """
-    with _reported():
+    with _reported(spin=False):
         import uvicorn
 
         from multipolar.server.app import create_app
@@ -81,7 +81,7 @@ def list_(
 
     from multipolar.store import list_runs
 
-    with _reported():
+    with _reported(spin=False):
         records = list_runs(db, limit=limit, kind=kind)
 
         def table() -> Table:
@@ -112,7 +112,7 @@ def show(
     from multipolar.store import get_run
     from multipolar.store.runs import flatten
 
-    with _reported():
+    with _reported(spin=False):
         record = get_run(run_id, db)
 
         def tables() -> Group:
@@ -154,7 +154,7 @@ def diff(
 
     from multipolar.store import diff_runs, get_run
 
-    with _reported():
+    with _reported(spin=False):
         data = diff_runs(get_run(first, db), get_run(second, db))
 
         def tables() -> Group:

@@ -9,7 +9,16 @@ from typing import Annotated, Any
 
 import typer
 
-from multipolar.cli import OutputFormat, ScenarioArg, TableOrJson, _emit, _reported, _write, app
+from multipolar.cli import (
+    _QUIET,
+    OutputFormat,
+    ScenarioArg,
+    TableOrJson,
+    _emit,
+    _reported,
+    _write,
+    app,
+)
 from multipolar.errors import UsageError
 from multipolar.uncertainty.backends import Backend
 
@@ -82,11 +91,11 @@ def simulate(
     from multipolar.scenario import load
     from multipolar.uncertainty.backends import progress_bar
 
-    with _reported():
+    with _reported(spin=False):
         if draws < 2:
             raise UsageError("--draws must be at least 2")
         scn = load(file)
-        with progress_bar(f"{model}: draws", draws, quiet=quiet) as tick:
+        with progress_bar(f"{model}: draws", draws, quiet=quiet or _QUIET["on"]) as tick:
             if model == "deals":
                 from multipolar.uncertainty.feasibility import deal_feasibility
 
