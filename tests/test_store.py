@@ -217,3 +217,35 @@ def test_help_has_an_example(command: str) -> None:
     result = runner.invoke(app, [*command.split(), "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output
+
+
+def test_cli_runs_are_saved_with_save(tmp_path: Path) -> None:
+    flagship = Path(__file__).resolve().parents[1] / "scenarios" / "ukraine_2025_08.yaml"
+    db = str(tmp_path / "cli.sqlite")
+    runner = CliRunner()
+    commands = [
+        ["forecast", str(flagship), "-m", "compromise", "-m", "median", "--seed", "3"],
+        ["war", str(flagship)],
+        ["simulate", str(flagship), "--draws", "200", "-m", "deals", "--quiet"],
+    ]
+    for args in commands:
+        res = runner.invoke(app, [*args, "--save", "--db", db])
+        assert res.exit_code == 0, res.stderr
+        assert "saved run" in res.stderr
+    unsaved = runner.invoke(app, ["war", str(flagship), "--db", db])
+    assert "saved run" not in unsaved.stderr
+    listing = runner.invoke(app, ["runs", "list", "--db", db, "--format", "json"])
+    runs = json.loads(listing.stdout)["runs"]
+    assert sorted(r["kind"] for r in runs) == ["forecast", "simulate", "war"]
+    shown = runner.invoke(app, ["runs", "show", "1", "--db", db, "--format", "json"])
+    run = json.loads(shown.stdout)
+    assert run["seed"] == 3
+    assert run["model"] == "compromise,median"
+    expected = forecast(load_flagship(flagship), "compromise").as_dict()["forecast"]
+    assert run["results"]["compromise"]["forecast"] == pytest.approx(expected)
+
+
+def load_flagship(path: Path) -> Scenario:
+    from multipolar.scenario import load
+
+    return load(path)

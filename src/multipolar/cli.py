@@ -103,6 +103,32 @@ def _write(text: str, output: Path | None) -> None:
 
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (.yaml, .yml or .json).")]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Run store: an SQLite file or a SQLAlchemy URL "
+        "(default: $MULTIPOLAR_DB, else multipolar-runs.sqlite here).",
+    ),
+]
+SaveOption = Annotated[
+    bool, typer.Option("--save", help="Record this run in the run store (see --db).")
+]
+
+
+def _record(save: bool, db: str | None, scn: Any, kind: str, results: Any, **meta: Any) -> None:
+    """With ``--save``, keep the run (scenario, parameters, seed, version, results) in the
+    run store and say which id it got, on stderr."""
+    if not save:
+        return
+    try:
+        from multipolar.store.runs import save_run
+    except ImportError:
+        raise UsageError(
+            "--save needs the run store; fix: pip install 'multipolar[server]'"
+        ) from None
+    run_id = save_run(scn, kind, results, db=db, **meta)
+    typer.echo(f"saved run {run_id} (multipolar runs show {run_id})", err=True)
 
 
 @app.command()
@@ -247,6 +273,8 @@ def forecast(
         Path | None,
         typer.Option(help="Write the per-round table (round, actor, issue, position, ...) as CSV."),
     ] = None,
+    save: SaveOption = False,
+    db: DbOption = None,
 ) -> None:
     """Forecast every issue with one or more models.
 
@@ -277,6 +305,8 @@ def forecast(
                         target.print(table)
         if trace_out is not None:
             _write(console.trace_csv(results), trace_out)
+        _record(save, db, scn, "forecast", {fc.model: fc for fc in results},
+                model=",".join(fc.model for fc in results), seed=seed)  # fmt: skip
 
 
 TableOrJson = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json.")]

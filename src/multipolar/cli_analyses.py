@@ -10,10 +10,13 @@ from typing import Annotated, Any
 import typer
 
 from multipolar.cli import (
+    DbOption,
     OutputFormat,
+    SaveOption,
     ScenarioArg,
     TableOrJson,
     _emit,
+    _record,
     _reported,
     _write,
     app,
@@ -21,7 +24,12 @@ from multipolar.cli import (
 
 
 @app.command()
-def war(file: ScenarioArg, fmt: TableOrJson = OutputFormat.table) -> None:
+def war(
+    file: ScenarioArg,
+    fmt: TableOrJson = OutputFormat.table,
+    save: SaveOption = False,
+    db: DbOption = None,
+) -> None:
     """The war in the `conflict:` block: bargaining range, risk-return, commitment, attrition.
 
     Example: `multipolar war scenarios/ukraine_2025_08.yaml --format json`
@@ -31,8 +39,10 @@ def war(file: ScenarioArg, fmt: TableOrJson = OutputFormat.table) -> None:
     from multipolar.war.report import analyse_war
 
     with _reported():
-        report = analyse_war(load(file)).as_dict()
+        scn = load(file)
+        report = analyse_war(scn).as_dict()
         _emit(report, fmt, lambda: war_table(report))
+        _record(save, db, scn, "war", {"war": report})
 
 
 @app.command()
@@ -42,6 +52,8 @@ def deals(
     draws: Annotated[int, typer.Option(help="Monte Carlo draws for P(all accept).")] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws.")] = 0,
     fmt: TableOrJson = OutputFormat.table,
+    save: SaveOption = False,
+    db: DbOption = None,
 ) -> None:
     """Is there a package every party prefers to walking away? The best packages and who blocks.
 
@@ -52,8 +64,11 @@ def deals(
     from multipolar.scenario import load
 
     with _reported():
-        report = analyse_deals(load(file), top=top, draws=draws, seed=seed)
+        scn = load(file)
+        report = analyse_deals(scn, top=top, draws=draws, seed=seed)
         _emit(report.as_dict(), fmt, lambda: deals_table(report))
+        _record(save, db, scn, "deals", {"deals": report},
+                parameters={"top": top, "draws": draws}, seed=seed)  # fmt: skip
 
 
 @app.command("what-it-takes")
@@ -136,6 +151,8 @@ def timeline(
         OutputFormat.table
     ),
     seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
+    save: SaveOption = False,
+    db: DbOption = None,
 ) -> None:
     """Apply the scenario's events in date order: after each, forecasts, walk-away values,
     margins and the zone of agreement, with who gained or lost and which effect drove it.
@@ -167,6 +184,8 @@ def timeline(
             return Group(*render.timeline_tables(base, changes))
 
         _emit(data, fmt, tables)
+        _record(save, db, scn, "timeline", {"timeline": data},
+                model=",".join(model or ["compromise"]), seed=seed)  # fmt: skip
 
 
 @app.command()

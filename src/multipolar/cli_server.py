@@ -7,16 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from multipolar.cli import OutputFormat, TableOrJson, _emit, _reported, app, out
+from multipolar.cli import DbOption, OutputFormat, TableOrJson, _emit, _reported, app, out
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Run store: an SQLite file or a SQLAlchemy URL "
-        "(default: $MULTIPOLAR_DB, else multipolar-runs.sqlite here).",
-    ),
-]
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 

@@ -11,10 +11,13 @@ import typer
 
 from multipolar.cli import (
     _QUIET,
+    DbOption,
     OutputFormat,
+    SaveOption,
     ScenarioArg,
     TableOrJson,
     _emit,
+    _record,
     _reported,
     _write,
     app,
@@ -82,6 +85,8 @@ def simulate(
     quiet: Quiet = False,
     fmt: TableOrJson = OutputFormat.table,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSON here.")] = None,
+    save: SaveOption = False,
+    db: DbOption = None,
 ) -> None:
     """Monte Carlo over every ranged estimate: forecast distributions per issue, or (`-m deals`)
     the probability of a zone of agreement, the margin and who binds.
@@ -114,6 +119,8 @@ def simulate(
                 )  # fmt: skip
                 data = sim.as_dict()
                 table = _forecast_table
+        _record(save, db, scn, "simulate", {"simulation": data}, model=model, seed=seed,
+                parameters={"draws": draws})  # fmt: skip
         if output is not None:
             _write(json.dumps(data, indent=2) + "\n", output)
             return
