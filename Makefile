@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,server,ray]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,server,postgres,ray]'
 	touch $(STAMP)
 
 # Browser tests drive Debian's Chromium; install it when it is missing (needs root or sudo).
