@@ -14,7 +14,6 @@ from multipolar.deals.solve import Point
 from multipolar.deals.space import DealSpace, binding, build_space, slacks, utilities
 from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.schema import Scenario
-from multipolar.uncertainty.sampling import sampler
 
 COMMITMENT = "commitment (guarantees)"
 
@@ -141,13 +140,24 @@ def _candidates(space: DealSpace, sol: Solutions, seed: int) -> list[tuple[str, 
     return named
 
 
+def _draws(scn: Scenario, draws: int, seed: int) -> DealSpace:
+    """The deal space over ``draws`` seeded draws of the ranges: the same draws (and
+    correlations) as every other Monte Carlo run of the scenario."""
+    from multipolar.dynamics.apply import resolve
+    from multipolar.uncertainty.feasibility import value_sampler
+    from multipolar.uncertainty.montecarlo import draw_values
+
+    state = resolve(scn)
+    return build_space(state, value_sampler(state, draw_values(state, draws, seed)), draws)
+
+
 def analyse_deals(scn: Scenario, *, top: int = 5, draws: int = 2000, seed: int = 0) -> DealReport:
     """The deal analysis of a scenario: zone of agreement, the best packages (bargaining
     solutions and frontier points, ranked by their smallest margin), who blocks each, cost to
     close, and the probability all accept under the scenario's ranges (``draws`` seeded draws)."""
     space = build_space(scn)
     sol = solve(space)
-    mc = build_space(scn, sampler(seed, draws), draws) if draws > 0 else None
+    mc = _draws(scn, draws, seed) if draws > 0 else None
     seen: list[FloatArray] = []
     packages = []
     for name, z in _candidates(space, sol, seed):

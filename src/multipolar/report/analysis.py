@@ -118,6 +118,24 @@ def _mediation_lines(m: Mediation, who: str) -> list[str]:
     return lines
 
 
+def _feasibility_sentences(scn: Scenario, draws: int, seed: int) -> list[str]:
+    """How often a zone of agreement exists over the ranges, and who binds."""
+    from multipolar.uncertainty.feasibility import deal_feasibility
+
+    res = deal_feasibility(scn, draws=draws, seed=seed).as_dict()
+    binds = sorted(res["binding_party"].items(), key=lambda kv: -kv[1]["share"])
+    who = ", ".join(f"{name} ({row['share']:.0%})" for name, row in binds if row["share"] > 0)
+    q = res["margin"]["quantiles"] if res["margin"] else None
+    spread = f" (max–min margin 5–95%: {q['0.05']:+.3f} to {q['0.95']:+.3f})" if q else ""
+    return [
+        f"Re-solving the deal in each of the {draws} draws, a zone of agreement exists in "
+        f"{res['p_zone']:.1%} of them{spread}, against {res['p_accept_point_package']:.1%} that "
+        "accept the egalitarian package fixed on the best values: a deal is likelier if the "
+        "text is written after the uncertainty resolves than if it is fixed now. The parties "
+        f"whose margin binds at the max–min package, by share of draws: {who}.",
+    ]
+
+
 def analysis_markdown(scn: Scenario, *, seed: int = 0, draws: int = 2000, top: int = 5) -> str:
     """The analysis document of ``scn`` (Markdown), as of its last event."""
     from multipolar.dynamics.apply import resolve
@@ -183,6 +201,8 @@ def analysis_markdown(scn: Scenario, *, seed: int = 0, draws: int = 2000, top: i
     out += ["", "## Which packages come closest, and who blocks them", ""]
     out += _package_rows(deals, issues)
     out += ["", "Margins are u − d in utility units; P(all accept) is over the scenario's ranges."]
+    if draws > 0:
+        out += ["", *_feasibility_sentences(scn, draws, seed)]
     if deals.logrolls:
         out += ["", "Trades suggested by how differently parties weigh issues:", ""]
         out += [f"- {r['suggestion']} (ratio {r['ratio']:.2f})" for r in deals.logrolls]
