@@ -257,6 +257,9 @@ def test_ukraine_report_has_every_section(ukraine: Scenario, ukraine_html: str) 
     for event in ukraine.events:
         assert esc(event.title) in _section(ukraine_html, "timeline")
     assert "deal.unsettled" in _section(ukraine_html, "assumptions")
+    uncertainty = _section(ukraine_html, "uncertainty")
+    assert "Deal feasibility over the ranges" in uncertainty
+    assert "P(zone of agreement)" in uncertainty
 
 
 def test_charts_agree_with_the_engine(ukraine: Scenario, ukraine_html: str) -> None:

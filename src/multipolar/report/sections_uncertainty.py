@@ -6,7 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from multipolar.report import charts
-from multipolar.report.blocks import Block, Section, chart, guarded, heading, missing, num, table
+from multipolar.report.blocks import (
+    Block,
+    Section,
+    chart,
+    guarded,
+    heading,
+    missing,
+    num,
+    pct,
+    signed,
+    table,
+)
 from multipolar.report.sections import DRAW_CAP, SENSITIVITY_MODEL, SOBOL_N, Context
 from multipolar.scenario.schema import Scenario
 
@@ -59,6 +70,44 @@ def _monte_carlo(ctx: Context) -> list[Block]:
     )
     head = ["issue", *[f"{model} ({counts[model]} draws)" for model in summaries]]
     blocks.append(table(head, rows, "Mean forecast [5% – 95%] per model."))
+    return blocks
+
+
+def _feasibility(ctx: Context) -> list[Block]:
+    from multipolar.uncertainty.feasibility import deal_feasibility
+
+    res = deal_feasibility(ctx.state, draws=ctx.draws, seed=ctx.seed).as_dict()
+    blocks: list[Block] = [heading("Deal feasibility over the ranges")]
+    if res["margin"] is None:
+        return [*blocks, missing("no party must accept a package, so every package is a deal")]
+    q = res["margin"]["quantiles"]
+    blocks.append(
+        table(
+            ["", "value"],
+            [
+                ["P(zone of agreement), the deal re-solved in each draw", pct(res["p_zone"])],
+                [
+                    "P(all accept the max–min package of the best values)",
+                    pct(res["p_accept_point_package"]),
+                ],
+                [
+                    "max–min margin: 5% / 50% / 95%",
+                    f"{signed(q['0.05'])} / {signed(q['0.50'])} / {signed(q['0.95'])}",
+                ],
+            ],
+            f"{res['draws']} draws of every ranged estimate (seed {res['seed']}).",
+        )
+    )
+    blocks.append(
+        table(
+            ["party", "binds in (all draws)", "binds in (draws without a zone)"],
+            [
+                [name, pct(row["share"]), pct(row["share_without_zone"])]
+                for name, row in res["binding_party"].items()
+            ],
+            "Parties whose margin is the smallest at the max–min package (ties count for each).",
+        )
+    )
     return blocks
 
 
@@ -117,6 +166,7 @@ def uncertainty_section(ctx: Context) -> Section:
         blocks.append(missing("Monte Carlo skipped (0 draws); run with --draws N"))
     else:
         blocks += guarded("Monte Carlo", lambda: _monte_carlo(ctx))
+        blocks += guarded("deal feasibility", lambda: _feasibility(ctx))
     if _model_inputs(paths):
         blocks += guarded("sensitivity", lambda: _sensitivity(ctx))
     else:
