@@ -25,6 +25,7 @@ from multipolar.report.blocks import NOT_AVAILABLE
 from multipolar.report.html import render_report
 from multipolar.scenario import Scenario, load, validate
 from multipolar.war.report import analyse_war
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 runner = CliRunner()
 SECTIONS = (
@@ -37,17 +38,6 @@ SECTIONS = (
     "uncertainty",
     "assumptions",
 )
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 # Point estimates only; no sources, conflict, deal block or events.
 MINIMAL = """\
@@ -315,7 +305,7 @@ def test_cli_bad_options_are_one_line_errors(tmp_path: Path, args: list[str], ne
 
 
 def test_report_opens_in_chromium_without_errors(ukraine_html: str, tmp_path: Path) -> None:
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         pytest.skip(f"needs {CHROMIUM} (make browser)")
     sync_api = pytest.importorskip("playwright.sync_api")
     page_file = tmp_path / "report.html"
@@ -324,7 +314,7 @@ def test_report_opens_in_chromium_without_errors(ukraine_html: str, tmp_path: Pa
     problems: list[str] = []
     requests: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
