@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from multipolar.cli import _reported, _write, app, out
+from multipolar.cli import _QUIET, _reported, _write, app, out
 
 backtest_app = typer.Typer(
     help="Score every model against real decisions (DEU III): a leaderboard with bootstrap "
@@ -135,7 +135,11 @@ def deu(
     with _reported(spin=False):
         schemes = [scheme(s) for s in _schemes(capabilities)]
         data = load_deu(path)
-        progress = None if quiet else (lambda line: typer.echo(f"backtest: {line}", err=True))
+        progress = (
+            None
+            if quiet or _QUIET["on"]
+            else (lambda line: typer.echo(f"backtest: {line}", err=True))
+        )
         lb = run_backtest(
             data,
             models=model,

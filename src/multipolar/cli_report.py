@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from multipolar.cli import ScenarioArg, _reported, app
+from multipolar.cli import _QUIET, ScenarioArg, _reported, app
 from multipolar.errors import UsageError
 
 
@@ -48,7 +48,7 @@ def report(
     start = time.perf_counter()
 
     def progress(step: str) -> None:
-        if not quiet:
+        if not (quiet or _QUIET["on"]):
             typer.echo(f"[{time.perf_counter() - start:5.1f}s] {step}", err=True)
 
     with _reported(spin=False):
