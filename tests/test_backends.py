@@ -124,3 +124,16 @@ def test_spinner_and_progress_bar_on_a_terminal_only(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("FORCE_COLOR")
     piped = runner.invoke(app, ["simulate", str(FLAGSHIP), "--draws", "3000"])
     assert piped.stderr == ""
+
+
+def test_unreachable_ray_address_is_one_line_and_fast() -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    args = ["simulate", str(FLAGSHIP), "--draws", "10", "--quiet", "--backend", "ray"]
+    res = CliRunner().invoke(app, [*args, "--address", f"127.0.0.1:{port}"])
+    assert res.exit_code == 2
+    assert res.stderr.count("\n") == 1
+    assert "nothing answers there" in res.stderr

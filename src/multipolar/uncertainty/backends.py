@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -80,6 +81,21 @@ def run_tasks(
     return [results[i] for i in range(len(tasks))]
 
 
+def _reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail in one line, fast, when nothing listens at a HOST:PORT address (Ray itself retries
+    for minutes). Other forms (``auto``, no port) are left to Ray."""
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout).close()
+    except OSError as exc:
+        raise UsageError(
+            f"--address {address}: nothing answers there ({exc.strerror or exc}); "
+            "fix: start the cluster (ray start --head) or check the address"
+        ) from None
+
+
 @contextmanager
 def _ray_session(workers: int, address: str | None) -> Iterator[Any]:
     try:
@@ -87,6 +103,8 @@ def _ray_session(workers: int, address: str | None) -> Iterator[Any]:
     except ImportError:
         raise UsageError("--backend ray needs Ray; fix: pip install 'multipolar[ray]'") from None
     started = False
+    if address is not None and not ray.is_initialized():
+        _reachable(address)
     if not ray.is_initialized():
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         kwargs: dict[str, Any] = {"log_to_driver": False, "configure_logging": False}
@@ -97,8 +115,8 @@ def _ray_session(workers: int, address: str | None) -> Iterator[Any]:
         except (ConnectionError, ValueError, RuntimeError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise UsageError(
-                f"--address {address}: cannot connect to Ray ({first}); "
-                "fix: start the cluster (ray start --head) or check the address"
+                f"--address {address}: cannot connect to Ray ({first}); fix: check the address; "
+                "for a cluster with token authentication set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN"
             ) from None
         started = True
     try:
