@@ -96,6 +96,31 @@ def _reachable(address: str, timeout: float = 5.0) -> None:
         ) from None
 
 
+def map_chunks(
+    func: Callable[..., T],
+    values: dict[str, Any],
+    draws: int,
+    seed: int,
+    args: tuple[Any, ...] = (),
+    *,
+    backend: Backend | str = Backend.local,
+    workers: int = 1,
+    address: str | None = None,
+    progress: Progress | None = None,
+) -> list[T]:
+    """``func(chunk_values, size, chunk_seed, *args)`` for every fixed chunk of the drawn
+    ``values`` (arrays of length ``draws`` by path), results in chunk order."""
+    parts = chunks(draws)
+    sizes = [part.stop - part.start for part in parts]
+    tasks = [
+        ({path: v[part] for path, v in values.items()}, sizes[i], chunk_seed(seed, i), *args)
+        for i, part in enumerate(parts)
+    ]
+    return run_tasks(
+        func, tasks, sizes, backend=backend, workers=workers, address=address, progress=progress
+    )
+
+
 @contextmanager
 def _ray_session(workers: int, address: str | None) -> Iterator[Any]:
     try:

@@ -20,8 +20,8 @@ from multipolar.deals.space import DealSpace, binding, build_space, slacks
 from multipolar.dynamics.apply import resolve
 from multipolar.scenario.arrays import BoolArray, FloatArray
 from multipolar.scenario.schema import Estimate, Scenario
-from multipolar.uncertainty.backends import Backend, Progress, chunks, run_tasks
-from multipolar.uncertainty.montecarlo import BINS, QUANTILES, draw_values, ranged_estimates
+from multipolar.uncertainty.backends import Backend, Progress, map_chunks
+from multipolar.uncertainty.montecarlo import distribution, draw_values, ranged_estimates
 from multipolar.uncertainty.sampling import Sampler
 
 TOL = 1e-9  # a margin above −TOL counts as a zone of agreement (the solver's precision)
@@ -46,7 +46,7 @@ def _columns(space: DealSpace) -> list[str]:
 
 
 def _deal_chunk(
-    scn: Scenario, values: dict[str, FloatArray], n: int, point: FloatArray
+    values: dict[str, FloatArray], n: int, _seed: int, scn: Scenario, point: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Margins (n,), max–min packages (n, k), their binding slacks (n, c), and the slacks of
     the point-estimate package (n, c) for one chunk of draws (a task for any backend)."""
@@ -82,7 +82,7 @@ class Feasibility:
             "p_zone": float(zone.mean()),
             "p_accept_point_package": float(self.point_accepts.mean()),
             "point_package": dict(zip(self.issues, map(float, self.point_package), strict=True)),
-            "margin": _summary(finite, (float(finite.min()), float(finite.max())))
+            "margin": distribution(finite, (float(finite.min()), float(finite.max())))
             if finite.size
             else None,
             "binding_party": {  # share of draws in which each party binds (ties: several)
@@ -95,22 +95,11 @@ class Feasibility:
                 for j, name in enumerate(self.parties)
             },
             "package": {
-                issue: _summary(self.packages[:, k], self.scale[k])
+                issue: distribution(self.packages[:, k], self.scale[k])
                 for k, issue in enumerate(self.issues)
             },
         }
         return out
-
-
-def _summary(v: FloatArray, span: tuple[float, float]) -> dict[str, Any]:
-    lo, hi = span
-    counts, edges = np.histogram(v, bins=BINS, range=(lo, hi) if hi > lo else (lo - 1, lo + 1))
-    return {
-        "mean": float(v.mean()),
-        "sd": float(v.std(ddof=1)) if v.size > 1 else 0.0,
-        "quantiles": {f"{q:.2f}": float(np.quantile(v, q)) for q in QUANTILES},
-        "histogram": {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]},
-    }
 
 
 def deal_feasibility(
@@ -129,13 +118,9 @@ def deal_feasibility(
     base = build_space(scn)
     point = maxmin(base).z
     values = draw_values(scn, draws, seed, correlations)
-    parts = chunks(draws)
-    sizes = [p.stop - p.start for p in parts]
-    tasks = [(scn, {p: v[part] for p, v in values.items()}, sizes[i], point) for i, part in
-             enumerate(parts)]  # fmt: skip
-    out = run_tasks(
-        _deal_chunk, tasks, sizes, backend=backend, workers=workers, address=address,
-        progress=progress,
+    out = map_chunks(
+        _deal_chunk, values, draws, seed, (scn, point), backend=backend, workers=workers,
+        address=address, progress=progress,
     )  # fmt: skip
     margin = np.concatenate([o[0] for o in out])
     at_z = np.concatenate([o[2] for o in out])

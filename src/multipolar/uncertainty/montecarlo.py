@@ -21,7 +21,7 @@ from multipolar.scenario.arrays import FloatArray, Inputs, to_inputs
 from multipolar.scenario.checks import estimates
 from multipolar.scenario.paths import get_estimate
 from multipolar.scenario.schema import Estimate, Scenario
-from multipolar.uncertainty.backends import Backend, Progress, chunk_seed, chunks, run_tasks
+from multipolar.uncertainty.backends import Backend, Progress, map_chunks
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 BINS = 20
@@ -135,6 +135,18 @@ def run_model(scn: Scenario, model: str, inputs: Inputs, seed: int, **params: An
     return np.asarray(spec.run(inputs, seed=seed, **merged).forecast)
 
 
+def distribution(v: FloatArray, span: tuple[float, float]) -> dict[str, Any]:
+    """Mean, standard deviation, quantiles and a BINS-bin histogram over ``span`` of draws ``v``."""
+    lo, hi = span
+    counts, edges = np.histogram(v, bins=BINS, range=(lo, hi) if hi > lo else (lo - 1, lo + 1))
+    return {
+        "mean": float(v.mean()),
+        "sd": float(v.std(ddof=1)) if v.size > 1 else 0.0,
+        "quantiles": {f"{q:.2f}": float(np.quantile(v, q)) for q in QUANTILES},
+        "histogram": {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]},
+    }
+
+
 @dataclass(frozen=True)
 class Simulation:
     model: str
@@ -145,21 +157,10 @@ class Simulation:
     scale: list[tuple[float, float]]
 
     def summary(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k, issue in enumerate(self.issues):
-            v = self.values[:, k]
-            lo, hi = self.scale[k]
-            counts, edges = np.histogram(v, bins=BINS, range=(lo, hi))
-            out[issue] = {
-                "mean": float(v.mean()),
-                "sd": float(v.std(ddof=1)) if v.size > 1 else 0.0,
-                "quantiles": {f"{q:.2f}": float(np.quantile(v, q)) for q in QUANTILES},
-                "histogram": {
-                    "edges": [float(e) for e in edges],
-                    "counts": [int(c) for c in counts],
-                },
-            }
-        return out
+        return {
+            issue: distribution(self.values[:, k], self.scale[k])
+            for k, issue in enumerate(self.issues)
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -171,7 +172,7 @@ class Simulation:
 
 
 def _forecast_chunk(
-    scn: Scenario, model: str, values: dict[str, FloatArray], n: int, seed: int,
+    values: dict[str, FloatArray], n: int, seed: int, scn: Scenario, model: str,
     params: dict[str, Any],
 ) -> FloatArray:  # fmt: skip
     """One chunk of ``n`` draws through ``model`` (a task for any backend)."""
@@ -209,15 +210,9 @@ def simulate(
     get(model)  # unknown model: fail before drawing
     scn = resolve(scn)
     values = draw_values(scn, draws, seed, correlations)
-    parts = chunks(draws)
-    sizes = [part.stop - part.start for part in parts]
-    tasks = [
-        (scn, model, {p: v[part] for p, v in values.items()}, sizes[i], chunk_seed(seed, i), params)
-        for i, part in enumerate(parts)
-    ]
-    out = run_tasks(
-        _forecast_chunk, tasks, sizes, backend=backend, workers=workers, address=address,
-        progress=progress,
+    out = map_chunks(
+        _forecast_chunk, values, draws, seed, (scn, model, params), backend=backend,
+        workers=workers, address=address, progress=progress,
     )  # fmt: skip
     scale = [(i.low, i.high) for i in scn.issues]
     issues = tuple(i.id for i in scn.issues)
