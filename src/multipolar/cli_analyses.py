@@ -21,6 +21,12 @@ from multipolar.cli import (
     _write,
     app,
 )
+from multipolar.defaults import DRAWS, SEED
+
+DrawsOption = Annotated[
+    int, typer.Option(help="Monte Carlo draws of the ranges for P(zone) and P(all accept).")
+]
+SeedOption = Annotated[int, typer.Option(help="Seed of the Monte Carlo draws.")]
 
 
 @app.command()
@@ -49,8 +55,10 @@ def war(
 def deals(
     file: ScenarioArg,
     top: Annotated[int, typer.Option(help="How many packages to list.")] = 5,
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws for P(all accept).")] = 2000,
-    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws.")] = 0,
+    draws: Annotated[
+        int, typer.Option(help="Monte Carlo draws for P(zone), P(all accept).")
+    ] = DRAWS,
+    seed: SeedOption = SEED,
     fmt: TableOrJson = OutputFormat.table,
     save: SaveOption = False,
     db: DbOption = None,
@@ -127,8 +135,10 @@ def mediate(
 def analysis(
     file: ScenarioArg,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Markdown file.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws.")] = 0,
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws for P(all accept).")] = 2000,
+    seed: SeedOption = SEED,
+    draws: Annotated[
+        int, typer.Option(help="Monte Carlo draws for P(zone), P(all accept).")
+    ] = DRAWS,
 ) -> None:
     """Write the war-and-deals analysis of a scenario as Markdown, generated from the engine.
 
@@ -139,6 +149,35 @@ def analysis(
 
     with _reported():
         _write(analysis_markdown(load(file), seed=seed, draws=draws), output)
+
+
+@app.command()
+def summary(
+    file: ScenarioArg,
+    seed: SeedOption = SEED,
+    draws: Annotated[
+        int, typer.Option(help="Monte Carlo draws for P(zone), P(all accept).")
+    ] = DRAWS,
+    fmt: TableOrJson = OutputFormat.table,
+) -> None:
+    """The answer first: is there a zone of agreement, what binds, by how much, how likely,
+    what would open or close it, and what each model forecasts (the opening of `analysis`
+    and of the HTML report, word for word).
+
+    Example: `multipolar summary scenarios/ukraine_2025_08.yaml`
+    """
+    from multipolar.report.summary import brief
+    from multipolar.scenario import load
+
+    with _reported():
+        result = brief(load(file), draws=draws, seed=seed)
+
+        def render() -> Any:
+            from rich.markdown import Markdown
+
+            return Markdown(f"## {result.title}\n\n" + result.markdown())
+
+        _emit(result.as_dict(), fmt, render)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from multipolar.cli import _QUIET, ScenarioArg, _reported, app
+from multipolar.defaults import DRAWS, SEED
 from multipolar.errors import UsageError
 
 
@@ -29,8 +30,8 @@ def report(
     ),
     draws: Annotated[
         int, typer.Option(help="Monte Carlo draws per model (0: skip the Monte Carlo).")
-    ] = 1000,
-    seed: Annotated[int, typer.Option(help="Seed of every random draw.")] = 0,
+    ] = DRAWS,
+    seed: Annotated[int, typer.Option(help="Seed of every random draw.")] = SEED,
     pair: Annotated[
         str | None,
         typer.Option(help="Two actors A,B for the Pareto frontier (default: the belligerents)."),

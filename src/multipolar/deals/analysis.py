@@ -4,7 +4,7 @@ third party to close the gap, and which issues to trade."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -12,24 +12,53 @@ import numpy as np
 from multipolar.deals.solutions import Solutions, frontier, solve
 from multipolar.deals.solve import Point
 from multipolar.deals.space import DealSpace, binding, build_space, slacks, utilities
+from multipolar.deals.verdict import (
+    COMMITMENT,
+    TOL,
+    Probability,
+    Verdict,
+    binding_rows,
+    blocking_rows,
+    shortfall,
+)
+from multipolar.defaults import DRAWS, SEED
 from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.schema import Scenario
-
-COMMITMENT = "commitment (guarantees)"
 
 
 @dataclass(frozen=True)
 class Package:
-    """A package on the issues' own scales, with each actor's utility and margin."""
+    """A package on the issues' own scales, with each actor's utility and the margin of every
+    row it must meet (+ = room for a deal; see :mod:`multipolar.deals.verdict`)."""
 
     name: str
     terms: dict[str, float]
     utility: dict[str, float]
-    margin: dict[str, float]  # u_i − d_i for the parties that must accept (+ commitment)
-    blockers: list[str]
-    cost_to_close: float
-    commitment: float | None = None  # guarantee level above what closing it needs (< 0: open)
+    margin: dict[str, float]  # u_i − d_i for the parties that must accept
+    commitment: float | None = None  # the commitment row's margin (None: no such row)
     p_accept: float | None = None
+
+    @property
+    def rows(self) -> dict[str, float]:
+        """Every row's margin: the parties', then the commitment constraint's."""
+        extra = {} if self.commitment is None else {COMMITMENT: self.commitment}
+        return {**self.margin, **extra}
+
+    @property
+    def min_margin(self) -> float:
+        return min(self.rows.values()) if self.rows else float("inf")
+
+    @property
+    def binding(self) -> list[str]:
+        return binding_rows(self.rows)
+
+    @property
+    def blockers(self) -> list[str]:
+        return blocking_rows(self.rows)
+
+    @property
+    def cost_to_close(self) -> float:
+        return shortfall(self.rows)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -37,16 +66,18 @@ class Package:
             "terms": self.terms,
             "utility": self.utility,
             "margin": self.margin,
+            "commitment_margin": self.commitment,
+            "min_margin": self.min_margin,
+            "binding": self.binding,
             "blockers": self.blockers,
             "cost_to_close": self.cost_to_close,
-            "commitment_slack": self.commitment,
             "p_accept": self.p_accept,
         }
 
 
 @dataclass(frozen=True)
 class DealReport:
-    feasible: bool
+    verdict: Verdict
     walk_away: dict[str, float]
     must_accept: list[str]
     packages: list[Package]
@@ -54,9 +85,14 @@ class DealReport:
     draws: int = 0
     seed: int = 0
 
+    @property
+    def feasible(self) -> bool:
+        return self.verdict.zone
+
     def as_dict(self) -> dict[str, Any]:
         return {
-            "zone_of_agreement": self.feasible,
+            "verdict": self.verdict.as_dict(),
+            "zone_of_agreement": self.verdict.zone,
             "walk_away": self.walk_away,
             "must_accept": self.must_accept,
             "packages": [p.as_dict() for p in self.packages],
@@ -64,29 +100,38 @@ class DealReport:
             "monte_carlo": {"draws": self.draws, "seed": self.seed},
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        return self.as_dict()
+
 
 def _columns(space: DealSpace) -> list[str]:
     names = [a for a, v in zip(space.actors, space.veto, strict=True) if v]
     return names + ([COMMITMENT] if space.commit_a is not None else [])
 
 
+def row_labels(scn: Scenario, space: DealSpace) -> dict[str, str]:
+    """Each row of the deal in words."""
+    out = {a: f"{a}'s gain over walking away" for a in _columns(space) if a != COMMITMENT}
+    war = scn.conflict
+    if space.commit_a is not None and war is not None and war.power_shift is not None:
+        out[COMMITMENT] = (
+            f"the commitment constraint ({COMMITMENT}: {war.power_shift.declining}, the "
+            "declining side, must prefer the deal now to fighting before the power shift)"
+        )
+    return out
+
+
 def describe(space: DealSpace, name: str, z: FloatArray) -> Package:
     """A normalised package read on the issues' scales, for the best-values draw."""
     u = utilities(space, z[None])[0, 0]
     s = slacks(space, z[None])[0, 0][binding(space)]
-    cols = _columns(space)
-    margins = {c: float(v) for c, v in zip(cols, s, strict=True)}
+    margins = {c: float(v) for c, v in zip(_columns(space), s, strict=True)}
     commitment = margins.pop(COMMITMENT, None)
-    blockers = [c for c, v in margins.items() if v < -1e-9]
-    if commitment is not None and commitment < -1e-9:
-        blockers.append(COMMITMENT)
     return Package(
         name=name,
         terms={i: float(v) for i, v in zip(space.issues, space.to_scale(z), strict=True)},
         utility={a: float(v) for a, v in zip(space.actors, u, strict=True)},
         margin=margins,
-        blockers=blockers,
-        cost_to_close=float(sum(max(0.0, -v) for v in margins.values())),
         commitment=commitment,
     )
 
@@ -95,7 +140,7 @@ def acceptance(space: DealSpace, z: FloatArray) -> float:
     """Share of the space's draws in which every party that must accept does (and the
     commitment holds)."""
     s = slacks(space, z[None])[:, 0, :][:, binding(space)]
-    return float(np.mean(np.all(s >= 0, axis=1)))
+    return float(np.mean(np.all(s >= -TOL, axis=1)))
 
 
 def logrolls(space: DealSpace, top: int = 5) -> list[dict[str, Any]]:
@@ -143,18 +188,64 @@ def _candidates(space: DealSpace, sol: Solutions, seed: int) -> list[tuple[str, 
 def _draws(scn: Scenario, draws: int, seed: int) -> DealSpace:
     """The deal space over ``draws`` seeded draws of the ranges: the same draws (and
     correlations) as every other Monte Carlo run of the scenario."""
-    from multipolar.dynamics.apply import resolve
     from multipolar.uncertainty.feasibility import value_sampler
     from multipolar.uncertainty.montecarlo import draw_values
 
-    state = resolve(scn)
-    return build_space(state, value_sampler(state, draw_values(state, draws, seed)), draws)
+    return build_space(scn, value_sampler(scn, draw_values(scn, draws, seed)), draws)
 
 
-def analyse_deals(scn: Scenario, *, top: int = 5, draws: int = 2000, seed: int = 0) -> DealReport:
-    """The deal analysis of a scenario: zone of agreement, the best packages (bargaining
-    solutions and frontier points, ranked by their smallest margin), who blocks each, cost to
-    close, and the probability all accept under the scenario's ranges (``draws`` seeded draws)."""
+def verdict_of(scn: Scenario, space: DealSpace, z: FloatArray, *, draws: int, seed: int) -> Verdict:
+    """The verdict at package ``z`` (normalised; the egalitarian package), with the Monte Carlo
+    probabilities over ``draws`` seeded draws (none when ``draws`` is 0)."""
+    pkg = describe(space, "egalitarian (leximin)", z)
+    p_zone = p_accept = None
+    spread: dict[str, Any] | None = None
+    if draws > 0:
+        from multipolar.uncertainty.feasibility import deal_feasibility
+
+        feas = deal_feasibility(scn, draws=draws, seed=seed, package=z)
+        p_zone = Probability(feas.p_zone, draws, seed)
+        p_accept = Probability(float(feas.point_accepts.mean()), draws, seed)
+        mc = feas.as_dict()
+        spread = {
+            "binding_share": {k: v["share"] for k, v in mc["binding_party"].items()},
+            "margin_quantiles": mc["margin"]["quantiles"] if mc["margin"] else None,
+        }
+    return Verdict(
+        zone=pkg.min_margin >= -TOL,
+        margin=pkg.min_margin,
+        binding=tuple(pkg.binding),
+        rows=pkg.rows,
+        labels=row_labels(scn, space),
+        package=pkg.terms,
+        package_name=pkg.name,
+        p_zone=p_zone,
+        p_accept=p_accept,
+        spread=spread,
+    )
+
+
+def deal_verdict(scn: Scenario, *, draws: int = DRAWS, seed: int = SEED) -> Verdict:
+    """The verdict of a scenario's deal space (after its events): see
+    :mod:`multipolar.deals.verdict`."""
+    from multipolar.deals.solve import maxmin
+    from multipolar.dynamics.apply import resolve
+
+    scn = resolve(scn)
+    space = build_space(scn)
+    return verdict_of(scn, space, maxmin(space, leximin=True).z, draws=draws, seed=seed)
+
+
+def analyse_deals(
+    scn: Scenario, *, top: int = 5, draws: int = DRAWS, seed: int = SEED
+) -> DealReport:
+    """The deal analysis of a scenario: the verdict (zone of agreement, what binds, P(zone) and
+    P(accept)), then the best ``top`` packages (the three bargaining solutions first, then
+    frontier points ranked by their smallest margin), who blocks each, cost to close, and the
+    probability all accept under the scenario's ranges (the verdict's ``draws`` seeded draws)."""
+    from multipolar.dynamics.apply import resolve
+
+    scn = resolve(scn)
     space = build_space(scn)
     sol = solve(space)
     mc = _draws(scn, draws, seed) if draws > 0 else None
@@ -166,19 +257,20 @@ def analyse_deals(scn: Scenario, *, top: int = 5, draws: int = 2000, seed: int =
         seen.append(z)
         pkg = describe(space, name, z)
         if mc is not None:
-            pkg = Package(**{**pkg.__dict__, "p_accept": acceptance(mc, z)})
+            pkg = replace(pkg, p_accept=acceptance(mc, z))
         packages.append(pkg)
     solutions = ("egalitarian (leximin)", "Nash", "Kalai-Smorodinsky")
-    fixed = [p for p in packages if p.name in solutions]
-    rest = sorted(  # packages nobody blocks first, then by the worst-off party's margin
+    fixed = [p for p in packages if p.name in solutions]  # the verdict's package first
+    rest = sorted(  # then packages nobody blocks, then by the smallest margin
         (p for p in packages if p.name not in solutions),
-        key=lambda p: (bool(p.blockers), -min(p.margin.values())),
+        key=lambda p: (bool(p.blockers), -p.min_margin),
     )
+    verdict = verdict_of(scn, space, sol.egalitarian.z, draws=draws, seed=seed)
     return DealReport(
-        feasible=sol.feasible,
+        verdict=verdict,
         walk_away={a: float(v) for a, v in zip(space.actors, space.walk_away[0], strict=True)},
         must_accept=_columns(space),
-        packages=(fixed + rest)[: max(top, len(fixed))],
+        packages=[*fixed, *rest][: max(top, 1)],
         logrolls=logrolls(space),
         draws=draws,
         seed=seed,

@@ -5,12 +5,10 @@ For each draw this solves the same problem as :func:`multipolar.deals.solve.maxm
 the leximin refinement, which does not change the margin):
 
     maximise t  subject to  u_i(z) − d_i ≥ t  for the parties that must accept,
-                            a + b·z_g ≥ 0     (the commitment constraint, when there is one),
+                            a + b·z_g ≥ t     (the commitment constraint, when there is one),
                             0 ≤ z ≤ 1,
 
-with the same convention when no guarantee level satisfies the commitment constraint: the
-parties' max–min package is found without it and the margin is the smaller of the parties'
-margin and the (negative) commitment slack at the best guarantee level.
+so the margin is the slack of whichever row binds, and it is ≥ 0 iff a zone of agreement exists.
 
 Quadratic utilities: a log-barrier interior-point method with Newton steps, vectorised over the
 draws (one batched linear solve per step; no loop over draws). The barrier's duality gap bound,
@@ -20,13 +18,11 @@ draw, stacked block-diagonally into a few large sparse programmes solved by HiGH
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 from scipy import optimize, sparse
 
-from multipolar.deals.space import DealSpace, binding
-from multipolar.scenario.arrays import BoolArray, FloatArray, IntArray
+from multipolar.deals.space import DealSpace, binding, slacks
+from multipolar.scenario.arrays import FloatArray, IntArray
 
 MU_FINAL = 1e-10
 MU_FACTOR = 20.0
@@ -81,7 +77,7 @@ class _Problem:
         r = f - t[:, None]
         rc = self.commit(z)
         if rc is not None:
-            r = np.concatenate([r, rc[:, None]], axis=1)
+            r = np.concatenate([r, (rc - t)[:, None]], axis=1)
         ok = np.all(r > 0, axis=1) & np.all((z > 0) & (z < 1), axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             val = -t - mu * (np.sum(np.log(r), axis=1) + np.sum(np.log(z) + np.log1p(-z), axis=1))
@@ -100,9 +96,14 @@ class _Problem:
         diag = mu * (np.sum(-inv[..., None] * hess_f, axis=1) + 1 / z**2 + 1 / (1 - z) ** 2)
         H[:, np.arange(k), np.arange(k)] += diag
         rc = self.commit(z)
-        if rc is not None and self.g is not None and self.cb is not None:
-            grad[:, self.g] -= mu * self.cb / rc
-            H[:, self.g, self.g] += mu * (self.cb / rc) ** 2
+        if rc is not None and self.cb is not None:  # the row a + b·z_g − t > 0
+            gc = np.zeros((D, k + 1))
+            if self.g is not None:
+                gc[:, self.g] = self.cb
+            gc[:, k] = -1.0
+            inv_c = 1 / (rc - t)
+            grad -= mu * inv_c[:, None] * gc
+            H += mu * (inv_c**2)[:, None, None] * gc[:, :, None] * gc[:, None, :]
         step = -np.linalg.solve(H, grad[..., None])[..., 0]
         return step, -np.sum(grad * step, axis=1)
 
@@ -115,7 +116,8 @@ def _barrier(prob: _Problem, z0: FloatArray) -> tuple[FloatArray, FloatArray]:
     D, _, k = prob.x.shape
     z = z0.copy()
     f, _, _ = _slack_parts(z, prob.x, prob.w, prob.d)
-    t = np.min(f, axis=1) - 1.0
+    rc = prob.commit(z)
+    t = np.min(f if rc is None else np.minimum(np.min(f, axis=1), rc)[:, None], axis=1) - 1.0
     mu = 1.0
     while mu >= MU_FINAL:
         idx = np.arange(D)
@@ -146,24 +148,20 @@ def _barrier(prob: _Problem, z0: FloatArray) -> tuple[FloatArray, FloatArray]:
     return t, z
 
 
-def _quadratic(space: DealSpace, use_commit: bool) -> tuple[FloatArray, FloatArray]:
+def _quadratic(space: DealSpace) -> tuple[FloatArray, FloatArray]:
     x, w, d = _parties(space)
     D, _, k = x.shape
-    terms = _commit_terms(space) if use_commit else None
-    z0 = np.full((D, k), 0.5)
+    z0 = np.full((D, k), 0.5)  # strictly inside; t starts below every row's slack
+    terms = _commit_terms(space)
     if terms is None:
         return _barrier(_Problem(x, w, d, None, None, None), z0)
-    a, b, g = terms
-    if g is not None:  # start where the commitment constraint holds strictly
-        need = np.where(b > 0, -a / np.where(b > 0, b, 1.0), -np.inf)
-        z0[:, g] = np.clip(np.maximum(0.5, (need + 1) / 2), 1e-6, 1 - 1e-6)
-    return _barrier(_Problem(x, w, d, a, b, g), z0)
+    return _barrier(_Problem(x, w, d, *terms), z0)
 
 
-def _linear(space: DealSpace, use_commit: bool) -> tuple[FloatArray, FloatArray]:
+def _linear(space: DealSpace) -> tuple[FloatArray, FloatArray]:
     x, w, d = _parties(space)
     D, _m, k = x.shape
-    terms = _commit_terms(space) if use_commit else None
+    terms = _commit_terms(space)
     t_out, z_out = np.empty(D), np.empty((D, k))
     for start in range(0, D, LP_CHUNK):
         sl = slice(start, min(D, start + LP_CHUNK))
@@ -195,11 +193,15 @@ def _stacked_lp(
                     vals += [sign, -1.0]
                     rhs.append(sign * float(x[dd, i, j]))
                     r += 1
-        if terms is not None and terms[2] is not None:  # −b z_g ≤ a
+        if terms is not None:  # a + b z_g ≥ t  ⇔  −b z_g + t ≤ a
             a, b, g = terms
+            if g is not None:
+                rows.append(r)
+                cols.append(o + g)
+                vals.append(-float(b[sl][dd]))
             rows.append(r)
-            cols.append(o + g)
-            vals.append(-float(b[sl][dd]))
+            cols.append(o + nv - 1)
+            vals.append(1.0)
             rhs.append(float(a[sl][dd]))
             r += 1
     A = sparse.csr_array((vals, (rows, cols)), shape=(r, D * nv))
@@ -213,49 +215,15 @@ def _stacked_lp(
     return sol[:, -1], np.clip(sol[:, :k], 0.0, 1.0)
 
 
-def _solve(space: DealSpace, use_commit: bool) -> tuple[FloatArray, FloatArray]:
-    return _quadratic(space, use_commit) if space.quadratic else _linear(space, use_commit)
-
-
-def _take(space: DealSpace, rows: BoolArray) -> DealSpace:
-    def cut(v: FloatArray | None) -> FloatArray | None:
-        return None if v is None else v[rows]
-
-    return replace(
-        space,
-        ideal=space.ideal[rows],
-        weight=space.weight[rows],
-        walk_away=space.walk_away[rows],
-        status_quo=space.status_quo[rows],
-        commit_a=cut(space.commit_a),
-        commit_b=cut(space.commit_b),
-        stake_values=cut(space.stake_values),
-    )
-
-
 def maxmin_margins(space: DealSpace) -> tuple[FloatArray, FloatArray]:
     """The max–min margin (D,) and a max–min package (D, k) of every draw."""
     D, k = space.draws, len(space.issues)
     if not space.veto.any():  # nobody must accept: any package is a deal
         return np.full(D, np.inf), np.broadcast_to(space.status_quo, (D, k)).copy()
-    terms = _commit_terms(space)
-    if terms is None:
-        _t, z = _solve(space, use_commit=False)
-        return _exact_margin(space, z), z
-    a, b, _ = terms
-    best = a + np.maximum(b, 0.0)  # the commitment slack at the best guarantee level
-    achievable = best > 1e-12  # the barrier needs a strictly feasible start
-    z = np.empty((D, k))
-    for rows, use in ((achievable, True), (~achievable, False)):
-        if rows.any():
-            _, z[rows] = _solve(_take(space, rows), use_commit=use)
-    margin = _exact_margin(space, z)
-    return np.where(achievable, margin, np.minimum(margin, best)), z
+    _t, z = _quadratic(space) if space.quadratic else _linear(space)
+    return _exact_margin(space, z), z
 
 
 def _exact_margin(space: DealSpace, z: FloatArray) -> FloatArray:
-    """The smallest slack u_i − d_i of the parties that must accept, at packages z."""
-    x, w, d = _parties(space)
-    diff = np.abs(z[:, None, :] - x)
-    value = 1 - diff**2 if space.quadratic else 1 - diff
-    return np.min(np.sum(w * value, axis=-1) - d, axis=1)
+    """The smallest slack of every row (the parties that must accept, the commitment) at z."""
+    return np.min(slacks(space, z[:, None, :])[:, 0][:, binding(space)], axis=1)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from multipolar.deals.solve import Point, _parts, best_for, maxmin
+from multipolar.deals.solve import Point, _margin, _parts, best_for, maxmin
 from multipolar.deals.space import DealSpace, binding, utilities
 from multipolar.scenario.arrays import FloatArray
 
@@ -52,7 +52,7 @@ def nash_point(space: DealSpace, start: Point, draw: int = 0) -> Point:
         options={"ftol": 1e-14, "maxiter": 1000},
     )  # fmt: skip
     z = np.clip(res.x, 0.0, 1.0)
-    cand = Point(z, float(np.min(gains(z))))
+    cand = Point(z, _margin(space, draw, z))
     if not np.isfinite(objective(z)) or objective(z) > objective(start.z):
         return start
     return cand

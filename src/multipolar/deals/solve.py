@@ -1,15 +1,19 @@
-"""Optimisation over the deal space (one draw): the largest common margin over walk-away values,
-and the feasible package best for one party.
+"""Optimisation over the deal space (one draw): the largest common margin over every constraint
+a deal must meet, and the feasible package best for one party.
 
+The constraints are the rows of a deal: each party that must accept (u_i(z) − d_i ≥ 0) and, when
+the war has a commitment problem, the commitment constraint (a + b·z_g ≥ 0, in the declining
+side's utility units; z_g the level of the guarantee issue when the guarantee is tied to one).
 Every problem has the form: choose a package z ∈ [0, 1]^k (and a margin t) to maximise a goal
-subject to u_i(z) − d_i ≥ t·scale_i for the parties that must accept, and the commitment
-constraint (a hard constraint). Quadratic utilities make these smooth concave programs (SLSQP
+subject to row_r(z) ≥ t·scale_r + floor_r for every row. The margin of a package is the smallest
+row slack, so the max–min margin is positive iff a zone of agreement exists, and the row that
+attains it is the one that binds. Quadratic utilities make these smooth concave programs (SLSQP
 with analytic gradients, several starts); linear utilities make them linear programs (HiGHS).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
@@ -17,13 +21,13 @@ from scipy import optimize
 from multipolar.deals.space import DealSpace, binding, slacks
 from multipolar.scenario.arrays import FloatArray
 
-Goal = str | int  # "t": the common margin; "sum": total utility of the parties; int: one party
+Goal = str | int  # "t": the common margin; "sum": total utility of the parties; int: one row
 
 
 @dataclass(frozen=True)
 class Point:
-    """A package (normalised) and the smallest margin of any party that must accept it
-    (including a violated commitment constraint)."""
+    """A package (normalised) and its margin: the smallest slack of any row (a party that must
+    accept, or the commitment constraint)."""
 
     z: FloatArray
     margin: float
@@ -40,66 +44,75 @@ def _parts(space: DealSpace, draw: int) -> tuple[FloatArray, FloatArray, FloatAr
     )
 
 
+def rows(space: DealSpace) -> int:
+    """The number of constraint rows: the parties that must accept, plus the commitment."""
+    return int(space.veto.sum()) + (1 if space.commit_a is not None else 0)
+
+
 def _margin(space: DealSpace, draw: int, z: FloatArray) -> float:
-    s = slacks(space, z[None, :])[draw, 0][binding(space)]
-    n_actors = int(space.veto.sum())
-    worst = float(np.min(s[:n_actors]))
-    if s.size > n_actors and s[-1] < -1e-9:  # the commitment counts only when violated
-        worst = min(worst, float(s[-1]))
-    return worst
+    return float(np.min(slacks(space, z[None, :])[draw, 0][binding(space)]))
 
 
 def _commit(space: DealSpace, draw: int) -> tuple[float, float] | None:
-    """(a, b) of the commitment slack a + b·z_g for one draw, or None."""
+    """(a, b) of the commitment slack a + b·z_g for one draw (b = 0 when the guarantee is not
+    tied to an issue), or None."""
     if space.commit_a is None or space.commit_b is None:
         return None
-    return float(space.commit_a[draw]), float(space.commit_b[draw])
+    b = float(space.commit_b[draw]) if space.guarantee_issue is not None else 0.0
+    return float(space.commit_a[draw]), b
 
 
 def _lp(
     space: DealSpace, draw: int, scale: FloatArray, goal: Goal, t_fixed: float | None,
-    floor: FloatArray | None = None,
+    floor: FloatArray,
 ) -> Point:  # fmt: skip
     ideal, w, d, _ = _parts(space, draw)
     m, k = ideal.shape
+    g = space.guarantee_issue
+    terms = _commit(space, draw)
     nvar = k + m * k + 1  # z, e (|z − ideal| per party and issue), t
     c = np.zeros(nvar)
     if goal == "t":
         c[-1] = -1.0
     elif goal == "sum":
         c[k : k + m * k] = w.ravel()
-    else:
+    elif int(goal) < m:
         c[k + int(goal) * k : k + (int(goal) + 1) * k] = w[int(goal)]
-    rows, rhs = [], []
+    elif terms is not None and g is not None:  # the commitment row: maximise b·z_g
+        c[g] = -terms[1]
+    A, rhs = [], []
     for i in range(m):
         for j in range(k):
             for sign in (1.0, -1.0):  # e_ij >= ±(z_j − ideal_ij)
                 row = np.zeros(nvar)
                 row[j], row[k + i * k + j] = sign, -1.0
-                rows.append(row)
+                A.append(row)
                 rhs.append(sign * ideal[i, j])
         row = np.zeros(nvar)  # Σ_j w_ij e_ij + scale_i t <= Σ_j w_ij − d_i − floor_i
         row[k + i * k : k + (i + 1) * k] = w[i]
         row[-1] = scale[i]
-        rows.append(row)
-        rhs.append(w[i].sum() - d[i] - (0.0 if floor is None else floor[i]))
-    terms = _commit(space, draw)
-    if terms is not None and space.guarantee_issue is not None:  # a + b·z_g >= 0
+        A.append(row)
+        rhs.append(w[i].sum() - d[i] - floor[i])
+    if terms is not None:  # a + b·z_g >= scale·t + floor
         row = np.zeros(nvar)
-        row[space.guarantee_issue] = -terms[1]
-        rows.append(row)
-        rhs.append(terms[0])
+        if g is not None:
+            row[g] = -terms[1]
+        row[-1] = scale[m]
+        A.append(row)
+        rhs.append(terms[0] - floor[m])
     t_bounds = (None, None) if t_fixed is None else (t_fixed, t_fixed)
     bounds = [(0.0, 1.0)] * k + [(0.0, None)] * (m * k) + [t_bounds]
-    res = optimize.linprog(
-        c, A_ub=np.array(rows), b_ub=np.array(rhs), bounds=bounds, method="highs"
-    )
-    if res.status != 0:  # only a party's goal can be infeasible (t is free otherwise)
-        return (
-            maxmin(space, draw) if isinstance(goal, int) else Point(space.status_quo[draw], -np.inf)
-        )
+    res = optimize.linprog(c, A_ub=np.array(A), b_ub=np.array(rhs), bounds=bounds, method="highs")
+    if res.status != 0:  # only a fixed t can be infeasible (t is free otherwise)
+        return _unsolved(space, draw, t_fixed)
     z = np.clip(res.x[:k], 0.0, 1.0)
     return Point(z, _margin(space, draw, z))
+
+
+def _unsolved(space: DealSpace, draw: int, t_fixed: float | None) -> Point:
+    """What a programme with no solution gives: for a fixed margin (a party's best package
+    when none is feasible) the max–min package; otherwise no package at all."""
+    return maxmin(space, draw) if t_fixed is not None else Point(space.status_quo[draw], -np.inf)
 
 
 def _starts(space: DealSpace, draw: int, goal: Goal) -> list[FloatArray]:
@@ -107,58 +120,70 @@ def _starts(space: DealSpace, draw: int, goal: Goal) -> list[FloatArray]:
     a second guards SLSQP against a poor first step."""
     ideal, w, _, _ = _parts(space, draw)
     mean = np.sum(w * ideal, axis=0) / np.maximum(np.sum(w, axis=0), 1e-12)
-    if isinstance(goal, int):
+    if isinstance(goal, int) and goal < len(ideal):
         return [ideal[goal], mean]
-    return [mean] if goal == "sum" else [mean, space.status_quo[draw]]
+    return [mean] if goal != "t" else [mean, space.status_quo[draw]]
 
 
 def _qp(
     space: DealSpace, draw: int, scale: FloatArray, goal: Goal, t_fixed: float | None,
-    floor: FloatArray | None = None,
+    floor: FloatArray,
 ) -> Point:  # fmt: skip
     ideal, w, d, _ = _parts(space, draw)
     m, k = ideal.shape
     terms = _commit(space, draw)
-    tied = terms is not None and space.guarantee_issue is not None
+    g = space.guarantee_issue
     ca, cb = (0.0, 0.0) if terms is None else terms
-    sc = scale[:m]
-    fl = np.zeros(m) if floor is None else floor
 
     def cons(v: FloatArray) -> FloatArray:
         z, t = v[:k], v[k]
-        out = np.sum(w * (1 - (z - ideal) ** 2), axis=1) - d - sc * t - fl
-        if tied:
-            out = np.append(out, ca + cb * z[space.guarantee_issue])
+        out = np.sum(w * (1 - (z - ideal) ** 2), axis=1) - d - scale[:m] * t - floor[:m]
+        if terms is not None:
+            level = z[g] if g is not None else 0.0
+            out = np.append(out, ca + cb * level - scale[m] * t - floor[m])
         return out
 
     def jac(v: FloatArray) -> FloatArray:
-        rows = np.hstack([-2 * w * (v[:k] - ideal), -sc[:, None]])
-        if tied:
+        J = np.hstack([-2 * w * (v[:k] - ideal), -scale[:m, None]])
+        if terms is not None:
             extra = np.zeros(k + 1)
-            extra[space.guarantee_issue] = cb
-            rows = np.vstack([rows, extra])
-        return rows
+            if g is not None:
+                extra[g] = cb
+            extra[k] = -scale[m]
+            J = np.vstack([J, extra])
+        return J
 
     who = np.arange(m) if goal == "sum" else ([int(goal)] if goal != "t" else [])
+    commit_goal = isinstance(goal, int) and goal >= m
 
     def objective(v: FloatArray) -> float:
         if goal == "t":
             return -float(v[k])
+        if commit_goal:
+            return -cb * float(v[g]) if g is not None else 0.0
         return -float(np.sum(w[who] * (1 - (v[:k] - ideal[who]) ** 2)))
 
     def grad(v: FloatArray) -> FloatArray:
-        g = np.zeros(k + 1)
+        out = np.zeros(k + 1)
         if goal == "t":
-            g[k] = -1.0
+            out[k] = -1.0
+        elif commit_goal:
+            if g is not None:
+                out[g] = -cb
         else:
-            g[:k] = np.sum(2 * w[who] * (v[:k] - ideal[who]), axis=0)
-        return g
+            out[:k] = np.sum(2 * w[who] * (v[:k] - ideal[who]), axis=0)
+        return out
 
     t_bounds = (None, None) if t_fixed is None else (t_fixed, t_fixed)
+    positive = scale > 0
     found: list[tuple[float, Point]] = []
     for z0 in _starts(space, draw, goal):
-        t0 = float(np.min(cons(np.append(z0, 0.0))[:m] / np.maximum(sc, 1e-12)))
-        t0 = t0 if t_fixed is None else t_fixed
+        if t_fixed is not None:
+            t0 = t_fixed
+        elif positive.any():
+            t0 = float(np.min(cons(np.append(z0, 0.0))[positive] / scale[positive]))
+        else:
+            t0 = 0.0
         res = optimize.minimize(
             objective, np.append(z0, t0), jac=grad, method="SLSQP",
             bounds=[(0.0, 1.0)] * k + [t_bounds],
@@ -170,60 +195,39 @@ def _qp(
             continue  # this start did not reach the constraint set
         found.append((-objective(np.append(z, res.x[k])), Point(z, _margin(space, draw, z))))
     if not found:
-        return (
-            maxmin(space, draw) if isinstance(goal, int) else Point(space.status_quo[draw], -np.inf)
-        )
+        return _unsolved(space, draw, t_fixed)
     return max(found, key=lambda pair: pair[0])[1]
-
-
-def _achievable(space: DealSpace, draw: int) -> bool:
-    """Whether some package satisfies the commitment constraint (always, if there is none)."""
-    terms = _commit(space, draw)
-    if terms is None:
-        return True
-    a, b = terms
-    return a + (b if space.guarantee_issue is not None else 0.0) >= 0.0
 
 
 def maxmin(
     space: DealSpace, draw: int = 0, scale: FloatArray | None = None, *, leximin: bool = False
 ) -> Point:
-    """The package maximising the smallest (scaled) margin u_i − d_i of the parties that must
-    accept, subject to the commitment constraint. The margin is ≥ 0 iff a zone of agreement
-    exists; when negative it is by how much the closest package falls short for the worst-off
-    party, or by how much the commitment problem stays open when no guarantee level closes it.
+    """The package maximising the smallest (scaled) slack over every row: the parties that must
+    accept and the commitment constraint. The margin is ≥ 0 iff a zone of agreement exists;
+    when negative, it is by how much the closest package falls short on the row that binds.
+    A row with scale 0 is a hard constraint (slack ≥ 0) that does not enter the margin.
 
-    With ``leximin`` the tie left by the worst-off party is broken the egalitarian way: then the
-    second worst-off party's margin is maximised, and so on (at most m rounds of m solves).
+    With ``leximin`` the tie left by the binding row is broken the egalitarian way: then the
+    second smallest slack is maximised, and so on (at most R rounds of R solves).
     """
-    m = int(space.veto.sum())
-    sc = np.ones(m) if scale is None else np.asarray(scale, dtype=float)[:m]
-    if not _achievable(space, draw):  # the parties' best package; the shortfall of the best
-        point = maxmin(  # guarantee level (z_g = 1) counts as a violated constraint
-            replace(space, commit_a=None, commit_b=None, guarantee_issue=None),
-            draw,
-            sc,
-            leximin=leximin,
-        )
-        a, b = _commit(space, draw) or (0.0, 0.0)
-        best = a + (max(b, 0.0) if space.guarantee_issue is not None else 0.0)
-        return Point(point.z, min(point.margin, best))
+    R = rows(space)
+    sc = np.ones(R) if scale is None else np.asarray(scale, dtype=float)[:R]
     solver = _qp if space.quadratic else _lp
-    point = solver(space, draw, sc, "t", None)
+    point = solver(space, draw, sc, "t", None, np.zeros(R))
     if not leximin or not np.isfinite(point.margin):
         return point
-    active, floor = np.ones(m, dtype=bool), np.zeros(m)
+    active, floor = sc > 0, np.zeros(R)
     while active.any():
         cur = solver(space, draw, np.where(active, sc, 0.0), "t", None, floor)
         if not np.isfinite(cur.margin):
             break
         point = cur
-        t_star = _scaled_min(space, draw, cur.z, sc, active, floor)
         level = (_gains(space, draw, cur.z) - floor) / np.maximum(sc, 1e-12)
+        t_star = float(np.min(level[active]))
         binding_now = active & (level <= t_star + 1e-7)
-        saturated = np.zeros(m, dtype=bool)
+        saturated = np.zeros(R, dtype=bool)
         if binding_now.sum() == 1:
-            # a unique worst-off party is saturated: raising it would raise the optimum t*
+            # a unique worst-off row is saturated: raising it would raise the optimum t*
             saturated = binding_now
         else:
             for i in np.nonzero(binding_now)[0]:  # ties: can this one be raised on its own?
@@ -238,26 +242,13 @@ def maxmin(
 
 
 def _gains(space: DealSpace, draw: int, z: FloatArray) -> FloatArray:
-    ideal, w, d, _ = _parts(space, draw)
-    dist = np.abs(z - ideal)
-    return np.sum(w * ((1 - dist**2) if space.quadratic else (1 - dist)), axis=1) - d
-
-
-def _scaled_min(
-    space: DealSpace,
-    draw: int,
-    z: FloatArray,
-    sc: FloatArray,
-    active: FloatArray,
-    floor: FloatArray,
-) -> float:
-    gains = _gains(space, draw, z) - floor
-    return float(np.min(gains[active] / np.maximum(sc[active], 1e-12)))
+    """Every row's slack at package z: the parties' u_i − d_i, then the commitment's."""
+    return slacks(space, z[None, :])[draw, 0][binding(space)]
 
 
 def best_for(space: DealSpace, actor: int, draw: int = 0) -> Point:
     """The feasible package best for party ``actor`` (its index among the parties that must
     accept); the max–min package when nothing is feasible."""
-    m = int(space.veto.sum())
+    R = rows(space)
     solver = _qp if space.quadratic else _lp
-    return solver(space, draw, np.zeros(m), actor, 0.0)
+    return solver(space, draw, np.zeros(R), actor, 0.0, np.zeros(R))

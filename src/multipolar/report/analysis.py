@@ -9,32 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from multipolar import __version__
-from multipolar.deals.analysis import COMMITMENT, DealReport, Package, analyse_deals
+from multipolar.deals.analysis import DealReport, Package, analyse_deals
 from multipolar.deals.mediate import Mediation, mediate
+from multipolar.deals.verdict import COMMITMENT
 from multipolar.deals.whatif import WhatItTakes, what_it_takes
+from multipolar.defaults import DRAWS, SEED
+from multipolar.report.summary import brief, levers
 from multipolar.scenario.schema import Scenario
 from multipolar.war.report import analyse_war
 
 
 def _pct(x: float) -> str:
     return f"{x:.0%}"
-
-
-def _levers(scn: Scenario) -> list[str]:
-    """The parameters worth asking 'what would it take' about: the war's odds, costs and
-    guarantee, and each belligerent's position and salience on the stakes."""
-    war = scn.conflict
-    if war is None:
-        return []
-    paths = ["conflict.p"]
-    paths += [f"conflict.costs.{a}" for a in war.belligerents]
-    if war.guarantee is not None:
-        paths.append("conflict.guarantee.credibility")
-    for issue in war.stakes:
-        for actor in war.belligerents:
-            if issue in scn.positions.get(actor, {}):
-                paths.append(f"positions.{actor}.{issue}")
-    return paths
 
 
 def _package_rows(report: DealReport, issues: list[str]) -> list[str]:
@@ -46,9 +32,9 @@ def _package_rows(report: DealReport, issues: list[str]) -> list[str]:
     rows = [head, "|" + "---|" * (len(issues) + 5)]
     for p in report.packages:
         terms = " | ".join(f"{p.terms[i]:.1f}" for i in issues)
-        pa = "–" if p.p_accept is None else _pct(p.p_accept)
+        pa = "–" if p.p_accept is None else f"{p.p_accept:.1%}"
         rows.append(
-            f"| {p.name} | {terms} | {min(p.margin.values()):+.3f} | "
+            f"| {p.name} | {terms} | {p.min_margin:+.4f} | "
             f"{', '.join(p.blockers) or '–'} | {p.cost_to_close:.3f} | {pa} |"
         )
     return rows
@@ -59,10 +45,9 @@ def _blocker_sentence(p: Package) -> str:
         return "nobody blocks it"
     parts = []
     for b in p.blockers:
-        if b == COMMITMENT:
-            parts.append("the commitment problem (the guarantee level is too low)")
-        else:
-            parts.append(f"{b} (short by {-p.margin[b]:.3f})")
+        what = "the commitment constraint" if b == COMMITMENT else b
+        parts.append(f"{what} (`{b}`, short by {-p.rows[b]:.4f})" if b == COMMITMENT else
+                     f"{what} (short by {-p.rows[b]:.4f})")  # fmt: skip
     return "blocked by " + "; ".join(parts)
 
 
@@ -118,32 +103,35 @@ def _mediation_lines(m: Mediation, who: str) -> list[str]:
     return lines
 
 
-def _feasibility_sentences(scn: Scenario, draws: int, seed: int) -> list[str]:
-    """How often a zone of agreement exists over the ranges, and who binds."""
-    from multipolar.uncertainty.feasibility import deal_feasibility
-
-    res = deal_feasibility(scn, draws=draws, seed=seed).as_dict()
-    binds = sorted(res["binding_party"].items(), key=lambda kv: -kv[1]["share"])
-    who = ", ".join(f"{name} ({row['share']:.0%})" for name, row in binds if row["share"] > 0)
-    q = res["margin"]["quantiles"] if res["margin"] else None
+def _feasibility_sentences(report: DealReport) -> list[str]:
+    """Over the draws: the spread of the max–min margin and which rows bind how often."""
+    v = report.verdict
+    if v.p_zone is None or v.spread is None:
+        return []
+    binds = sorted(v.spread["binding_share"].items(), key=lambda kv: -kv[1])
+    who = ", ".join(f"{name} ({share:.0%})" for name, share in binds if share > 0)
+    q = v.spread["margin_quantiles"]
     spread = f" (max–min margin 5–95%: {q['0.05']:+.3f} to {q['0.95']:+.3f})" if q else ""
     return [
-        f"Re-solving the deal in each of the {draws} draws, a zone of agreement exists in "
-        f"{res['p_zone']:.1%} of them{spread}, against {res['p_accept_point_package']:.1%} that "
-        "accept the egalitarian package fixed on the best values: a deal is likelier if the "
-        "text is written after the uncertainty resolves than if it is fixed now. The parties "
-        f"whose margin binds at the max–min package, by share of draws: {who}.",
+        f"Re-solving the deal in each of the {v.p_zone.draws:,} draws (seed {v.p_zone.seed}), a "
+        f"zone of agreement exists in {v.p_zone.value:.1%} of them{spread}, against "
+        f"{v.p_accept.value if v.p_accept else 0:.1%} that accept the {v.package_name} package "
+        "fixed on the best values: a deal is likelier if the text is written after the "
+        "uncertainty resolves than if it is fixed now. The rows that bind at the max–min "
+        f"package, by share of draws: {who}.",
     ]
 
 
-def analysis_markdown(scn: Scenario, *, seed: int = 0, draws: int = 2000, top: int = 5) -> str:
-    """The analysis document of ``scn`` (Markdown), as of its last event."""
+def analysis_markdown(scn: Scenario, *, seed: int = SEED, draws: int = DRAWS, top: int = 5) -> str:
+    """The analysis document of ``scn`` (Markdown), as of its last event. It opens with the
+    executive summary (``multipolar summary``), word for word."""
     from multipolar.dynamics.apply import resolve
 
     scn = resolve(scn)
     deals = analyse_deals(scn, top=top, draws=draws, seed=seed)
     war: dict[str, Any] | None = analyse_war(scn).as_dict() if scn.conflict else None
-    levers = [what_it_takes(scn, path) for path in _levers(scn)]
+    lever_results = [what_it_takes(scn, path) for path in levers(scn)]
+    summary = brief(scn, draws=draws, seed=seed, verdict=deals.verdict, lever_results=lever_results)
     mediators = [a.id for a in scn.actors if a.kind == "mediator"]
     issues = list(scn.issue_ids)
     out = [
@@ -153,21 +141,20 @@ def analysis_markdown(scn: Scenario, *, seed: int = 0, draws: int = 2000, top: i
         f"Carlo draws) from `{scn.id or scn.title}`. Every figure below is the engine's output; "
         "regenerate the file rather than edit it.",
         "",
+        "## In brief",
+        "",
+        *summary.lines(),
+        "",
         "## Is there a zone of agreement?",
         "",
+        deals.verdict.sentence(),
+        "",
+        "Every margin is in utility units (0–1) with one sign convention: + = room for a deal. "
+        "The rows a deal must meet and their margins at the "
+        f"{deals.verdict.package_name} package:",
+        "",
     ]
-    best = deals.packages[0]
-    if deals.feasible:
-        out.append(
-            f"**Yes.** The egalitarian package leaves every party that must accept at least "
-            f"{min(best.margin.values()):+.3f} above its walk-away value."
-        )
-    else:
-        out.append(
-            f"**No.** Even the package that is best for the worst-off party "
-            f"({best.name}) leaves it {min(best.margin.values()):+.3f} short of its walk-away value: "
-            f"{_blocker_sentence(best)}."
-        )
+    out += [f"- {deals.verdict.labels.get(r, r)}: {m:+.4f}" for r, m in deals.verdict.rows.items()]
     out += [
         "",
         "Walk-away values (utility 0–1 of continuing the war, or of the status quo for those not fighting):",
@@ -200,15 +187,24 @@ def analysis_markdown(scn: Scenario, *, seed: int = 0, draws: int = 2000, top: i
             )
     out += ["", "## Which packages come closest, and who blocks them", ""]
     out += _package_rows(deals, issues)
-    out += ["", "Margins are u − d in utility units; P(all accept) is over the scenario's ranges."]
+    out += [
+        "",
+        "Margins are in utility units (+ = room for a deal); the smallest margin counts every "
+        f"row, the commitment constraint included; P(all accept) is over {draws:,} draws of the "
+        f"scenario's ranges (seed {seed}).",
+    ]
     if draws > 0:
-        out += ["", *_feasibility_sentences(scn, draws, seed)]
+        out += ["", *_feasibility_sentences(deals)]
     if deals.logrolls:
         out += ["", "Trades suggested by how differently parties weigh issues:", ""]
         out += [f"- {r['suggestion']} (ratio {r['ratio']:.2f})" for r in deals.logrolls]
     out += ["", "## What it would take to open one (or to close it)", ""]
-    out += _what_rows(levers) if levers else ["The scenario has no conflict block to vary."]
-    opened = [r for r in levers if r.value is not None and not r.open_now]
+    out += (
+        _what_rows(lever_results)
+        if lever_results
+        else ["The scenario has no conflict block to vary."]
+    )
+    opened = [r for r in lever_results if r.value is not None and not r.open_now]
     if opened:
         nearest = min(
             opened, key=lambda r: abs(r.change or 0) / max(r.domain[1] - r.domain[0], 1e-12)

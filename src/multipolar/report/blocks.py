@@ -36,6 +36,11 @@ def text(body: str) -> Block:
     return {"kind": "text", "text": body}
 
 
+def lead(body: str) -> Block:
+    """The paragraph that answers the report's question, shown first and prominently."""
+    return {"kind": "lead", "text": body}
+
+
 def heading(title: str) -> Block:
     return {"kind": "heading", "text": title}
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
 from multipolar.deals.analysis import DealReport
 from multipolar.deals.mediate import Mediation
@@ -57,28 +59,35 @@ def war_table(data: dict[str, Any]) -> Table:
     return table
 
 
-def deals_table(report: DealReport) -> Table:
-    verdict = "a zone of agreement exists" if report.feasible else "no zone of agreement"
-    table = Table(title=f"Packages: {verdict}", title_justify="left")
+def deals_table(report: DealReport) -> Group:
+    """The verdict in words, then the packages with every row's margin (+ = room for a deal)."""
+    verdict = report.verdict
+    table = Table(title=verdict.headline(), title_justify="left")
     first = report.packages[0] if report.packages else None
     issues = list(first.terms) if first else []
     table.add_column("package", no_wrap=True)
     for issue in issues:
         table.add_column(issue, justify="right", no_wrap=True)
-    table.add_column("min margin", justify="right", no_wrap=True)
-    table.add_column("blocked by")
+    table.add_column("min margin (+ = room)", justify="right")
+    table.add_column("binding row (blocks if < 0)")
     table.add_column("to close", justify="right", no_wrap=True)
-    table.add_column("P(accept)", justify="right", no_wrap=True)
+    head = f"P(accept), {report.draws:,} draws" if report.draws else "P(accept)"
+    table.add_column(head, justify="right")
     for pkg in report.packages:
         table.add_row(
             pkg.name,
             *[f"{pkg.terms[i]:.1f}" for i in issues],
-            f"{min(pkg.margin.values()):+.3f}",
-            ", ".join(pkg.blockers) or "-",
-            f"{pkg.cost_to_close:.3f}",
+            f"{pkg.min_margin:+.4f}",
+            ", ".join(pkg.blockers) or ", ".join(pkg.binding),
+            f"{pkg.cost_to_close:.4f}",
             "-" if pkg.p_accept is None else f"{pkg.p_accept:.1%}",
         )
-    return table
+    how = (
+        f"Monte Carlo: {report.draws:,} draws of the ranges, seed {report.seed}."
+        if report.draws
+        else "No Monte Carlo draws (--draws 0)."
+    )
+    return Group(Text(verdict.sentence()), table, Text(how, style="dim"))
 
 
 def what_table(result: WhatItTakes) -> Table:
@@ -88,7 +97,7 @@ def what_table(result: WhatItTakes) -> Table:
     table.add_column("what")
     table.add_column("value")
     table.add_row("current value", _fmt(result.current))
-    table.add_row("current smallest margin", f"{result.current_margin:+.4f}")
+    table.add_row("smallest margin now (+ = room)", f"{result.current_margin:+.4f}")
     verb = "zone closes at" if result.open_now else "zone opens at"
     if result.value is None:
         table.add_row(verb, f"never in [{result.domain[0]:g}, {result.domain[1]:g}]")

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from multipolar import __version__
+from multipolar.defaults import DRAWS
 from multipolar.errors import UsageError, did_you_mean
 from multipolar.report.blocks import Section
 from multipolar.scenario.schema import Scenario
 
-DEFAULT_DRAWS = 1000
+DEFAULT_DRAWS = DRAWS  # one default for every surface (multipolar.defaults)
 MAX_DRAWS = 100_000
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "showLink": False}
 
@@ -80,6 +81,7 @@ def build_sections(
     say("forecasts")
     ctx = s.Context(scn, state, forecast_all(state, seed=seed), draws, seed, pair)
     steps: list[tuple[str, Callable[[s.Context], Section]]] = [
+        ("in brief", s.brief_section),
         ("summary", s.summary_section),
         ("actor maps", s.actors_section),
         ("forecasts", s.forecasts_section),

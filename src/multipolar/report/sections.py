@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from multipolar import __version__
 from multipolar.models.api import Forecast
@@ -15,7 +16,9 @@ from multipolar.report.blocks import (
     Section,
     bullets,
     chart,
+    guarded,
     heading,
+    lead,
     missing,
     num,
     table,
@@ -26,10 +29,15 @@ from multipolar.scenario.base import Estimate
 from multipolar.scenario.checks import estimates
 from multipolar.scenario.schema import Scenario
 
+if TYPE_CHECKING:
+    from multipolar.deals.analysis import DealReport
+    from multipolar.deals.whatif import WhatItTakes
+
 #: Monte Carlo draws of the slow models are capped (the spatial model runs ~10 ms per draw).
 DRAW_CAP = {"smp": 100}
 SOBOL_N = 128  # Saltelli base sample: N(D + 2) evaluations of the compromise model
 SENSITIVITY_MODEL = "compromise"
+TOP_PACKAGES = 5
 
 
 @dataclass(frozen=True)
@@ -43,9 +51,66 @@ class Context:
     draws: int
     seed: int
     pair: tuple[str, str] | None = None
+    cache: dict[str, Any] = field(default_factory=dict)  # results several sections read
 
     def issue_axes(self) -> list[tuple[str, float, float]]:
         return [(i.name, i.low, i.high) for i in self.state.issues]
+
+    def deals(self) -> DealReport:
+        """The deal analysis (its verdict is the report's answer), computed once."""
+        if "deals" not in self.cache:
+            from multipolar.deals.analysis import analyse_deals
+
+            self.cache["deals"] = analyse_deals(
+                self.state, top=TOP_PACKAGES, draws=self.draws, seed=self.seed
+            )
+        report: DealReport = self.cache["deals"]
+        return report
+
+    def levers(self) -> list[WhatItTakes]:
+        """What it would take, for each lever of the scenario, computed once."""
+        if "levers" not in self.cache:
+            from multipolar.deals.whatif import what_it_takes
+            from multipolar.report.summary import levers
+
+            self.cache["levers"] = [what_it_takes(self.state, p) for p in levers(self.state)]
+        results: list[WhatItTakes] = self.cache["levers"]
+        return results
+
+
+def brief_section(ctx: Context) -> Section:
+    """The answer first: the executive summary, word for word as ``multipolar summary``."""
+    from multipolar.report.summary import brief
+
+    def build() -> list[Block]:
+        summary = brief(
+            ctx.state,
+            draws=ctx.draws,
+            seed=ctx.seed,
+            verdict=ctx.deals().verdict,
+            lever_results=ctx.levers(),
+            forecasts=ctx.forecasts,
+        )
+        return markdown_blocks(summary.lines())
+
+    return Section("brief", "In brief", guarded("summary", build))
+
+
+def markdown_blocks(lines: Sequence[str]) -> list[Block]:
+    """Blocks of the summary's Markdown: the first paragraph leads, '- ' lines are a list."""
+    blocks: list[Block] = []
+    items: list[str] = []
+    for line in [*lines, ""]:
+        plain = line.replace("**", "").replace("`", "")
+        if plain.startswith("- "):
+            items.append(plain[2:])
+            continue
+        if items:
+            blocks.append(bullets(items))
+            items = []
+        if plain:
+            blocks.append(lead(plain) if not blocks else text(plain))
+    return blocks
 
 
 def _range(est: Estimate, digits: int = 3) -> str:

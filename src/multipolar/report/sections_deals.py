@@ -26,7 +26,6 @@ from multipolar.report.blocks import (
 )
 from multipolar.report.sections import Context
 
-TOP_PACKAGES = 5
 CLOUD = 1200  # sampled packages drawn for the picture of the feasible set
 FRONTIER_POINTS = 201
 NO_CONFLICT = (
@@ -156,9 +155,7 @@ def deals_section(ctx: Context) -> Section:
 
 
 def _deals(ctx: Context) -> list[Block]:
-    from multipolar.deals.analysis import analyse_deals
-
-    report = analyse_deals(ctx.state, top=TOP_PACKAGES, draws=ctx.draws, seed=ctx.seed)
+    report = ctx.deals()
     blocks: list[Block] = []
     if "deal" not in ctx.scn.model_fields_set:
         blocks.append(
@@ -168,15 +165,16 @@ def _deals(ctx: Context) -> list[Block]:
             )
         )
     best = report.packages[0]
-    worst = min(best.margin.values())
+    verdict = report.verdict
+    blocks.append(text(verdict.sentence()))
     blocks.append(
-        text(
-            f"Zone of agreement: yes. The {best.name} package leaves every party that must "
-            f"accept at least {worst:+.3f} above its walk-away value."
-            if report.feasible
-            else f"Zone of agreement: no. The package best for the worst-off party "
-            f"({best.name}) leaves it {worst:+.3f} short; blocked by "
-            f"{', '.join(best.blockers) or '–'}."
+        table(
+            ["row a deal must meet", "margin (+ = room for a deal)", "binds"],
+            [
+                [verdict.labels.get(r, r), signed(m, 4), "yes" if r in verdict.binding else ""]
+                for r, m in verdict.rows.items()
+            ],
+            f"At the {verdict.package_name} package; utility units (0–1).",
         )
     )
     blocks.append(
@@ -190,7 +188,11 @@ def _deals(ctx: Context) -> list[Block]:
     )
     blocks += guarded("feasible set", lambda: _feasible(ctx, report))
     issues = list(best.terms)
-    mc = f"P(all accept) over {report.draws} draws" if report.draws else "P(all accept) not drawn"
+    mc = (
+        f"P(all accept) over {report.draws:,} draws (seed {report.seed})"
+        if report.draws
+        else "P(all accept) not drawn"
+    )
     blocks.append(heading("Best packages"))
     blocks.append(
         table(
@@ -199,14 +201,15 @@ def _deals(ctx: Context) -> list[Block]:
                 [
                     p.name,
                     *[num(p.terms[i], 1) for i in issues],
-                    signed(min(p.margin.values())),
+                    signed(p.min_margin, 4),
                     ", ".join(p.blockers) or "–",
                     num(p.cost_to_close),
                     pct(p.p_accept),
                 ]
                 for p in report.packages
             ],
-            f"Margins are u − d in utility units; {mc} (seed {ctx.seed}).",
+            "Margins in utility units, + = room for a deal; the smallest counts every row, "
+            f"the commitment constraint included; {mc}.",
         )
     )
     parties = list(best.margin)
@@ -231,15 +234,12 @@ def _deals(ctx: Context) -> list[Block]:
 
 
 def _what_it_takes(ctx: Context) -> list[Block]:
-    from multipolar.deals.whatif import what_it_takes
-    from multipolar.report.analysis import _levers as levers
-
-    paths = levers(ctx.state)
-    if not paths:
+    results = ctx.levers()
+    if not results:
         return [missing(NO_CONFLICT + " (the levers are its odds, costs, guarantee and stakes)")]
     rows = []
-    for path in paths:
-        r = what_it_takes(ctx.state, path)
+    for r in results:
+        path = r.path
         verb = "closes" if r.open_now else "opens"
         where = "never in its range" if r.value is None else f"{verb} at {r.value:.4g}"
         rows.append(

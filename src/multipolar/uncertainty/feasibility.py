@@ -17,15 +17,14 @@ import numpy as np
 from multipolar.deals.batch import maxmin_margins
 from multipolar.deals.solve import maxmin
 from multipolar.deals.space import DealSpace, binding, build_space, slacks
+from multipolar.deals.verdict import COMMITMENT, TIE, TOL
+from multipolar.defaults import DRAWS, SEED
 from multipolar.dynamics.apply import resolve
 from multipolar.scenario.arrays import BoolArray, FloatArray
 from multipolar.scenario.schema import Estimate, Scenario
 from multipolar.uncertainty.backends import Backend, Progress, map_chunks
 from multipolar.uncertainty.montecarlo import distribution, draw_values, ranged_estimates
 from multipolar.uncertainty.sampling import Sampler
-
-TOL = 1e-9  # a margin above −TOL counts as a zone of agreement (the solver's precision)
-TIE = 1e-6  # parties within TIE of the smallest slack all bind
 
 
 def value_sampler(scn: Scenario, values: dict[str, FloatArray]) -> Sampler:
@@ -42,7 +41,7 @@ def value_sampler(scn: Scenario, values: dict[str, FloatArray]) -> Sampler:
 
 def _columns(space: DealSpace) -> list[str]:
     names = [a for a, v in zip(space.actors, space.veto, strict=True) if v]
-    return [*names, "commitment"] if space.commit_a is not None else names
+    return [*names, COMMITMENT] if space.commit_a is not None else names
 
 
 def _deal_chunk(
@@ -68,8 +67,12 @@ class Feasibility:
     margin: FloatArray  # (D,) max–min margin
     packages: FloatArray  # (D, k) a max–min package, on the issues' scales
     binds: BoolArray  # (D, c) parties whose slack at the max–min package is the smallest (ties)
-    point_package: FloatArray  # (k,) the max–min package of the best values
-    point_accepts: FloatArray  # (D,) whether every party accepts the point package
+    point_package: FloatArray  # (k,) the egalitarian package of the best values
+    point_accepts: FloatArray  # (D,) whether every row accepts the point package
+
+    @property
+    def p_zone(self) -> float:
+        return float(np.mean(self.margin >= -TOL))
 
     def as_dict(self) -> dict[str, Any]:
         m = self.margin
@@ -79,7 +82,7 @@ class Feasibility:
             "model": "deals",
             "draws": self.draws,
             "seed": self.seed,
-            "p_zone": float(zone.mean()),
+            "p_zone": self.p_zone,
             "p_accept_point_package": float(self.point_accepts.mean()),
             "point_package": dict(zip(self.issues, map(float, self.point_package), strict=True)),
             "margin": distribution(finite, (float(finite.min()), float(finite.max())))
@@ -105,18 +108,21 @@ class Feasibility:
 def deal_feasibility(
     scn: Scenario,
     *,
-    draws: int = 1000,
-    seed: int = 0,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    package: FloatArray | None = None,
     correlations: dict[tuple[str, str], float] | None = None,
     backend: Backend | str = Backend.local,
     workers: int = 1,
     address: str | None = None,
     progress: Progress | None = None,
 ) -> Feasibility:
-    """The deal analysis of ``draws`` seeded draws of every ranged estimate."""
+    """The deal analysis of ``draws`` seeded draws of every ranged estimate. ``package`` is the
+    package fixed now whose acceptance is counted (normalised; default: the egalitarian
+    package of the best values, as in the verdict)."""
     scn = resolve(scn)
     base = build_space(scn)
-    point = maxmin(base).z
+    point = maxmin(base, leximin=True).z if package is None else np.asarray(package, float)
     values = draw_values(scn, draws, seed, correlations)
     out = map_chunks(
         _deal_chunk, values, draws, seed, (scn, point), backend=backend, workers=workers,

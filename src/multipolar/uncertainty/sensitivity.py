@@ -141,7 +141,8 @@ def _deal_output(scn: Scenario, target: str, actor: str | None) -> Evaluator:
     from multipolar.deals.batch import maxmin_margins
     from multipolar.deals.solve import maxmin
     from multipolar.deals.space import build_space, slacks
-    from multipolar.uncertainty.feasibility import TOL, value_sampler
+    from multipolar.deals.verdict import TOL
+    from multipolar.uncertainty.feasibility import value_sampler
 
     if target not in DEAL_TARGETS:
         raise UsageError(f"unknown target '{target}': {did_you_mean(target, list(DEAL_TARGETS))}")
