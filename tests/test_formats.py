@@ -347,7 +347,7 @@ def test_yaml_and_json_delegate(tmp_path: Path) -> None:
 
 def test_exports_refuse_what_the_format_cannot_hold() -> None:
     data = copy.deepcopy(SCENARIO)
-    data["issues"].append({"id": "u", "name": "U"})
+    data["issues"].append({"id": "u", "name": "U", "scale": [0, 10]})
     data["positions"]["A"]["u"] = 5.0
     data["salience"]["A"]["u"] = 0.05
     two = validate(data)
@@ -359,3 +359,19 @@ def test_exports_refuse_what_the_format_cannot_hold() -> None:
         export_text("deu", [small()])
     with pytest.raises(UsageError, match="one file per scenario"):
         export_text("bdm", [small(), small()])
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "content"),
+    [
+        ("ktab", "k.csv", KTAB_CSV),
+        ("bdm", "b.csv", "Actor,Capability,Position,Salience\nA,1,10,0.5\nB,2,30,0.4\n"),
+        ("deu", "d.csv", DEU_HEAD + '"x1i1"\t"alpha"\t100\t0\t40\t20\t50\t50\t80\t50\t30\t60\n'),
+    ],
+)
+def test_imports_write_an_explicit_scale(fmt: str, name: str, content: str, tmp_path: Path) -> None:
+    """A scale is required (no silent 0-100): every importer writes one for every issue."""
+    for scn in import_file(fmt, write(tmp_path, name, content)).scenarios:
+        data = yaml.safe_load(dumps(scn))
+        assert all(len(issue["scale"]) == 2 for issue in data["issues"])
+        assert validate(data) == scn

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from multipolar.cli import app
 from multipolar.errors import ScenarioError
-from multipolar.scenario import load
+from multipolar.scenario import Estimate, load
 from tests.conftest import VALID
 
 runner = CliRunner()
@@ -120,6 +124,7 @@ CASES: list[tuple[str, str, str, int | None]] = [
     ("string-number", _edit("B: {t: 90", "B: {t: 'ninety'"), "expected a number", 16),
     ("bad-kind", _edit("kind: mediator", "kind: referee"), "'referee' is not allowed", 7),
     ("reversed-scale", _edit("scale: [0, 10]", "scale: [10, 0]"), "empty or reversed", 13),
+    ("missing-scale", _edit(", scale: [0, 10]}", "}"), "issue 'g' has no scale", 13),
     ("unknown-source", _edit("source: s1}", "source: s2}"), "unknown source 's2'", 6),
     ("bad-id", _edit("{id: C, name", "{id: 'C C', name"), "invalid id", 7),
     (
@@ -199,3 +204,127 @@ def test_all_problems_reported_at_once(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as err:
         load(path)
     assert len(err.value.problems) == 2
+
+
+def test_missing_scale_is_one_line_with_the_fix(tmp_path: Path) -> None:
+    """An issue without a scale used to be read silently as 0-100."""
+    path = tmp_path / "noscale.yaml"
+    path.write_text(_edit(", scale: [0, 10]}", "}"))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert re.fullmatch(
+        re.escape(f"{path}:") + r"13:\d+: issues\[1\]: issue 'g' has no scale; "
+        r"fix: add scale: \[low, high\], e\.g\. scale: \[0, 100\]",
+        lines[0],
+    ), lines[0]
+
+
+WAR = """conflict:
+  belligerents: [A, B]
+  p: 0.6
+  costs: {A: 0.1, B: 0.2}
+  discount: 0.9
+  stakes: [t]
+  power_shift: {declining: B, next: 0.3}
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment", "hint"),
+    [
+        ("belligerents: [A, B]", "belligerents: [A, X]", "unknown actor 'X'", "did you mean 'B'?"),
+        (
+            "costs: {A: 0.1, B: 0.2}",
+            "costs: {A: 0.1, X: 0.2}",
+            "'X' is not a belligerent",
+            "rename it to 'B'",
+        ),
+    ],
+)
+def test_misspelt_belligerent_gives_one_line(
+    tmp_path: Path, old: str, new: str, fragment: str, hint: str
+) -> None:
+    path = tmp_path / "war.yaml"
+    path.write_text(VALID + WAR.replace(old, new))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert fragment in lines[0]
+    assert hint in lines[0]
+    assert "rename it to 'X'" not in lines[0]
+    assert "costs for A and X" not in lines[0]
+
+
+def test_misspelt_belligerent_without_costs_hint_uses_spelling(tmp_path: Path) -> None:
+    """With no spare name in costs to point to, the closest actor id is suggested."""
+    path = tmp_path / "war.yaml"
+    text = VALID.replace("{id: B, name:", "{id: Bravo, name:").replace("  B: {", "  Bravo: {")
+    war = WAR.replace("B", "Bravp").replace("declining: Bravp", "declining: A")
+    path.write_text(text + war)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "unknown actor 'Bravp'" in lines[0]
+    assert "did you mean 'Bravo'?" in lines[0]
+
+
+def test_directory_says_so_and_names_a_file(tmp_path: Path, valid_file: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"{tmp_path}: is a directory")
+    assert f"fix: pass one scenario file, e.g. {valid_file}" in line
+    empty = tmp_path / "empty.yaml"  # a folder with a scenario suffix, and nothing inside
+    empty.mkdir()
+    result = runner.invoke(app, ["validate", str(empty)])
+    assert result.exit_code == 2
+    assert "is a directory" in result.stderr
+    assert "pass a scenario file (.yaml, .yml or .json)" in result.stderr
+
+
+def _suggested(fix: str) -> list[tuple[float, float, float]]:
+    """Every (low, best, high) a fix suggests; 'to keep best' reuses the range's own best."""
+    out = [
+        (float(lo), float(best), float(hi))
+        for lo, best, hi in re.findall(r"low (\S+), best (\S+), high ([^\s),]+)", fix)
+    ]
+    keep = re.search(r"to keep best (\S+): low (\S+), high ([^\s),]+)", fix)
+    if keep:
+        out.append((float(keep[2]), float(keep[1].rstrip(":")), float(keep[3])))
+    return out
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+
+
+@given(finite, finite, finite)
+def test_range_fix_gives_a_valid_ordering(low: float, best: float, high: float) -> None:
+    assume(not low <= best <= high)
+    with pytest.raises(ValidationError) as err:
+        Estimate(low=low, best=best, high=high)
+    fix = err.value.errors()[0]["ctx"]["fix"]
+    suggestions = _suggested(fix)
+    assert suggestions, fix
+    for lo, b, hi in suggestions:
+        Estimate(low=lo, best=b, high=hi)  # valid: does not raise
+
+
+@pytest.mark.parametrize(("low", "best", "high"), [(9, 5, 1), (5, 9, 1), (1, 5, 3), (5, 1, 9)])
+def test_range_fix_in_the_error_line(tmp_path: Path, low: int, best: int, high: int) -> None:
+    path = tmp_path / "range.yaml"
+    path.write_text(
+        _edit("{low: 1, best: 2, high: 3,", f"{{low: {low}, best: {best}, high: {high},")
+    )
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    suggestions = _suggested(line.split("; fix: ")[1])
+    assert suggestions
+    for lo, b, hi in suggestions:
+        assert lo <= b <= hi
+        assert sorted((lo, b, hi)) == sorted((low, best, high)) or b == best

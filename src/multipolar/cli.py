@@ -31,6 +31,11 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
+class TableJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
 _QUIET = {"on": False}
 SPINNER_DELAY = 1.0  # seconds before a spinner appears on stderr
 
@@ -132,17 +137,68 @@ def _record(save: bool, db: str | None, scn: Any, kind: str, results: Any, **met
 
 
 @app.command()
-def validate(file: ScenarioArg) -> None:
+def validate(
+    file: ScenarioArg,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Also list every default that changes results and that the file leaves "
+            "implicit: its value, what it moves, where it applies and how to set it.",
+        ),
+    ] = False,
+    fmt: Annotated[TableJson, typer.Option("--format", "-f", help="Output format.")] = (
+        TableJson.table
+    ),
+) -> None:
     """Check a scenario file; print one line per problem (exit 2) or a summary (exit 0).
 
-    Example: `multipolar validate scenarios/ukraine_2025_08.yaml`
+    With `--explain`, also list the defaults the file leaves implicit that change results
+    (`deal.utility`, `deal.unsettled`, who must accept, derived walk-away values,
+    `conflict.stakes`, `conflict.power_shift.now` taken from p, issues without a status quo,
+    missing positions, salience normalisation, range distributions and correlations, and the
+    parameters of models named under `models:`). Writing a default explicitly removes it
+    from the list.
+
+    Examples: `multipolar validate scenarios/ukraine_2025_08.yaml`;
+    `multipolar validate s.yaml --explain --format json`
     """
     from multipolar.report.console import scenario_summary
     from multipolar.scenario import load
+    from multipolar.scenario.defaults import explain_defaults
 
     with _reported():
         scn = load(file)
+        entries = explain_defaults(scn) if explain else []
+        if fmt is TableJson.json:
+            data: dict[str, Any] = {"file": str(file), "valid": True}
+            data["summary"] = scenario_summary(scn)
+            if explain:
+                data["defaults"] = [d.as_dict() for d in entries]
+            _write(json.dumps(data, indent=2, ensure_ascii=False) + "\n", None)
+            return
         typer.echo(f"{file}: valid: {scenario_summary(scn)}")
+        if explain:
+            out.print(_defaults_table(entries))
+
+
+def _defaults_table(entries: list[Any]) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=f"{len(entries)} implicit defaults that change results"
+        if entries
+        else "no implicit defaults that change results",
+        show_lines=True,
+    )
+    for name in ("setting", "value used", "applies to", "affects", "set it explicitly"):
+        table.add_column(name, overflow="fold")
+    for d in entries:
+        more = f", … {len(d.paths) - 4} more" if len(d.paths) > 4 else ""
+        cells = (d.setting, d.value, ", ".join(d.paths[:4]) + more, d.affects, d.explicit)
+        table.add_row(*(Text(c) for c in cells))
+    return table
 
 
 @app.command()

@@ -38,6 +38,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+def _reorder(est: Estimate) -> str:
+    """A fix that leaves a disordered range valid, computed from its three values."""
+    assert est.low is not None
+    assert est.high is not None
+    if est.high <= est.best <= est.low:  # only low and high are the wrong way round
+        return f"swap low and high: low {est.high:g}, best {est.best:g}, high {est.low:g}"
+    lo, mid, hi = sorted((est.low, est.best, est.high))
+    return (
+        f"sort them: low {lo:g}, best {mid:g}, high {hi:g} "
+        f"(or, to keep best {est.best:g}: low {lo:g}, high {hi:g})"
+    )
+
+
 class Estimate(_Strict):
     """A number an analyst estimated: a point, or a range ``{low, best, high}``.
 
@@ -66,11 +79,11 @@ class Estimate(_Strict):
             raise bad("a range needs both low and high", "give both, or neither for a point")
         if self.low is not None and self.high is not None:
             if self.low > self.high:
-                raise bad(f"range has low {self.low:g} > high {self.high:g}", "swap low and high")
+                raise bad(f"range has low {self.low:g} > high {self.high:g}", _reorder(self))
             if not self.low <= self.best <= self.high:
                 raise bad(
                     f"best {self.best:g} is outside [low {self.low:g}, high {self.high:g}]",
-                    "make low <= best <= high",
+                    _reorder(self),
                 )
         return self
 

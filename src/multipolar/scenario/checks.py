@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from multipolar.errors import Path, Problem, did_you_mean
+from multipolar.scenario.conflict import Conflict
 from multipolar.scenario.schema import Estimate, Scenario
 
 
@@ -186,38 +187,66 @@ def _known(path: Path, ident: str, valid: set[str], kind: str) -> Iterator[Probl
         yield Problem(path, f"unknown {kind} '{ident}'", did_you_mean(ident, valid))
 
 
+def _unknown_belligerents(
+    war: Conflict, unknown: list[tuple[int, str]], actors: set[str]
+) -> Iterator[Problem]:
+    """One line per unknown belligerent. The intended actor is most likely the one the costs
+    (or the power shift) name that is not a belligerent yet: suggest it before a spelling match."""
+    named = [*war.costs, *([war.power_shift.declining] if war.power_shift else [])]
+    spare = [a for a in dict.fromkeys(named) if a in actors and a not in war.belligerents]
+    for i, actor_id in unknown:
+        if len(unknown) == 1 and len(spare) == 1:
+            hint = f"did you mean '{spare[0]}'? (conflict.costs names it)"
+        else:
+            hint = did_you_mean(actor_id, actors)
+        yield Problem(("conflict", "belligerents", i), f"unknown actor '{actor_id}'", hint)
+
+
+def _costs(war: Conflict) -> Iterator[Problem]:
+    """Costs for exactly the two belligerents; one misspelt key gives one line."""
+    extra = [a for a in war.costs if a not in war.belligerents]
+    lacking = [a for a in war.belligerents if a not in war.costs]
+    if len(extra) == 1 and len(lacking) == 1:
+        yield Problem(
+            ("conflict", "costs", extra[0]),
+            f"'{extra[0]}' is not a belligerent",
+            f"rename it to '{lacking[0]}'",
+        )
+        return
+    for actor_id in extra:
+        yield Problem(
+            ("conflict", "costs", actor_id),
+            f"'{actor_id}' is not a belligerent",
+            f"give costs for {' and '.join(war.belligerents)} only",
+        )
+    for actor_id in lacking:
+        yield Problem(
+            ("conflict", "costs"),
+            f"no cost of war for '{actor_id}'",
+            f"add conflict.costs.{actor_id}",
+        )
+
+
 def _war(scn: Scenario) -> Iterator[Problem]:
     actors, issues = set(scn.actor_ids), set(scn.issue_ids)
     war = scn.conflict
-    if war is not None:
-        for i, actor_id in enumerate(war.belligerents):
-            yield from _known(("conflict", "belligerents", i), actor_id, actors, "actor")
-        for actor_id in war.costs:
-            if actor_id not in war.belligerents:
-                yield Problem(
-                    ("conflict", "costs", actor_id),
-                    f"'{actor_id}' is not a belligerent",
-                    f"give costs for {' and '.join(war.belligerents)} only",
-                )
-        for actor_id in war.belligerents:
-            if actor_id not in war.costs:
-                yield Problem(
-                    ("conflict", "costs"),
-                    f"no cost of war for '{actor_id}'",
-                    f"add conflict.costs.{actor_id}",
-                )
-        for i, issue_id in enumerate(war.stakes):
-            yield from _known(("conflict", "stakes", i), issue_id, issues, "issue")
+    if war is None:
+        return
+    unknown = [(i, a) for i, a in enumerate(war.belligerents) if a not in actors]
+    if unknown:  # costs and the power shift name the intended actor: point to it only
+        yield from _unknown_belligerents(war, unknown, actors)
+    else:
+        yield from _costs(war)
         if war.power_shift is not None and war.power_shift.declining not in war.belligerents:
             yield Problem(
                 ("conflict", "power_shift", "declining"),
                 f"'{war.power_shift.declining}' is not a belligerent",
                 f"use one of {', '.join(war.belligerents)}",
             )
-        if war.guarantee is not None and war.guarantee.issue is not None:
-            yield from _known(
-                ("conflict", "guarantee", "issue"), war.guarantee.issue, issues, "issue"
-            )
+    for i, issue_id in enumerate(war.stakes):
+        yield from _known(("conflict", "stakes", i), issue_id, issues, "issue")
+    if war.guarantee is not None and war.guarantee.issue is not None:
+        yield from _known(("conflict", "guarantee", "issue"), war.guarantee.issue, issues, "issue")
 
 
 def _deal(scn: Scenario) -> Iterator[Problem]:

@@ -136,13 +136,25 @@ def _known_fields(loc: Path) -> list[str]:
     return list(model.model_fields)
 
 
+def _missing(loc: Path, parent: Any) -> Problem:
+    """A required field left out. An issue's ``scale`` has no default: positions, the status
+    quo and utilities are read on it, and a silent 0-100 would change results."""
+    if len(loc) == 3 and loc[0] == "issues" and loc[2] == "scale":
+        ident = parent.get("id") if isinstance(parent, dict) else None
+        which = f"issue '{ident}'" if isinstance(ident, str) else "this issue"
+        return Problem(
+            loc[:2], f"{which} has no scale", "add scale: [low, high], e.g. scale: [0, 100]"
+        )
+    return Problem(loc, f"required field '{loc[-1]}' is missing", f"add '{loc[-1]}'")
+
+
 def _from_pydantic(err: Mapping[str, Any]) -> Problem:
     loc: Path = tuple(err["loc"])
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
     if kind == "multipolar":
         return Problem(loc, ctx["what"], ctx["fix"])
     if kind == "missing":
-        return Problem(loc, f"required field '{loc[-1]}' is missing", f"add '{loc[-1]}'")
+        return _missing(loc, value)
     if kind == "extra_forbidden":
         return Problem(
             loc, f"unknown field '{loc[-1]}'", did_you_mean(str(loc[-1]), _known_fields(loc))
@@ -221,16 +233,33 @@ def read_text(path: str | FsPath) -> str:
     except FileNotFoundError:
         raise ScenarioError([Problem((), "file not found", "check the path")], str(p)) from None
     except IsADirectoryError:
-        raise ScenarioError([Problem((), "is a directory", "give a file")], str(p)) from None
+        raise ScenarioError([_directory(p)], str(p)) from None
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             [Problem((), f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8")], str(p)
         ) from None
 
 
+def _directory(p: FsPath) -> Problem:
+    """A folder given where a scenario file is expected: name a scenario file inside it."""
+    try:
+        inside = sorted(f for f in p.iterdir() if f.suffix.lower() in SUFFIXES and f.is_file())
+    except OSError:
+        inside = []
+    if inside:
+        shown = " or ".join(str(f) for f in inside[:2])
+        more = f" ({len(inside)} scenario files there)" if len(inside) > 2 else ""
+        fix = f"pass one scenario file, e.g. {shown}{more}"
+    else:
+        fix = "pass a scenario file (.yaml, .yml or .json), not a folder"
+    return Problem((), "is a directory, not a scenario file", fix)
+
+
 def load(path: str | FsPath, kind: str | None = None) -> Scenario:
     """Load and validate a scenario file; ``kind`` ("yaml"/"json") defaults from the suffix."""
     p = FsPath(path)
+    if p.is_dir():
+        raise ScenarioError([_directory(p)], str(p))
     kind = kind or SUFFIXES.get(p.suffix.lower())
     if kind not in ("yaml", "json"):
         raise ScenarioError(

@@ -72,7 +72,8 @@ class Issue(_Strict):
     id: Id
     name: str
     scale: tuple[FiniteFloat, FiniteFloat] = Field(
-        (0.0, 100.0), description="[low, high] ends of the scale."
+        description="[low, high] ends of the scale (required: positions, the status quo and "
+        "utilities are read on it, so it has no default)."
     )
     low_label: str = ""
     high_label: str = ""
