@@ -13,6 +13,7 @@ option whose cumulative probability reaches that number.
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,8 +100,9 @@ def _read_risk(lines: list[str]) -> list[list[float]]:
 
 
 def read_log(path: Path) -> KtabLog:
-    """Parse one KTAB SMP run log."""
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    """Parse one KTAB SMP run log (plain text, or gzip if the name ends in ``.gz``)."""
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    lines = raw.decode("utf-8", errors="replace").splitlines()
     blocks: dict[str, list[list[float]]] = {"postn": [], "ideal": []}
     history: dict[str, list[list[float]]] = {}
     prob: dict[str, list[float]] = {}
@@ -205,6 +207,20 @@ def log_chooser(log: KtabLog, seed: int, n: int) -> Callable[[int, int, np.ndarr
         return order[prob_sel(p[order], u)]
 
     return choose
+
+
+def log_arranger(log: KtabLog) -> Callable[[int, int, list], list[int]]:
+    """A queue arranger (``simulate(arrange=...)``) that replays KTAB's logged queue order.
+
+    KTAB filled each queue in the order its threads finished, and votes on each pair of options
+    once (``pce.coalitions``): with the ``ASymProsp`` voting rule the probabilities depend on
+    that order, so replaying a log needs it."""
+
+    def arrange(turn: int, actor: int, keys: list) -> list[int]:
+        where = {(init, rcvr): m for m, (init, rcvr, _view) in enumerate(keys)}
+        return [where[(init, rcvr)] for _id, init, rcvr in log.turns[turn].queues[actor]]
+
+    return arrange
 
 
 def replication_table(folder: Path) -> str:
