@@ -157,17 +157,18 @@ def state_utilities(
 
     ``own`` ``(..., n, n)`` is each actor's utility of each current position, ``u_init`` and
     ``u_rcvr`` ``(..., n, S)`` of the two principals' new positions, ``init`` and ``rcvr``
-    ``(..., S)``. Summing whole states in one order (as KTAB does) gives two bargains that lead
+    ``(..., S)`` (a negative ``rcvr``, a slot without a bargain, gives a value to ignore).
+    Summing whole states in one order (as KTAB does) gives two bargains that lead
     to the same state the same utility, bit for bit, e.g. i's offer to j and j's to i when both
     end at one point, or an offer that moves nobody and the status quo (``total(own)/n``); the
     binary voting rule turns any difference between them, however small, into a full vote.
     """
-    n = own.shape[-1]
-    cols = np.arange(n)
-    at_init = (init[..., :, None] == cols)[..., None, :, :]  # (..., 1, S, n)
-    at_rcvr = (rcvr[..., :, None] == cols)[..., None, :, :]
-    kept = own[..., :, None, :]  # (..., n, 1, n)
-    states = np.where(at_init, u_init[..., None], np.where(at_rcvr, u_rcvr[..., None], kept))
+    n, shape = own.shape[-1], u_init.shape
+    states = np.empty((*shape, n))  # (..., n, S, n): a, bargain, position
+    states[...] = own[..., :, None, :]
+    for who, u in ((init, u_init), (rcvr, u_rcvr)):
+        at = np.broadcast_to(np.maximum(who, 0)[..., None, :, None], (*shape, 1))
+        np.put_along_axis(states, at, u[..., None], axis=-1)
     out: FloatArray = total(states, -1) / n
     return out
 
