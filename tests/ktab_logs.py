@@ -13,10 +13,12 @@ option whose cumulative probability reaches that number.
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -99,8 +101,9 @@ def _read_risk(lines: list[str]) -> list[list[float]]:
 
 
 def read_log(path: Path) -> KtabLog:
-    """Parse one KTAB SMP run log."""
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    """Parse one KTAB SMP run log (plain text, or gzip if the name ends in ``.gz``)."""
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    lines = raw.decode("utf-8", errors="replace").splitlines()
     blocks: dict[str, list[list[float]]] = {"postn": [], "ideal": []}
     history: dict[str, list[list[float]]] = {}
     prob: dict[str, list[float]] = {}
@@ -207,20 +210,54 @@ def log_chooser(log: KtabLog, seed: int, n: int) -> Callable[[int, int, np.ndarr
     return choose
 
 
-def replication_table(folder: Path) -> str:
-    """A markdown table: our SMP against KTAB's three reference logs (0-100 scale)."""
+def log_arranger(log: KtabLog) -> Callable[[int, int, list], list[int]]:
+    """A queue arranger (``simulate(arrange=...)``) that replays KTAB's logged queue order.
+
+    KTAB filled each queue in the order its threads finished, and votes on each pair of options
+    once (``pce.coalitions``): with the ``ASymProsp`` voting rule the probabilities depend on
+    that order, so replaying a log needs it."""
+
+    def arrange(turn: int, actor: int, keys: list) -> list[int]:
+        where = {(init, rcvr): m for m, (init, rcvr, _view) in enumerate(keys)}
+        return [where[(init, rcvr)] for _id, init, rcvr in log.turns[turn].queues[actor]]
+
+    return arrange
+
+
+def _row(scn: Any, log: KtabLog, mode: str, choose: Any = None, arrange: Any = None) -> str:
+    """One table row: our run of ``scn`` against ``log`` (0-100 scale)."""
     from multipolar.models.smp import config, prepare, simulate
     from multipolar.models.smp.inputs import to_unit
     from multipolar.scenario.arrays import to_inputs
+
+    pos, sal, cap, _ = to_unit(to_inputs(scn), ())
+    params = scn.models.get("smp", {})
+    affinity = prepare(scn).get("affinity")
+    run = simulate(
+        pos, sal, cap, config(**params), affinity=affinity, choose=choose, arrange=arrange
+    )
+    ours = 100.0 * run.positions
+    common = min(run.turns, log.positions.shape[0])
+    per_turn = np.max(np.abs(ours[1 : common + 1] - log.positions[:common]))
+    final = np.max(np.abs(ours[-1] - log.positions[-1]))
+    logged = np.array(list(log.prob.values())).T
+    prob = np.max(np.abs(run.prob[: logged.shape[0]] - logged[: run.prob.shape[0]]))
+    return (
+        f"| {mode} | {run.turns + 1} / {log.states} | {per_turn:.2g} | {final:.2g} | {prob:.2g} |"
+    )
+
+
+HEADER = (
+    "| states (ours / KTAB) | max per-turn deviation | max final deviation "
+    "| max probability deviation |"
+)
+
+
+def replication_table(folder: Path) -> str:
+    """A markdown table: our SMP against KTAB's three reference logs (0-100 scale)."""
     from multipolar.scenario.formats import import_file
 
-    rows = [
-        (
-            "| scenario | mode | states (ours / KTAB) | max per-turn deviation "
-            "| max final deviation | max probability deviation |"
-        ),
-        "|---|---|---|---|---|---|",
-    ]
+    rows = ["| scenario | mode " + HEADER, "|---|---|---|---|---|---|"]
     cases = [
         ("dummyData_3Dim.csv", "20170530_ref-dummyData_3Dim.txt", "deterministic (defaults)"),
         ("SOE-Pol-Comp.csv", "20170530_ref-SOE-Pol-Comp.txt", "deterministic (defaults)"),
@@ -229,24 +266,26 @@ def replication_table(folder: Path) -> str:
     for name, log_name, mode in cases:
         scn = import_file("ktab", folder / name).scenarios[0]
         log = read_log(folder / log_name)
-        pos, sal, cap, _ = to_unit(to_inputs(scn), ())
-        params = scn.models.get("smp", {})
         choose = None
         if "stochastic" in mode:
-            choose = log_chooser(log, int(scn.metadata["ktab"]["prng_seed"]), pos.shape[0])
-        run = simulate(
-            pos, sal, cap, config(**params), affinity=prepare(scn).get("affinity"), choose=choose
-        )
-        ours = 100.0 * run.positions
-        common = min(run.turns, log.positions.shape[0])
-        per_turn = np.max(np.abs(ours[1 : common + 1] - log.positions[:common]))
-        final = np.max(np.abs(ours[-1] - log.positions[-1]))
-        logged = np.array(list(log.prob.values())).T
-        prob = np.max(np.abs(run.prob[: logged.shape[0]] - logged[: run.prob.shape[0]]))
-        rows.append(
-            f"| {name} | {mode} | {run.turns + 1} / {log.states} | {per_turn:.2g} "
-            f"| {final:.2g} | {prob:.2g} |"
-        )
+            seed = int(scn.metadata["ktab"]["prng_seed"])
+            choose = log_chooser(log, seed, len(scn.actors))
+        rows.append(f"| {name} " + _row(scn, log, mode, choose=choose))
+    return "\n".join(rows)
+
+
+def variants_table(folder: Path) -> str:
+    """A markdown table: our SMP against KTAB's logs of SOE-Pol-Comp's parameter variants, in
+    our own queue order and replaying KTAB's (0-100 scale)."""
+    from multipolar.scenario.formats import import_file
+
+    rows = ["| variant | queue order " + HEADER, "|---|---|---|---|---|---|"]
+    for log_path in sorted(folder.glob("log_SOE-Pol-Comp-*.txt.gz")):
+        name = log_path.name.removeprefix("log_SOE-Pol-Comp-").removesuffix(".txt.gz")
+        scn = import_file("ktab", folder / f"SOE-Pol-Comp-{name}.xml").scenarios[0]
+        log = read_log(log_path)
+        rows.append(f"| {name} " + _row(scn, log, "ours"))
+        rows.append(f"| {name} " + _row(scn, log, "KTAB's, replayed", arrange=log_arranger(log)))
     return "\n".join(rows)
 
 
@@ -254,4 +293,7 @@ if __name__ == "__main__":
     import sys
 
     default = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ktab"
-    print(replication_table(Path(sys.argv[1]) if len(sys.argv) > 1 else default))
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else default
+    print(replication_table(folder))
+    print()
+    print(variants_table(folder / "variants"))

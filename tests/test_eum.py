@@ -159,3 +159,32 @@ def test_sequential_median_is_a_weighted_median() -> None:
 def test_bad_parameters(params: dict[str, object]) -> None:
     with pytest.raises(UsageError):
         get("eum").run(from_arrays(X, C, S, lo=4, hi=10), **params)
+
+
+@pytest.mark.parametrize(
+    ("x", "first"),
+    [
+        ([3.0, 8.0, 3.0, 8.0], 3.0),
+        ([8.0, 3.0, 8.0, 3.0], 8.0),
+        ([3.0, 3.0, 8.0, 8.0], 3.0),
+        ([8.0, 8.0, 3.0, 3.0], 8.0),
+        ([3.0, 6.0, 6.0, 3.0], 3.0),
+        ([6.0, 3.0, 3.0, 6.0], 6.0),
+    ],
+)
+def test_median_tie_goes_to_the_first_actor_in_scenario_order(x: list[float], first: float) -> None:
+    """docs/models/eum.md, "Median ties": four actors with equal c·s, the weight split exactly in
+    half. μ is the first actor's position (the reference code would pick by the hash order of
+    a Python set of the positions instead, e.g. 8 for {3, 8} but 3 for {3, 6}, whatever the
+    actors' order); nobody moves, so that is also the forecast. The `median` model resolves the
+    same tie by position (lower by default)."""
+    inputs = from_arrays(x, [1.0] * 4, [0.5] * 4)
+    out = get("eum").run(inputs)
+    np.testing.assert_array_equal(out.trajectory["median"], first)
+    assert out.forecast[0] == first
+    both = np.array([x, x[::-1]])
+    assert list(median_position(both, np.ones_like(both), np.ones_like(both, bool))) == [
+        first,
+        x[-1],
+    ]
+    assert get("median").run(inputs).forecast[0] == min(x)

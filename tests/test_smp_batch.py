@@ -215,6 +215,17 @@ def test_smp_example_equals_the_reference() -> None:
     assert_identical(*both(inputs, **{**params, "state_transitions": "deterministic"}))
 
 
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["A", "B", "P", "ap", "bin"])
+def test_ktab_variants_equal_the_reference(name: str) -> None:
+    """SOE-Pol-Comp under KTAB's non-default parameter sets (tests/test_smp_variants.py)."""
+    path = shared_path("data", "ktab", "variants", f"SOE-Pol-Comp-{name}.xml")
+    scn = import_file("ktab", path).scenarios[0]
+    params = scn.models["smp"]
+    assert_identical(*both(to_inputs(scn), **params))
+    assert_identical(*both(jitter(to_inputs(scn), 2, seed=5), **params))
+
+
 # --- the pieces ------------------------------------------------------------------------------
 
 

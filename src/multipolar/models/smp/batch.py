@@ -20,7 +20,7 @@ from multipolar.models.smp.challenge import interpolate
 from multipolar.models.smp.contests import Workspace, best_targets, contests
 from multipolar.models.smp.params import Config
 from multipolar.models.smp.pce import scalar_pce
-from multipolar.models.smp.turn import POS_TOL, Assessment
+from multipolar.models.smp.turn import POS_TOL, Assessment, state_utilities
 from multipolar.models.smp.utility import distances, quad_utility, total
 from multipolar.scenario.arrays import BoolArray, FloatArray
 
@@ -49,17 +49,16 @@ def subset(a: Assessment, rows: IntArray | BoolArray) -> Assessment:
 
 def classes(pos: FloatArray, tol: float = POS_TOL) -> tuple[IntArray, IntArray, IntArray]:
     """``turn.unique_classes`` of every draw: each actor's class ``(B, n)``, the representatives
-    in order ``(B, n)`` (the first ``count`` of a row) and their ``count`` ``(B,)``."""
+    in order ``(B, n)`` (the first ``count`` of a row) and their ``count`` ``(B,)``. An actor
+    near several representatives joins the last one, as in ``unique_classes``."""
     B, n = pos.shape[:2]
     near = np.sqrt(total((pos[:, :, None, :] - pos[:, None, :, :]) ** 2, -1)) < tol
     is_rep = np.ones((B, n), dtype=bool)
-    joins = np.broadcast_to(np.arange(n), (B, n)).copy()  # the representative each actor joins
     maybe = np.any(np.tril(near, -1), axis=(0, 2))  # some earlier actor is near in some draw
     for i in np.nonzero(maybe)[0]:
-        hit = is_rep[:, :i] & near[:, i, :i]
-        found = np.any(hit, axis=1)
-        joins[:, i] = np.where(found, np.argmax(hit, axis=1), i)
-        is_rep[:, i] = ~found
+        is_rep[:, i] = ~np.any(is_rep[:, :i] & near[:, i, :i], axis=1)
+    hit = is_rep[:, None, :] & near  # (B, n, n): the representatives near each actor
+    joins = n - 1 - np.argmax(hit[:, :, ::-1], axis=2)  # the last of them
     rank = np.cumsum(is_rep, axis=1) - 1
     cls: IntArray = np.take_along_axis(rank, joins, axis=1)
     reps: IntArray = np.argsort(~is_rep, axis=1, kind="stable")
@@ -157,9 +156,7 @@ def _bargain_utilities(
     ri = a.big_r[:, :, None]
     u_init = quad_utility(distances(ideal, offers.b_init, sal), ri)
     u_rcvr = quad_utility(distances(ideal, offers.b_rcvr, sal), ri)
-    rcvr = np.broadcast_to(np.maximum(offers.rcvr, 0)[:, None, :], u_init.shape)
-    kept = base[:, :, None] - a.own[:, :, offers.init] - np.take_along_axis(a.own, rcvr, axis=2)
-    return base / n, (kept + u_init + u_rcvr) / n
+    return base / n, state_utilities(a.own, u_init, u_rcvr, offers.init, offers.rcvr)
 
 
 def _pick(p: FloatArray, u: FloatArray | None) -> IntArray:

@@ -1,8 +1,9 @@
 """The nine KTAB SMP model parameters, with KTAB's defaults and snake_case spellings.
 
 The spellings are those the KTAB XML importer writes into ``scenario.models["smp"]``
-(``PropCbc`` -> ``prop_cbc``). CamelCase spellings and a few short aliases (``prop``, ``none``)
-are accepted too, so a value copied from a KTAB file or log works as it is.
+(``PropCbc`` -> ``prop_cbc``). CamelCase spellings are accepted too, and KTAB's two spellings
+of two values: its XSD's ``Proportional`` and ``No``, its binary's ``Prop`` and ``None`` (the
+same options), so a value copied from a KTAB file or log works as it is.
 """
 
 from __future__ import annotations

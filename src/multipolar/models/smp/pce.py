@@ -36,6 +36,22 @@ def _diagonal(m: int) -> tuple[IntArray, IntArray]:
 def coalitions(u: FloatArray, w: FloatArray, rule: str) -> FloatArray:
     """``C[a, b] = 1e-8 + sum_k max(0, v_k(a:b))``, the strength of the coalition for a over b.
 
+    As KTAB's ``Model::coalitions`` does, each pair is voted on once, as ``v_k(a:b)`` with
+    a > b, and the votes against a count for b: ``C[b, a] = 1e-8 + sum_k max(0, -v_k(a:b))``.
+    That is the formula above for every voting rule but ``asym_prosp``, the one whose votes are
+    not antisymmetric (``v(b:a) != -v(a:b)``)."""
+    if rule == "asym_prosp":
+        pro = _coalitions(u, w, rule, 1.0)
+        con = _coalitions(u, w, rule, -1.0)
+        lower = np.tri(u.shape[-1], k=-1, dtype=bool)  # a > b
+        out: FloatArray = np.where(lower, pro, np.swapaxes(con, -1, -2))
+        return out
+    return _coalitions(u, w, rule, 1.0)
+
+
+def _coalitions(u: FloatArray, w: FloatArray, rule: str, sign: float) -> FloatArray:
+    """``1e-8 + sum_k max(0, sign * v_k(a:b))`` (``coalitions``), on a zero diagonal.
+
     Computed in blocks of problems, or of rows a of one large problem (each ``C[a, b]`` is
     still summed over the voters k in order), so that the votes stay in cache."""
     lead, (n, m) = u.shape[:-2], u.shape[-2:]
@@ -47,6 +63,8 @@ def coalitions(u: FloatArray, w: FloatArray, rule: str) -> FloatArray:
         for lo in range(0, m, rows):
             b, a = slice(g, g + size), slice(lo, lo + rows)
             v = vote(rule, wk[b], flat[b, :, a, None] - flat[b, :, None, :])
+            if sign < 0.0:
+                v = np.negative(v, out=v)
             c[b, a] = MIN_COALITION + total(np.maximum(v, 0.0), -3)
     c[(..., *_diagonal(m))] = MIN_COALITION
     return c.reshape(*lead, m, m)

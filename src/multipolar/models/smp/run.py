@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from multipolar.models.smp.params import Config
 from multipolar.models.smp.turn import (
+    Arranger,
     Chooser,
     Outcome,
     assess,
@@ -106,13 +107,15 @@ def simulate(
     *,
     affinity: FloatArray | None = None,
     choose: Chooser | None = None,
+    arrange: Arranger | None = None,
     keep_outcomes: bool = False,
 ) -> Run:
     """Run the SMP from positions ``pos0`` (ideals start there) until it stops.
 
     Stops after turn t when ``t >= max_turns``, or when ``t >= min_turns`` and the turn moved
     the actors less than ``stop_ratio`` times the first turn's move (plus 1e-4).
-    ``choose`` defaults to deterministic transitions (first most probable bargain).
+    ``choose`` defaults to deterministic transitions (first most probable bargain);
+    ``arrange`` reorders each queue's options in its PCE (``turn.resolve``).
     """
     pick = choose or deterministic_chooser
     pos, ideal = pos0.copy(), pos0.copy()
@@ -124,7 +127,7 @@ def simulate(
     first = 0.0
     turns = cfg.max_turns if pos.shape[0] >= MIN_ACTORS else 0
     for t in range(1, turns + 1):
-        out = play_turn(t - 1, pos, ideal, sal, cap, affinity, a, cfg, pick)
+        out = play_turn(t - 1, pos, ideal, sal, cap, affinity, a, cfg, pick, arrange)
         step = state_distance(pos, out.positions)
         pos, ideal = out.positions, out.ideals
         a = assess(pos, ideal, sal, cap, cfg)

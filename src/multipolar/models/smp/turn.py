@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from multipolar.models.smp.challenge import best_target, contest, interpolate
 from multipolar.models.smp.params import Config
@@ -23,6 +24,8 @@ from multipolar.models.smp.utility import (
 )
 from multipolar.scenario.arrays import FloatArray
 
+IntArray = NDArray[np.intp]
+
 #: KTAB ``SMPModel::posTol``: positions closer than this count as one (reported probabilities)
 POS_TOL = 1e-3
 
@@ -31,6 +34,8 @@ POS_TOL = 1e-3
 Key = tuple[int, int, int]
 #: ``choose(turn, actor, probabilities, keys) -> index`` picks the winner of an actor's queue
 Chooser = Callable[[int, int, FloatArray, list[Key]], int]
+#: ``arrange(turn, actor, keys) -> permutation``: the order of a queue's options in its PCE
+Arranger = Callable[[int, int, list[Key]], list[int]]
 
 
 @dataclass(frozen=True)
@@ -141,8 +146,31 @@ def bargain_utilities(
     u_rcvr = quad_utility(distances(ref, b_rcvr, sal), ri)
     init = np.array([b.init for b in bargains])
     rcvr = np.array([b.rcvr for b in bargains])
-    kept = base[:, None] - a.own[:, init] - a.own[:, rcvr]
-    return base / n, (kept + u_init + u_rcvr) / n
+    return base / n, state_utilities(a.own, u_init, u_rcvr, init, rcvr)
+
+
+def state_utilities(
+    own: FloatArray, u_init: FloatArray, u_rcvr: FloatArray, init: IntArray, rcvr: IntArray
+) -> FloatArray:
+    """``(1/n) sum_m`` (utility to actor a of the m-th position of the state after bargain s),
+    ``(..., n, S)``, summed over the n positions in actor order.
+
+    ``own`` ``(..., n, n)`` is each actor's utility of each current position, ``u_init`` and
+    ``u_rcvr`` ``(..., n, S)`` of the two principals' new positions, ``init`` and ``rcvr``
+    ``(..., S)`` (a negative ``rcvr``, a slot without a bargain, gives a value to ignore).
+    Summing whole states in one order (as KTAB does) gives two bargains that lead
+    to the same state the same utility, bit for bit, e.g. i's offer to j and j's to i when both
+    end at one point, or an offer that moves nobody and the status quo (``total(own)/n``); the
+    binary voting rule turns any difference between them, however small, into a full vote.
+    """
+    n, shape = own.shape[-1], u_init.shape
+    states = np.empty((*shape, n))  # (..., n, S, n): a, bargain, position
+    states[...] = own[..., :, None, :]
+    for who, u in ((init, u_init), (rcvr, u_rcvr)):
+        at = np.broadcast_to(np.maximum(who, 0)[..., None, :, None], (*shape, 1))
+        np.put_along_axis(states, at, u[..., None], axis=-1)
+    out: FloatArray = total(states, -1) / n
+    return out
 
 
 def first_max(p: FloatArray) -> int:
@@ -160,18 +188,26 @@ def resolve(
     bargains: list[Bargain],
     cfg: Config,
     choose: Chooser,
+    arrange: Arranger | None = None,
 ) -> tuple[FloatArray, list[list[Key]], list[FloatArray], list[int]]:
     """Every actor's queue (status quo, then its bargains in order) goes to a PCE among all
-    actors; each queue is resolved independently and the actor takes its side of the winner."""
+    actors; each queue is resolved independently and the actor takes its side of the winner.
+
+    ``arrange`` runs each PCE over the queue's options in another order (the probabilities
+    come back in queue order): only ``asym_prosp`` votes depend on it (``pce.coalitions``).
+    The replication of KTAB's logs uses it to replay KTAB's thread order."""
     n = pos.shape[0]
+    models = (cfg.victory_prob_model, cfg.pce_model)
     sq, ub = bargain_utilities(bargains, ideal, sal, a)
     new = pos.copy()
     queues, probs, chosen = [], [], []
     for k in range(n):
         mine = [m for m, b in enumerate(bargains) if k in (b.init, b.rcvr)]
-        u = np.column_stack([sq, ub[:, mine]])
-        p = scalar_pce(u, cap, cfg.voting_rule, cfg.victory_prob_model, cfg.pce_model)
         keys: list[Key] = [(k, k, 0)] + [bargains[m].key for m in mine]
+        u = np.column_stack([sq, ub[:, mine]])
+        perm = np.arange(len(keys)) if arrange is None else np.array(arrange(turn, k, keys))
+        p = np.empty(len(keys))
+        p[perm] = scalar_pce(u[:, perm], cap, cfg.voting_rule, *models)
         pick = choose(turn, k, p, keys)
         if pick > 0:
             b = bargains[mine[pick - 1]]
@@ -202,26 +238,29 @@ def play_turn(
     a: Assessment,
     cfg: Config,
     choose: Chooser,
+    arrange: Arranger | None = None,
 ) -> Outcome:
     """One turn from a state (positions, ideals) whose assessment is ``a``."""
     targets, bargains = propose(pos, sal, cap, a, cfg)
-    new, queues, probs, chosen = resolve(turn, pos, ideal, sal, cap, a, bargains, cfg, choose)
+    args = (turn, pos, ideal, sal, cap, a, bargains, cfg, choose, arrange)
+    new, queues, probs, chosen = resolve(*args)
     return Outcome(new, new_ideals(ideal, new, affinity), targets, queues, probs, chosen)
 
 
 def unique_classes(pos: FloatArray, tol: float = POS_TOL) -> tuple[FloatArray, FloatArray]:
-    """KTAB ``ueIndices``: representatives (first of each class) and each actor's class."""
+    """KTAB ``ueIndices``: the representatives and each actor's class.
+
+    Actors are taken in order: one within ``tol`` of no representative so far becomes one.
+    Then each actor joins the class of the *last* representative within ``tol`` of it, as KTAB
+    does: an actor near two distinct representatives (possibly one that came after it) is
+    counted with the later one."""
     n = pos.shape[0]
     gap = np.sqrt(total((pos[:, None, :] - pos[None, :, :]) ** 2, -1))
     reps: list[int] = []
-    cls = np.zeros(n, dtype=int)
     for i in range(n):
-        hit = np.nonzero(gap[i, reps] < tol)[0]
-        if hit.size:
-            cls[i] = int(hit[0])
-        else:
+        if not np.any(gap[i, reps] < tol):
             reps.append(i)
-            cls[i] = len(reps) - 1
+    cls = np.array([np.nonzero(gap[i, reps] < tol)[0][-1] for i in range(n)], dtype=int)
     return np.array(reps, dtype=int), cls
 
 

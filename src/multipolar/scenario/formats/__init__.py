@@ -1,7 +1,7 @@
 """Import and export scenarios in field formats: KTAB SMP, BDM tables, DEU III, YAML and JSON.
 
-* ``ktab``: KTAB SMP CSV or XML (chosen by the suffix ``.xml``, or the option ``xml=True``).
-  One scenario per file.
+* ``ktab``: KTAB SMP CSV or XML (XML when the suffix is ``.xml`` or the text starts with
+  ``<``, or by the option ``xml=True``). One scenario per file.
 * ``bdm``: a table Actor, Capability, Position, Salience (optional Issue and Name columns).
   Options ``scale=(lo, hi)``, ``title=...``, ``issue=...`` (id of the issue when there is no
   Issue column). One scenario per file.
@@ -44,6 +44,16 @@ def _ktab_xml(path: Path | None, options: dict[str, Any]) -> bool:
     return path is not None and path.suffix.lower() == ".xml"
 
 
+def _starts_xml(path: Path) -> bool:
+    """Whether the file's text starts with '<' (XML whatever its name); False if unreadable."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(512)
+    except OSError:
+        return False
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<")
+
+
 def import_file(fmt: str, path: str | Path, **options: Any) -> Imported:
     """Read ``path`` in format ``fmt`` into valid scenarios plus notes on how it was read.
 
@@ -58,7 +68,8 @@ def import_file(fmt: str, path: str | Path, **options: Any) -> Imported:
     }.get(name, ())
     check_options(name, options, allowed)
     if name == "ktab":
-        return ktab_xml.read_xml(p) if _ktab_xml(p, options) else ktab.read_csv(p)
+        xml = _ktab_xml(p, options) or ("xml" not in options and _starts_xml(p))
+        return ktab_xml.read_xml(p) if xml else ktab.read_csv(p)
     if name == "bdm":
         return bdm.read(p, **options)
     if name == "deu":

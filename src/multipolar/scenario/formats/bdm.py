@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from multipolar.scenario.formats.common import (
     sniff_delimiter,
     tidy,
 )
+from multipolar.scenario.formats.sniff import refuse_other
 from multipolar.scenario.loader import validate
 from multipolar.scenario.schema import Scenario
 
@@ -50,14 +52,77 @@ class _Row:
     salience: float
 
 
-def _columns(c: Collector, line: int, header: list[str]) -> tuple[dict[str, int], list[str]]:
-    """Column index by lower-case name, and the names of ignored columns."""
-    index: dict[str, int] = {}
+#: headers often used for the required columns (compared without case, spaces or punctuation)
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "Actor": ("stakeholder", "stakeholders", "player", "party", "participant", "agent",
+              "country", "organisation", "organization", "group", "name", "actors"),
+    "Capability": ("resources", "resource", "influence", "power", "clout", "capabilities",
+                   "capacity", "weight", "strength", "potentialpower", "cap"),
+    "Position": ("stance", "preference", "idealpoint", "policyposition", "pos", "pstn",
+                 "positions"),
+    "Salience": ("importance", "priority", "interest", "intensity", "saliency", "sal",
+                 "saliences"),
+}  # fmt: skip
+WIDE_FIX = (
+    "for several issues write one row per actor per issue and add an Issue column "
+    "(Issue,Actor,Capability,Position,Salience); for one issue keep a single {0} column"
+)
+
+
+#: a wide table's per-issue columns start so ("Position Policy", "Pstn1", "Sal1" ...)
+_STEMS = {"Position": ("pos", "pstn"), "Salience": ("sal",)}
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _repeated(c: Collector, line: int, header: list[str]) -> None:
+    """Fail on a column name given twice, saying what repeated Position or Salience mean."""
+    where: dict[str, list[int]] = {}
     for i, name in enumerate(header):
-        key = name.lower()
-        if key in index:
-            c.fail(line, f"column '{name}' appears twice", "keep one column of each name")
-        index[key] = i
+        where.setdefault(name.lower(), []).append(i + 1)
+    for key, cols in where.items():
+        if len(cols) < 2:
+            continue
+        name = header[cols[0] - 1]
+        shown = f"column '{name}' appears {len(cols)} times (columns {', '.join(map(str, cols))})"
+        if key in ("position", "salience"):
+            c.fail(
+                line,
+                f"{shown}: a BDM table gives one {key} per row, so these look like one "
+                f"{name} column per issue (a wide table)",
+                WIDE_FIX.format(name),
+            )
+        c.fail(line, shown, "keep one column of each name")
+
+
+def _rename(want: str, unused: list[str]) -> tuple[str | None, str | None]:
+    """For a missing column: (a rename to suggest, or an explanation of several candidates)."""
+    if want in _STEMS:
+        several = [h for h in unused if _key(h).startswith(_STEMS[want])]
+        if len(several) > 1:
+            return None, f"{len(several)} {want.lower()} columns ({', '.join(several[:4])})"
+    synonyms = {_key(s) for s in SYNONYMS[want]}
+    hit = next((h for h in unused if _key(h).rstrip("0123456789") in synonyms), None)
+    if hit is None:
+        close = close_column(want.lower(), [h.lower() for h in unused])
+        hit = next((h for h in unused if h.lower() == close), None)
+    return hit, None
+
+
+def _columns(
+    c: Collector, line: int, header: list[str], text: str
+) -> tuple[dict[str, int], list[str]]:
+    """Column index by lower-case name, and the names of ignored columns.
+
+    A missing required column is one error line: renames for common headers (``Stakeholder``
+    -> Actor, ``Resources``/``Influence`` -> Capability ...), else "add the column". A file
+    of another supported format says so (``sniff``)."""
+    if not {w.lower() for w in REQUIRED} <= {h.lower() for h in header}:
+        refuse_other(c, line, text, "bdm", "a BDM table")
+    _repeated(c, line, header)
+    index = {name.lower(): i for i, name in enumerate(header)}
     if len(header) == 1:
         c.fail(
             line,
@@ -66,16 +131,30 @@ def _columns(c: Collector, line: int, header: list[str]) -> tuple[dict[str, int]
         )
     known = {k.lower() for k in (*REQUIRED, *OPTIONAL)}
     extra = [h for h in header if h.lower() not in known]
-    for want in REQUIRED:
-        if want.lower() in index:
-            continue
-        close = close_column(want.lower(), [h.lower() for h in extra])
-        if close:
-            fix = f"rename column '{header[index[close]]}' to '{want}'"
-        else:
-            fix = f"add a '{want}' column (needed: {', '.join(REQUIRED)}; optional: Issue, Name)"
-        c.add(line, f"missing column '{want}'", fix)
-    c.check()
+    missing = [want for want in REQUIRED if want.lower() not in index]
+    if missing:
+        unused = [h for h in header if h.lower() not in {w.lower() for w in REQUIRED}]
+        renames, adds, wide = [], [], []
+        for want in missing:
+            hit, several = _rename(want, unused)
+            if several:
+                wide.append(several)
+            elif hit is not None:
+                renames.append(f"'{hit}' to '{want}'")
+                unused.remove(hit)
+            else:
+                adds.append(f"'{want}'")
+        names = ", ".join(f"'{w}'" for w in missing)
+        message = f"missing column{'s' if len(missing) > 1 else ''} {names}"
+        plural = "s" if len(renames) > 1 else ""
+        fixes = [f"rename column{plural} {', '.join(renames)}"] if renames else []
+        if adds:
+            fixes.append(f"add {', '.join(adds)} (needed: {', '.join(REQUIRED)}; "
+                         "optional: Issue, Name)")  # fmt: skip
+        if wide:
+            message += f"; {' and '.join(wide)} look like one per issue (a wide table)"
+            fixes.append(WIDE_FIX.format("Position and Salience"))
+        c.fail(line, message, "; ".join(fixes))
     return index, extra
 
 
@@ -83,7 +162,7 @@ def _rows(c: Collector, path: Path, issue_id: str) -> tuple[list[_Row], list[str
     text = read_text(path, LAYOUT)
     rows = csv_rows(text, sniff_delimiter(first_line(text)), c.file, LAYOUT)
     header_line, header = rows[0]
-    col, extra = _columns(c, header_line, header)
+    col, extra = _columns(c, header_line, header, text)
     out: list[_Row] = []
     for line, cells in rows[1:]:
         if len(cells) != len(header):

@@ -34,6 +34,7 @@ from multipolar.scenario.formats.common import (
     tidy,
     to_percent,
 )
+from multipolar.scenario.formats.sniff import refuse_other
 from multipolar.scenario.loader import validate
 from multipolar.scenario.schema import Scenario
 
@@ -190,10 +191,11 @@ def _issue(
         return None
 
 
-def _header(c: Collector, line: int, header: list[str]) -> tuple[list[str], list[str]]:
+def _header(c: Collector, line: int, header: list[str], text: str) -> tuple[list[str], list[str]]:
     """Lower-case column names and the actor codes that have a position column."""
     names = [h.lower() for h in header]
     if "isnr" not in names:
+        refuse_other(c, line, text, "deu", "a DEU III table")
         close = close_column("isnr", names)
         fix = f"rename '{close}' to 'isnr'" if close else "add it (is this a DEU III file?)"
         c.fail(line, "missing column 'isnr' (the issue id)", fix)
@@ -210,7 +212,7 @@ def read(path: Path, scoreable_only: Any = True) -> Imported:
     text = read_text(path, LAYOUT)
     head = first_line(text)
     rows = csv_rows(text, "\t" if "\t" in head else sniff_delimiter(head), c.file, LAYOUT)
-    names, codes = _header(c, *rows[0])
+    names, codes = _header(c, *rows[0], text)
     gdp: list[str] = []
     scenarios: list[Scenario] = []
     seen: dict[str, int] = {}

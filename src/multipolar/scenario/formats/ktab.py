@@ -30,6 +30,7 @@ from multipolar.scenario.formats.common import (
     tidy,
     to_percent,
 )
+from multipolar.scenario.formats.sniff import ktab_csv_line1, refuse_other
 from multipolar.scenario.loader import validate
 from multipolar.scenario.schema import Scenario
 
@@ -174,8 +175,11 @@ def _actor_row(c: Collector, line: int, cells: list[str], k: int) -> RawActor:
 def read_csv(path: Path) -> Imported:
     """Import a KTAB SMP CSV file as one scenario."""
     c = Collector(str(path))
-    rows = csv_rows(read_text(path, LAYOUT), ",", c.file, LAYOUT, trim=True)
+    text = read_text(path, LAYOUT)
+    rows = csv_rows(text, ",", c.file, LAYOUT, trim=True)
     line1, first = rows[0]
+    if not ktab_csv_line1(first):
+        refuse_other(c, line1, text, "ktab", "a KTAB SMP CSV file")
     if len(first) < 4:
         c.fail(
             line1,

@@ -55,6 +55,11 @@ _SPECIAL = {
     "PWCompInterp": "pw_comp_interp",
     "ASymProsp": "asym_prosp",
 }
+#: the spellings of KTAB's own binary (smpc) beside those of its XSD: both are read
+SYNONYMS: dict[str, dict[str, str]] = {
+    "VotingRule": {"Prop": "Proportional"},
+    "BigRAdjust": {"None": "No"},
+}
 _TOP = ("name", "desc", "prngSeed", "ModelParameters", "Dimensions", "Actors", "IdealAdjustment")
 
 
@@ -167,15 +172,17 @@ def _parameters(c: Collector, node: Node) -> dict[str, str]:
             )
             continue
         allowed = PARAMETERS[child.tag][0]
-        if child.text not in allowed:
+        value = SYNONYMS.get(child.tag, {}).get(child.text, child.text)
+        if value not in allowed:
+            spellings = (*allowed, *SYNONYMS.get(child.tag, {}))
             c.add(
                 child.line,
                 f"{child.text!r} is not a value of {child.tag}",
-                did_you_mean(child.text, allowed),
+                did_you_mean(child.text, spellings),
                 child.tag,
             )
             continue
-        params[snake(child.tag)] = snake(child.text)
+        params[snake(child.tag)] = snake(value)
     for name in PARAMETERS:
         if snake(name) not in params and not any(ch.tag == name for ch in node.children):
             c.add(
@@ -261,16 +268,21 @@ def read_xml(path: Path) -> Imported:
 
 
 def _camel(name: str, value: Any) -> str:
+    """The XSD's spelling of ``value``, given in snake_case or CamelCase, in the XSD's or the
+    binary's spelling (``proportional``, ``Prop``, ``prop`` -> ``Proportional``)."""
     allowed, _ = PARAMETERS[name]
-    by_snake = {snake(v): v for v in allowed}
-    if value in by_snake:
-        return by_snake[str(value)]
-    if value in allowed:
-        return str(value)
+    spellings = {**{v: v for v in allowed}, **SYNONYMS.get(name, {})}
+    by_key = {_key(v): xsd for v, xsd in spellings.items()}
+    if _key(str(value)) in by_key:
+        return by_key[_key(str(value))]
     raise UsageError(
         f"models.smp.{snake(name)} = {value!r} is not a KTAB value; "
-        + did_you_mean(str(value), by_snake)
+        + did_you_mean(str(value), [snake(v) for v in allowed])
     )
+
+
+def _key(value: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", value.lower())
 
 
 def _parameters_xml(root: ET.Element, smp: dict[str, Any]) -> None:
