@@ -60,10 +60,14 @@ def test_bias_pulls_toward_the_mediator() -> None:
 def test_sequencing_by_hand() -> None:
     out = sequencing(validate(scenario()))
     # δΔq = 0.9·0.3 = 0.27; B's cost is 0.3 of the stakes: rhs = 0.1·(1 − 0.4 + 0.3) = 0.09
+    # peace margin = rhs − lhs: negative, the declining side fights
     assert out["ceasefire_first"]["war"] is True
-    assert out["ceasefire_first"]["margin"] == pytest.approx(0.18)
+    assert out["ceasefire_first"]["peace_margin"] == pytest.approx(-0.18)
     kappa = out["comprehensive_first"]["guarantee_credibility_in_package"]
-    assert out["comprehensive_first"]["margin"] == pytest.approx(0.9 * (1 - kappa) * 0.3 - 0.09)
+    comprehensive = out["comprehensive_first"]["peace_margin"]
+    assert comprehensive == pytest.approx(0.09 - 0.9 * (1 - kappa) * 0.3)
+    assert out["comprehensive_first"]["war"] is (comprehensive < 0)
+    assert "peace margin > 0" in out["note"]
 
 
 def test_value_of_information_decreases_to_zero() -> None:

@@ -85,7 +85,7 @@ def test_powell_vector_and_guarantee() -> None:
     assert float(out.lhs) == pytest.approx(0.18)
     assert float(out.rhs) == pytest.approx(0.055)
     assert bool(out.war)
-    assert float(out.margin) == pytest.approx(0.125)
+    assert float(out.peace_margin) == pytest.approx(-0.125)  # negative: no room for a deal
     capped = commitment_test(0.9, 0.5, 0.3, 0.05, cap=0.05)
     assert not bool(capped.war)  # 0.045 < 0.055
     paid = commitment_test(0.9, 0.5, 0.3, 0.05, side_payment=1.5)
@@ -98,6 +98,8 @@ def test_powell_path() -> None:
     assert war
     assert first == 2
     assert margins.shape == (3,)
+    assert np.all(margins[:2] >= 0)  # peace margins: the failing step is the negative one
+    assert margins[2] < 0
 
 
 def test_war_of_attrition_vector_and_paradox() -> None:

@@ -23,6 +23,7 @@ from multipolar.errors import UsageError, did_you_mean
 from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.schema import Scenario
 from multipolar.war.commitment import commitment_test
+from multipolar.war.limits import PEACE_SIGN
 from multipolar.war.report import demand_under_uncertainty, powell_inputs, stake_values
 
 Start = Literal["status_quo", "mediator", "compromise"]
@@ -157,7 +158,9 @@ def sequencing(scn: Scenario) -> dict[str, Any]:
     Ceasefire first: the fighting stops, the projected shift happens, and the guarantee comes (if
     ever) with the later settlement: the declining side faces the whole shift. Comprehensive
     first: the guarantee is in the same package, at the level of the best package (the max–min
-    package), capping the shift at (1 − κ)Δq.
+    package), capping the shift at (1 − κ)Δq. Each order's ``peace_margin`` is Powell's
+    rhs − lhs: positive = the declining side prefers the deal to fighting now (as in
+    ``multipolar war``'s ``commitment``).
     """
     war = scn.conflict
     if war is None or war.power_shift is None:
@@ -181,13 +184,13 @@ def sequencing(scn: Scenario) -> dict[str, Any]:
     )
     return {
         "declining": shift.declining,
-        "ceasefire_first": {"war": bool(first.war), "margin": float(first.margin)},
+        "ceasefire_first": {"war": bool(first.war), "peace_margin": float(first.peace_margin)},
         "comprehensive_first": {
             "war": bool(comp.war),
-            "margin": float(comp.margin),
+            "peace_margin": float(comp.peace_margin),
             "guarantee_credibility_in_package": kappa,
         },
-        "note": "margin > 0: the declining side prefers to fight rather than accept the shift",
+        "note": PEACE_SIGN,
     }
 
 

@@ -15,6 +15,7 @@ from multipolar.deals.verdict import COMMITMENT
 from multipolar.deals.whatif import WhatItTakes, what_it_takes
 from multipolar.defaults import DRAWS, SEED
 from multipolar.report.summary import brief, levers
+from multipolar.report.war_rows import range_words, share_words
 from multipolar.scenario.schema import Scenario
 from multipolar.war.report import analyse_war
 
@@ -66,6 +67,10 @@ def _what_rows(results: list[WhatItTakes]) -> list[str]:
     return rows
 
 
+def _corner(words: str) -> str:
+    return f"; {words}" if words else ""
+
+
 def _mediation_lines(m: Mediation, who: str) -> list[str]:
     last = m.steps[-1].package
     verdict = (
@@ -89,9 +94,11 @@ def _mediation_lines(m: Mediation, who: str) -> list[str]:
         cf, cp = seq["ceasefire_first"], seq["comprehensive_first"]
         lines.append(
             f"Sequencing ({seq['declining']} is the declining side): ceasefire first → "
-            f"{'war' if cf['war'] else 'peace holds'} (margin {cf['margin']:+.3f}); comprehensive "
-            f"deal with its guarantee → {'war' if cp['war'] else 'peace holds'} "
-            f"(margin {cp['margin']:+.3f}, credibility in the package {cp['guarantee_credibility_in_package']:.2f})."
+            f"{'war' if cf['war'] else 'peace holds'} (peace margin {cf['peace_margin']:+.3f}); "
+            f"comprehensive deal with its guarantee → {'war' if cp['war'] else 'peace holds'} "
+            f"(peace margin {cp['peace_margin']:+.3f}, credibility in the package "
+            f"{cp['guarantee_credibility_in_package']:.2f}). A peace margin is positive when the "
+            "declining side prefers the deal to fighting now (room for a deal)."
         )
     if m.information:
         first, last_row = m.information[0], m.information[-1]
@@ -170,20 +177,26 @@ def analysis_markdown(scn: Scenario, *, seed: int = SEED, draws: int = DRAWS, to
             "",
             f"The war model: {war['belligerents'][0]} prevails with probability {war['p']:.2f}; on the "
             f"stakes ({', '.join(war['stakes'])}) both sides prefer any share for "
-            f"{rng['share_of']} in [{rng['low']:.3f}, {rng['high']:.3f}] to fighting (Fearon's range); "
-            f"the Nash split is {war['nash_split']['share']:.3f}.",
+            f"{rng['share_of']} in [{rng['low']:.3f}, {rng['high']:.3f}] to fighting (Fearon's range"
+            f"{_corner(range_words(rng['corner'], *war['belligerents']))}); the Nash split is "
+            f"{war['nash_split']['share']:.3f}"
+            f"{_corner(share_words(war['nash_split']['corner'], rng['share_of'], demand=False))}.",
         ]
+        out += [f"**Warning:** {w['message']}." for w in war["warnings"]]
         if "commitment" in war:
             c = war["commitment"]
             out.append(
                 f"Commitment problem ({c['declining']} declining): war without a guarantee "
-                f"{'yes' if c['war_without_guarantee'] else 'no'} (margin {c['margin_without_guarantee']:+.3f})"
+                f"{'yes' if c['war_without_guarantee'] else 'no'} (peace margin "
+                f"{c['peace_margin_without_guarantee']:+.3f})"
                 + (
                     f"; with the full guarantee {'yes' if c['war_with_full_guarantee'] else 'no'} "
-                    f"(margin {c['margin_with_full_guarantee']:+.3f})."
+                    f"(peace margin {c['peace_margin_with_full_guarantee']:+.3f})"
                     if "war_with_full_guarantee" in c
-                    else "."
+                    else ""
                 )
+                + "; a peace margin is positive when the declining side prefers the deal to "
+                "fighting now."
             )
     out += ["", "## Which packages come closest, and who blocks them", ""]
     out += _package_rows(deals, issues)

@@ -11,6 +11,8 @@ from rich.text import Text
 from multipolar.deals.analysis import DealReport
 from multipolar.deals.mediate import Mediation
 from multipolar.deals.whatif import WhatItTakes
+from multipolar.report.blocks import signed
+from multipolar.report.war_rows import PEACE_MARGIN, war_rows
 
 
 def _fmt(value: Any) -> str:
@@ -26,36 +28,8 @@ def war_table(data: dict[str, Any]) -> Table:
     table = Table(title=f"War between {a} and {b}", title_justify="left", show_header=False)
     table.add_column("what")
     table.add_column("value")
-    rng = data["bargaining_range"]
-    rows = [
-        (f"P({a} prevails)", data["p"]),
-        ("stakes", ", ".join(data["stakes"]) or "-"),
-        (f"bargaining range ({a}'s share of the stakes)", f"[{rng['low']:.3f}, {rng['high']:.3f}]"),
-        (f"Nash split (α = {data['nash_split']['alpha']:.2f})", data["nash_split"]["share"]),
-    ]
-    rows += [(f"walk-away value of {k}", v) for k, v in data["walk_away"].items()]
-    for who, rr in data["risk_return"].items():
-        rows.append(
-            (
-                f"{who}'s optimal demand / P(war)",
-                f"{rr['demand']:.3f} / {rr['war_probability']:.3f}",
-            )
-        )
-    if "commitment" in data:
-        c = data["commitment"]
-        rows.append(
-            (f"commitment problem ({c['declining']} declining)", c["war_without_guarantee"])
-        )
-        rows.append(("  margin without guarantee", c["margin_without_guarantee"]))
-        if "war_with_full_guarantee" in c:
-            rows.append(("  war even with a full guarantee", c["war_with_full_guarantee"]))
-    att = data["attrition"]
-    rows.append((f"war of attrition: P({a} outlasts {b})", att["a_outlasts_b"]))
-    rows.append(("  expected duration (periods)", att["expected_duration_periods"]))
-    if att["paradox"]:
-        rows.append(("  warning", "paradox: the costlier side is favoured in this equilibrium"))
-    for what, value in rows:
-        table.add_row(what, _fmt(value))
+    for what, value in war_rows(data):
+        table.add_row(what, value)
     return table
 
 
@@ -118,7 +92,7 @@ def mediation_tables(m: Mediation) -> list[Table]:
     )
     steps.add_column("round", justify="right")
     steps.add_column("edit")
-    steps.add_column("min margin", justify="right")
+    steps.add_column("min margin (+ = room for a deal)", justify="right")
     steps.add_column("blocked by")
     shown = m.steps if len(m.steps) <= 12 else [*m.steps[:6], *m.steps[-6:]]
     for s in shown:
@@ -138,9 +112,11 @@ def mediation_tables(m: Mediation) -> list[Table]:
         t = Table(title=f"Sequencing ({seq['declining']} declining)", title_justify="left")
         t.add_column("order")
         t.add_column("war?")
-        t.add_column("margin", justify="right")
+        t.add_column(PEACE_MARGIN, justify="right")
         for key in ("ceasefire_first", "comprehensive_first"):
-            t.add_row(key.replace("_", " "), _fmt(seq[key]["war"]), f"{seq[key]['margin']:+.4f}")
+            t.add_row(
+                key.replace("_", " "), _fmt(seq[key]["war"]), signed(seq[key]["peace_margin"])
+            )
         tables.append(t)
     if m.information:
         t = Table(

@@ -41,40 +41,13 @@ def war_section(ctx: Context) -> Section:
 
 
 def _war(ctx: Context) -> list[Block]:
+    from multipolar.report.war_rows import war_rows
     from multipolar.war.report import analyse_war
 
     data = analyse_war(ctx.state).as_dict()
     a, b = data["belligerents"]
     rng, rr = data["bargaining_range"], data["risk_return"]
-    rows: list[list[str]] = [
-        [f"P({a} prevails)", num(data["p"])],
-        ["stakes", ", ".join(data["stakes"]) or "–"],
-        [f"bargaining range ({a}'s share of the stakes)", f"[{rng['low']:.3f}, {rng['high']:.3f}]"],
-        [f"Nash split (α = {data['nash_split']['alpha']:.2f})", num(data["nash_split"]["share"])],
-    ]
-    rows += [[f"walk-away value of {k}", num(v)] for k, v in data["walk_away"].items()]
-    rows += [
-        [f"{who}'s optimal demand / P(war)", f"{r['demand']:.3f} / {r['war_probability']:.3f}"]
-        for who, r in rr.items()
-    ]
-    if "commitment" in data:
-        c = data["commitment"]
-        rows.append(
-            [
-                f"commitment problem ({c['declining']} declining)",
-                "yes" if c["war_without_guarantee"] else "no",
-            ]
-        )
-        rows.append(["margin without guarantee", signed(c["margin_without_guarantee"])])
-        if "war_with_full_guarantee" in c:
-            rows.append(
-                ["war even with a full guarantee", "yes" if c["war_with_full_guarantee"] else "no"]
-            )
-    att = data["attrition"]
-    rows.append([f"war of attrition: P({a} outlasts {b})", num(att["a_outlasts_b"])])
-    rows.append(["expected duration (periods)", num(att["expected_duration_periods"])])
-    if att["paradox"]:
-        rows.append(["warning", "paradox: the costlier side is favoured in this equilibrium"])
+    rows = [list(row) for row in war_rows(data, warnings=False)]
     marks = [
         (f"P({a} prevails)", float(data["p"])),
         ("Nash split", float(data["nash_split"]["share"])),
@@ -83,6 +56,7 @@ def _war(ctx: Context) -> list[Block]:
     ]
     fig = charts_deals.bargaining_range("fig-war", a, b, rng["low"], rng["high"], marks)
     return [
+        *[{"kind": "note", "text": f"Warning: {w['message']}."} for w in data["warnings"]],
         table(["", "value"], rows),
         chart(
             fig,

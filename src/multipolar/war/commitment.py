@@ -5,6 +5,8 @@ common discount δ, D's per-period cost of war c_D. The rising state cannot cred
 than the whole pie today plus D's war value after the shift, so war happens iff
 δ·(q_t − q_{t+1}) > (1 − δ)·(1 − q_t + c_D). A guarantee that caps the shift at g replaces the
 left side by δ·min(q_t − q_{t+1}, g); a side payment S adds S to the right side's budget.
+Sign convention (shared by every war output): the *peace margin* rhs − lhs is positive when the
+declining state prefers the deal to fighting now (room for a deal), negative when it fights.
 Source: Powell, R. (2006), "War as a commitment problem", International Organization 60:169–203.
 """
 
@@ -22,12 +24,14 @@ from multipolar.war._arrays import arr, nonnegative, within
 
 @dataclass(frozen=True)
 class Commitment:
-    """The test's two sides; ``margin`` = lhs − rhs > 0 is by how much peace fails."""
+    """The test's two sides; ``peace_margin`` = rhs − lhs, in shares of the per-period pie:
+    positive = the declining state prefers the deal to fighting now (room for a deal), negative =
+    it fights (by how much peace fails)."""
 
     lhs: FloatArray
     rhs: FloatArray
     war: BoolArray
-    margin: FloatArray
+    peace_margin: FloatArray
     rising_prefers_deal: BoolArray
 
 
@@ -61,7 +65,7 @@ def commitment_test(
     lhs = d * shift
     rhs = (1 - d) * (1 + s - qn + cd)
     rising = d * (1 - qx + cd) >= 1 - qn - cr
-    return Commitment(lhs, rhs, lhs > rhs, lhs - rhs, rising)
+    return Commitment(lhs, rhs, lhs > rhs, rhs - lhs, rising)
 
 
 def commitment_path(
@@ -73,11 +77,12 @@ def commitment_path(
     side_payment: float = 0.0,
 ) -> tuple[bool, int | None, FloatArray]:
     """Apply the test to each step of a projected path q_0, q_1, ... (Krainin 2015: slow but
-    persistent shifts matter too). Returns (war anywhere, first failing step, margins)."""
+    persistent shifts matter too). Returns (war anywhere, first failing step, peace margins:
+    negative where the step fails)."""
     q = arr(path, "path")
     if q.ndim != 1 or q.size < 2:
         raise UsageError("path needs at least two points")
     result = commitment_test(delta, q[:-1], q[1:], c_d, cap=cap, side_payment=side_payment)
     fails = np.nonzero(result.war)[0]
     first = int(fails[0]) if fails.size else None
-    return bool(fails.size), first, result.margin
+    return bool(fails.size), first, result.peace_margin

@@ -22,7 +22,8 @@ def bargaining_range(
 
     With CRRA utility u(x) = x^ρ (0 < ρ ≤ 1, risk-averse) the range widens to
     [(p − c_A)^{1/ρ}, 1 − (1 − p − c_B)^{1/ρ}] (war_and_deals.md §2.1). Ends are clipped to [0, 1]:
-    a war worth less than nothing makes every share acceptable.
+    a war worth less than nothing makes every share acceptable. Both ends are held on their side
+    of p (low ≤ p ≤ high, true in exact arithmetic), so rounding never empties the range.
     """
     pp, ca, cb, r = arr(p, "p"), arr(c_a, "c_a"), arr(c_b, "c_b"), arr(rho, "rho")
     within(pp, "p", 0.0, 1.0)
@@ -32,7 +33,7 @@ def bargaining_range(
         raise UsageError(f"rho must lie in (0, 1], got {rho!r}")
     low = np.clip(pp - ca, 0.0, None) ** (1 / r)
     high = 1 - np.clip(1 - pp - cb, 0.0, None) ** (1 / r)
-    return np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
+    return np.clip(np.minimum(low, pp), 0.0, 1.0), np.clip(np.maximum(high, pp), 0.0, 1.0)
 
 
 def nash_split(

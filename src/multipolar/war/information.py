@@ -1,7 +1,9 @@
 """The risk–return trade-off under private information (Fearon 1995; Powell 1999).
 
 A makes a take-it-or-leave-it demand x; B's cost of war c_B is private with CDF F. B accepts iff
-c_B ≥ x − p. A maximises U_A(x) = x·[1 − F(x − p)] + (p − c_A)·F(x − p).
+c_B ≥ x − p. A maximises U_A(x) = x·[1 − F(x − p)] + (p − c_A)·F(x − p) over x ∈ [p, 1]: A
+cannot demand more than the whole stakes, so when the unconstrained optimum lies above 1 (B's
+cost is large against what is left, 1 − p) the demand is the corner x = 1.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ def optimal_demand_uniform(
 ) -> Demand:
     """Closed form for c_B ~ U[low, high]: z* = clip((high − c_A)/2, low, high), x* = p + z*,
     Pr(war) = (z* − low)/(high − low). No war iff high − 2·low ≤ c_A. A point belief
-    (low = high) means no uncertainty: A demands p + c_B and there is no war."""
+    (low = high) means no uncertainty: A demands p + c_B and there is no war. z* is capped at
+    1 − p, so the demand never exceeds the whole stakes (x* = 1 is then a corner)."""
     pp, ca, a, b = arr(p, "p"), arr(c_a, "c_a"), arr(low, "low"), arr(high, "high")
     within(pp, "p", 0.0, 1.0)
     nonnegative(ca, "c_a")
@@ -43,7 +46,7 @@ def optimal_demand_uniform(
     z = np.minimum(z, 1 - pp)  # A cannot demand more than everything
     width = b - a
     war = np.divide(np.clip(z - a, 0.0, None), width, out=np.zeros_like(width), where=width > 0)
-    x = pp + z
+    x = np.clip(pp + z, 0.0, 1.0)
     return Demand(x, war, x * (1 - war) + (pp - ca) * war)
 
 
@@ -59,22 +62,27 @@ def optimal_demand(
 ) -> Demand:
     """Any CDF: the root of the first-order condition 1 − F(z) = (z + c_A)·f(z) on ``support``
     (Brent's method), checked against the ends and a grid so a non-concave case still gets the
-    global optimum."""
-    lo, hi = float(support[0]), min(float(support[1]), 1.0 - p)
+    global optimum. z is searched on ``support`` ∩ [.., 1 − p]: when the whole support lies above
+    1 − p, every type of B prefers conceding everything to fighting and A demands x = 1."""
+    hi = min(float(support[1]), 1.0 - p)
+    lo = min(float(support[0]), hi)
 
-    def utility(z: float) -> float:
-        f = float(belief.cdf(np.asarray(z)))
+    def utilities(z: FloatArray) -> FloatArray:
+        f = belief.cdf(z)
         return (p + z) * (1 - f) + (p - c_a) * f
 
-    def foc(z: float) -> float:
-        return float(1 - belief.cdf(np.asarray(z)) - (z + c_a) * belief.pdf(np.asarray(z)))
+    def focs(z: FloatArray) -> FloatArray:
+        return 1 - belief.cdf(z) - (z + c_a) * belief.pdf(z)
 
-    candidates = [lo, hi]
+    def foc(z: float) -> float:
+        return float(focs(np.asarray(z)))
+
     zs = np.linspace(lo, hi, grid)
-    values = np.array([foc(z) for z in zs])
+    values = focs(zs)  # the grid in one vectorised call per function
     crossings = np.nonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)[0]
-    candidates += [float(optimize.brentq(foc, zs[k], zs[k + 1], xtol=1e-14)) for k in crossings]
-    candidates.append(float(zs[np.argmax([utility(z) for z in zs])]))
-    best = max(candidates, key=utility)
+    roots = [float(optimize.brentq(foc, zs[k], zs[k + 1], xtol=1e-14)) for k in crossings]
+    candidates = np.array([lo, hi, *roots, float(zs[np.argmax(utilities(zs))])])
+    best = float(candidates[np.argmax(utilities(candidates))])
     war = float(belief.cdf(np.asarray(best)))
-    return Demand(np.asarray(p + best), np.asarray(war), np.asarray(utility(best)))
+    x = min(max(p + best, 0.0), 1.0)
+    return Demand(np.asarray(x), np.asarray(war), np.asarray(float(utilities(np.asarray(best)))))

@@ -1,6 +1,10 @@
 """The war analysis of a scenario's ``conflict:`` block: bargaining range, Nash split, the
 risk–return trade-off under the analyst's cost ranges, the commitment test, the war of
-attrition, and each belligerent's walk-away value in the deal space."""
+attrition, and each belligerent's walk-away value in the deal space.
+
+Every share lies in [0, 1] with its ``corner`` named, margins are peace margins (positive =
+room for a deal), and ``warnings`` lists inputs the reader must see (:mod:`multipolar.war.limits`).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from multipolar.war.attrition import war_of_attrition
 from multipolar.war.commitment import commitment_test
 from multipolar.war.fearon import bargaining_range, nash_split
 from multipolar.war.information import optimal_demand
+from multipolar.war.limits import PEACE_SIGN, range_corner, share, stake_warnings
 
 
 def belief(est: Estimate) -> Any:
@@ -54,10 +59,12 @@ def analyse_war(scn: Scenario) -> WarReport:
     value_a, value_b = stake_values(space)
     p, c_a, c_b = war.p.best, war.costs[a].best, war.costs[b].best
     ca_rel, cb_rel = c_a / value_a, c_b / value_b  # costs in units of the stakes (Fearon)
-    low, high = bargaining_range(p, ca_rel, cb_rel)
+    ends = bargaining_range(p, ca_rel, cb_rel)
+    low, high = share(float(ends[0]))[0], share(float(ends[1]))[0]
     alpha = scn.actor(a).capability.best / max(
         scn.actor(a).capability.best + scn.actor(b).capability.best, 1e-12
     )
+    split, split_corner = share(float(nash_split(p, ca_rel, cb_rel, alpha)))
     out: dict[str, Any] = {
         "belligerents": [a, b],
         "p": p,
@@ -66,11 +73,12 @@ def analyse_war(scn: Scenario) -> WarReport:
         "cost_per_period": {a: c_a, b: c_b},
         "bargaining_range": {
             "share_of": a,
-            "low": float(low),
-            "high": float(high),
+            "low": low,
+            "high": high,
+            "corner": range_corner(low, high),
             "note": f"{a}'s share of the stakes both prefer to fighting (Fearon 1995)",
         },
-        "nash_split": {"alpha": alpha, "share": float(nash_split(p, ca_rel, cb_rel, alpha))},
+        "nash_split": {"share_of": a, "alpha": alpha, "share": split, "corner": split_corner},
         "walk_away": {x: float(space.walk_away[0, space.actors.index(x)]) for x in (a, b)},
     }
     out["risk_return"] = _risk_return(war.costs[a], war.costs[b], p, value_a, value_b, a, b)
@@ -83,16 +91,18 @@ def analyse_war(scn: Scenario) -> WarReport:
         "paradox": bool(att.paradox),
         "note": att.note,
     }
+    out["warnings"] = stake_warnings(out["value_of_stakes"], out["cost_per_period"], {a: b, b: a})
     return WarReport(out)
 
 
 def demand_under_uncertainty(
-    share: float, own_cost: float, their_cost: Estimate, own_value: float, their_value: float
+    chance: float, own_cost: float, their_cost: Estimate, own_value: float, their_value: float
 ) -> tuple[float, float]:
-    """(demand, P(war)) of a proposer with probability ``share`` of prevailing, unsure of the
-    other side's cost (the analyst's range); costs in units of each side's stakes."""
+    """(demand, P(war)) of a proposer with probability ``chance`` of prevailing, unsure of the
+    other side's cost (the analyst's range); costs in units of each side's stakes. The demand
+    is a share of the stakes in [``chance``, 1]: no more than everything."""
     if their_cost.is_point:
-        return share + their_cost.best / their_value, 0.0
+        return min(chance + their_cost.best / their_value, 1.0), 0.0
     scaled = their_cost.model_copy(
         update={
             "best": their_cost.best / their_value,
@@ -100,7 +110,7 @@ def demand_under_uncertainty(
             "high": their_cost.hi / their_value,
         }
     )
-    demand = optimal_demand(share, own_cost / own_value, belief(scaled), (scaled.lo, scaled.hi))
+    demand = optimal_demand(chance, own_cost / own_value, belief(scaled), (scaled.lo, scaled.hi))
     return float(demand.demand), float(demand.war_probability)
 
 
@@ -109,13 +119,16 @@ def _risk_return(
 ) -> dict[str, Any]:
     """Each side proposing to the other, uncertain of the other's cost (the analyst's range)."""
     out: dict[str, Any] = {}
-    for who, other, share, own, theirs, v_own, v_other in (
+    for who, other, chance, own, theirs, v_own, v_other in (
         (a, b, p, cost_a, cost_b, value_a, value_b),
         (b, a, 1 - p, cost_b, cost_a, value_b, value_a),
     ):
-        demand, war = demand_under_uncertainty(share, own.best, theirs, v_own, v_other)
+        raw, war = demand_under_uncertainty(chance, own.best, theirs, v_own, v_other)
+        demand, corner = share(raw)
         out[who] = {
+            "share_of": who,
             "demand": demand,
+            "corner": corner,
             "war_probability": war,
             "note": f"{who} demands a share of the stakes from {other}, unsure of {other}'s cost",
         }
@@ -157,7 +170,8 @@ def _commitment(scn: Scenario, space: DealSpace) -> dict[str, Any]:
         "chance_now": t["now"],
         "chance_after_shift": t["next"],
         "war_without_guarantee": bool(plain.war),
-        "margin_without_guarantee": float(plain.margin),
+        "peace_margin_without_guarantee": float(plain.peace_margin),
+        "sign": PEACE_SIGN,
     }
     if war.guarantee is not None:
         cap = (1 - t["credibility"]) * max(t["now"] - t["next"], 0.0)
@@ -165,6 +179,6 @@ def _commitment(scn: Scenario, space: DealSpace) -> dict[str, Any]:
             t["delta"], t["now"], t["next"], t["cost"], cap=cap, side_payment=t["side"]
         )
         out["war_with_full_guarantee"] = bool(capped.war)
-        out["margin_with_full_guarantee"] = float(capped.margin)
+        out["peace_margin_with_full_guarantee"] = float(capped.peace_margin)
         out["guarantee_issue"] = war.guarantee.issue
     return out
