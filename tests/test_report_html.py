@@ -25,6 +25,7 @@ from multipolar.report.blocks import NOT_AVAILABLE
 from multipolar.report.html import render_report
 from multipolar.scenario import Scenario, load, validate
 from multipolar.war.report import analyse_war
+from tests.chart_checks import chart_problems, measure
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 runner = CliRunner()
@@ -255,10 +256,8 @@ def test_ukraine_report_has_every_section(ukraine: Scenario, ukraine_html: str) 
 def test_charts_agree_with_the_engine(ukraine: Scenario, ukraine_html: str) -> None:
     figures = {f["id"]: f for f in _figures(ukraine_html)}
     fc = forecast(ukraine, "compromise")
-    dots = next(t for t in figures["fig-forecasts"]["data"] if t["name"] == "compromise")
-    issues = list(ukraine.issues)
-    shares = [100 * (fc[i.id] - i.low) / (i.high - i.low) for i in issues]
-    assert dots["x"] == pytest.approx(shares)
+    dots = [t for t in figures["fig-forecasts"]["data"] if t["name"] == "compromise"]
+    assert [t["x"][0] for t in dots] == pytest.approx([fc[i.id] for i in ukraine.issues])
     war = analyse_war(ukraine).as_dict()["bargaining_range"]
     bar = figures["fig-war"]["data"][0]
     assert bar["base"][0] == pytest.approx(war["low"])
@@ -305,14 +304,21 @@ def test_cli_bad_options_are_one_line_errors(tmp_path: Path, args: list[str], ne
 
 
 def test_report_opens_in_chromium_without_errors(ukraine_html: str, tmp_path: Path) -> None:
+    """Every chart drawn, nothing fetched, no console error; and as drawn, every axis has a
+    title (with its unit) and no two labels (legend, axis titles, annotations, point labels,
+    tick labels) overlap, on the Ukraine case and on one with a 0–10 issue."""
     if not CHROMIUM.exists():
         pytest.skip(f"needs {CHROMIUM} (make browser)")
     sync_api = pytest.importorskip("playwright.sync_api")
     page_file = tmp_path / "report.html"
     page_file.write_text(ukraine_html, encoding="utf-8")
+    small_file = tmp_path / "small.html"
+    small_html = render_report(validate(yaml.safe_load(SMALL)), draws=40, seed=0)
+    small_file.write_text(small_html, encoding="utf-8")
     expected = len(_figures(ukraine_html))
     problems: list[str] = []
     requests: list[str] = []
+    labels: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -328,9 +334,30 @@ def test_report_opens_in_chromium_without_errors(ukraine_html: str, tmp_path: Pa
             drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length")
             shot = tmp_path / "report.png"
             page.screenshot(path=str(shot), full_page=False)
+            charts = measure(page)
+            labels += chart_problems(charts)
+            page.goto(small_file.as_uri())
+            n_small = len(_figures(small_html))
+            page.wait_for_function(
+                f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n_small}",
+                timeout=30_000,
+            )
+            small_charts = measure(page)
+            labels += chart_problems(small_charts)
         finally:
             browser.close()
     assert problems == []
-    assert requests == [page_file.as_uri()]  # nothing fetched besides the file itself
+    assert requests[0] == page_file.as_uri()  # nothing fetched besides the files themselves
+    assert set(requests) == {page_file.as_uri(), small_file.as_uri()}
     assert drawn >= expected
     assert shot.stat().st_size > 10_000
+    assert len(charts) == expected
+    assert len(small_charts) == n_small
+    assert sum(len(c["labels"]) for c in charts) > 20 * expected  # the labels were measured
+    assert labels == []
+    # the 0–10 issue is drawn on 0–10 by the browser, too
+    forecasts = next(c for c in small_charts if c["id"] == "fig-forecasts")
+    guard = next(a for a in forecasts["axes"] if "0–10 scale" in a["title"])
+    low, high = guard["range"]
+    assert -0.5 <= low <= 0
+    assert 10 <= high <= 10.5

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from multipolar.cli import app as cli_app
 from multipolar.data import bundled_scenarios
 from multipolar.models import forecast, names
+from multipolar.report.palette import actor_colours, model_colours
 from multipolar.scenario import dumps, load, validate
 from multipolar.scenario.loader import parse_yaml
 from multipolar.scenario.paths import with_value
@@ -92,6 +93,14 @@ def test_meta_lists_models_scenarios_and_limits(tmp_path: Path) -> None:
     assert [m["name"] for m in meta["models"]] == names()
     assert "ukraine_2025_08" in [b["name"] for b in meta["bundled"]]
     assert meta["limits"]["max_draws"] == 123
+    assert meta["model_colours"] == model_colours(names())  # the report's palette
+
+
+def test_scenario_info_carries_the_report_actor_colours(web: TestClient) -> None:
+    scn = load(bundled_scenarios()["ukraine_2025_08"])
+    info = web.post("/api/scenario", json={"scenario": UKR}).json()
+    assert info["actor_colours"] == actor_colours(a.id for a in scn.actors)
+    assert len(set(info["actor_colours"].values())) == len(scn.actors)
 
 
 def test_scenario_edits_are_applied_and_validated(web: TestClient) -> None:
@@ -308,3 +317,30 @@ def test_any_slider_value_gives_an_answer_or_a_4xx(tmp_path: Path) -> None:
             error(response, 422)
 
     check()
+
+
+def test_a_saved_run_opens_as_a_scenario(web: TestClient, tmp_path: Path) -> None:
+    """``{"run": ID}`` names the scenario a saved run ran on (its edits included): it opens,
+    reruns to the stored results, and takes further edits."""
+    edit = [{"path": "positions.A.t", "value": 30}]
+    saved = web.post(
+        "/api/runs", json={"scenario": {"text": VALID}, "edits": edit, "draws": 20}
+    ).json()
+    ref = {"run": saved["id"]}
+    info = web.post("/api/scenario", json={"scenario": ref}).json()
+    assert info["hash"] == saved["scenario_hash"]
+    assert info["positions"]["A"]["t"]["best"] == 30
+    stored = web.get(f"/api/runs/{saved['id']}").json()["results"]
+    again = web.post("/api/forecast", json={"scenario": ref, "models": ["compromise"]}).json()
+    assert again["forecasts"][0]["forecast"] == stored["forecast:compromise"]["forecast"]
+    deals = web.post("/api/deals", json={"scenario": ref, "draws": 20}).json()["deals"]
+    assert deals["zone_of_agreement"] == stored["deals"]["zone_of_agreement"]
+    moved = web.post(
+        "/api/runs", json={"scenario": ref, "edits": [{"path": "positions.B.t", "value": 60}]}
+    ).json()
+    assert moved["parameters"]["source"] == f"run:{saved['id']}"
+    diff = web.get(f"/api/runs/{saved['id']}/diff/{moved['id']}").json()
+    assert [c["path"] for c in diff["scenario"]] == ["positions.B.t"]
+    assert "run 999" in error(web.post("/api/scenario", json={"scenario": {"run": 999}}), 404)
+    both = {"scenario": {"run": saved["id"], "bundled": "ukraine_2025_08"}}
+    assert "exactly one" in error(web.post("/api/scenario", json=both), 422)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import math
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
 from importlib.metadata import version
 from pathlib import Path
 
@@ -32,7 +34,7 @@ from multipolar.store import (
     save_run,
     scenario_hash,
 )
-from multipolar.store.db import ResultRow, RunRow, ScenarioRow
+from multipolar.store.db import ResultRow, RunRow, ScenarioRow, StoreMissingError
 from multipolar.store.runs import RunNotFoundError, plain
 from tests.conftest import VALID
 
@@ -164,6 +166,7 @@ def test_urls_and_default_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_
 
 
 def test_missing_run_and_bad_urls_are_one_line(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    connect(db)  # an empty store
     with pytest.raises(RunNotFoundError, match=r"run 7: not in sqlite.*runs list"):
         get_run(7, db)
     monkeypatch.setitem(sys.modules, "psycopg", None)  # the driver is missing (import fails)
@@ -183,9 +186,11 @@ def test_cli_list_show_diff(scn: Scenario, db: str) -> None:
     listed = runner.invoke(app, ["runs", "list", "--db", db, "--format", "json"])
     assert listed.exit_code == 0, listed.output
     assert [r["id"] for r in json.loads(listed.output)["runs"]] == [b, a]
+    assert json.loads(listed.output)["database"] == str(Path(db).resolve())
     table = runner.invoke(app, ["runs", "list", "--db", db])
     assert table.exit_code == 0
     assert "forecast" in table.output
+    assert str(Path(db).resolve()) in table.output.splitlines()[0]  # names what it reads
 
     shown = runner.invoke(app, ["runs", "show", str(a), "--db", db, "--format", "json"])
     assert shown.exit_code == 0, shown.output
@@ -249,3 +254,45 @@ def load_flagship(path: Path) -> Scenario:
     from multipolar.scenario import load
 
     return load(path)
+
+
+@pytest.mark.parametrize(
+    "command", [["runs", "list"], ["runs", "show", "1"], ["runs", "diff", "1", "2"]]
+)
+@pytest.mark.parametrize("explicit", [False, True])
+def test_reading_never_creates_a_database(
+    command: list[str], explicit: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MULTIPOLAR_DB", raising=False)
+    args = [*command, "--db", "elsewhere.sqlite"] if explicit else command
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    name = "elsewhere.sqlite" if explicit else "multipolar-runs.sqlite"
+    assert str(tmp_path / name) in lines[0]
+    assert "fix:" in lines[0]
+    assert list(tmp_path.iterdir()) == []  # nothing created, no journal either
+    with pytest.raises(StoreMissingError):
+        list_runs(name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_list_names_the_default_database_and_refuses_a_foreign_file(
+    scn: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MULTIPOLAR_DB", raising=False)
+    save_run(scn, "forecast", {"fc": forecast(scn)})  # to the default store, here
+    listed = runner.invoke(app, ["runs", "list"])
+    assert listed.exit_code == 0, listed.output
+    first = listed.output.splitlines()[0]
+    assert str(tmp_path / "multipolar-runs.sqlite") in first
+    assert "the default" in first
+    other = tmp_path / "notes.sqlite"
+    with closing(sqlite3.connect(other)) as conn:  # a database, but not a run store
+        conn.execute("CREATE TABLE notes (x TEXT)")
+    foreign = runner.invoke(app, ["runs", "list", "--db", str(other)])
+    assert foreign.exit_code == 2
+    assert "not a run store" in foreign.output

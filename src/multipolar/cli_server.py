@@ -65,19 +65,22 @@ def list_(
     kind: Annotated[str | None, typer.Option(help="Only runs of this kind.")] = None,
     fmt: TableOrJson = OutputFormat.table,
 ) -> None:
-    """List saved runs, latest first.
+    """List saved runs, latest first, and name the database they are in. Reading never
+    creates a database: a missing one is an error.
 
     Example: `multipolar runs list --db runs.sqlite --limit 10`
     """
     from rich.table import Table
 
     from multipolar.store import list_runs
+    from multipolar.store.db import store_name
 
     with _reported(spin=False):
         records = list_runs(db, limit=limit, kind=kind)
+        name = store_name(db)
 
         def table() -> Table:
-            t = Table(title="Saved runs", title_justify="left")
+            t = Table(title=f"Saved runs: {len(records)}", title_justify="left")
             for col in ("id", "created", "kind", "model", "seed", "scenario", "hash", "version"):
                 t.add_column(col, justify="right" if col in ("id", "seed") else "left")
             for r in records:
@@ -85,7 +88,9 @@ def list_(
                           _short(r.title, 40), r.scenario_hash[:12], r.version)  # fmt: skip
             return t
 
-        _emit({"runs": [r.as_dict() for r in records]}, fmt, table)
+        if fmt is OutputFormat.table:  # the first line names the store, unwrapped
+            out.print(f"run store: {name}", soft_wrap=True, markup=False, highlight=False)
+        _emit({"database": name, "runs": [r.as_dict() for r in records]}, fmt, table)
 
 
 @runs_app.command()

@@ -1,7 +1,8 @@
 """Plotly figures as plain dicts (``{"id", "data", "layout"}``) for the HTML report: actor maps,
 forecasts, trajectories and uncertainty. Pure functions of numbers; plotly.js draws them.
 
-Every figure carries an explicit div id, so the same inputs give the same bytes.
+Every figure carries an explicit div id, so the same inputs give the same bytes. Issues are drawn
+on their own scales; actors and models take their colours from ``multipolar.report.palette``.
 """
 
 from __future__ import annotations
@@ -12,78 +13,29 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from multipolar.report.blocks import Figure
+from multipolar.report.charts_base import (
+    DASHES,
+    axis,
+    axis_key,
+    figure,
+    grid,
+    place_labels,
+    scale_unit,
+    short,
+)
+from multipolar.report.palette import INK, model_colour, other_colour
 
-PALETTE = (
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-)  # fmt: skip
-DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+__all__ = ["axis_key", "figure", "grid", "short"]
 
-
-def colour(i: int) -> str:
-    return PALETTE[i % len(PALETTE)]
-
-
-def figure(
-    fig_id: str, data: list[dict[str, Any]], layout: dict[str, Any], height: int = 380
-) -> Figure:
-    base: dict[str, Any] = {
-        "height": height,
-        "margin": {"l": 70, "r": 20, "t": 50, "b": 60},
-        "font": {"family": "system-ui, -apple-system, 'Segoe UI', sans-serif", "size": 12},
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#f8f9fb",
-        "hovermode": "closest",
-        "legend": {"orientation": "h", "y": -0.18},
-    }
-    return {"id": fig_id, "data": data, "layout": {**base, **layout}}
+#: The narrowest plot area (pixels) an actor map's labels are laid out for.
+ACTOR_MAP_MIN_WIDTH = 480
+ACTOR_MAP_HEIGHT = 380
+ACTOR_MAP_MARGIN = {"l": 70, "r": 20, "t": 20, "b": 70}
 
 
-def axis_key(kind: str, i: int) -> str:
-    return f"{kind}axis" if i == 0 else f"{kind}axis{i + 1}"
-
-
-def _ref(kind: str, i: int) -> str:
-    return kind if i == 0 else f"{kind}{i + 1}"
-
-
-def grid(
-    titles: Sequence[str], cols: int, *, hgap: float = 0.07, vgap: float = 0.16
-) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Layout entries for small multiples (one subplot per title, row by row) and each
-    subplot's (xaxis, yaxis) references for its traces."""
-    n = len(titles)
-    cols = max(1, min(cols, n))
-    rows = math.ceil(n / cols)
-    w = (1 - (cols - 1) * hgap) / cols
-    h = (1 - (rows - 1) * vgap) / rows if rows > 1 else 0.86
-    layout: dict[str, Any] = {"annotations": []}
-    refs = []
-    for i, title in enumerate(titles):
-        r, c = divmod(i, cols)
-        x0 = c * (w + hgap)
-        y1 = 1 - r * (h + vgap) if rows > 1 else 0.9
-        layout[axis_key("x", i)] = {"domain": [x0, x0 + w], "anchor": _ref("y", i)}
-        layout[axis_key("y", i)] = {"domain": [y1 - h, y1], "anchor": _ref("x", i)}
-        layout["annotations"].append(
-            {
-                "text": title,
-                "x": x0 + w / 2,
-                "y": y1,
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 12},
-            }
-        )
-        refs.append((_ref("x", i), _ref("y", i)))
-    return layout, refs
-
-
-def short(label: str, width: int = 38) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"
+def marker_size(salience: float) -> float:
+    """Marker diameter (px) of an actor of this salience on an actor map."""
+    return 12 + 48 * math.sqrt(max(salience, 0.0))
 
 
 def actor_map(
@@ -92,23 +44,26 @@ def actor_map(
     actors: Sequence[Mapping[str, Any]],
     lines: Sequence[tuple[str, float]],
     axis_title: str,
+    colours: Mapping[str, str],
 ) -> Figure:
-    """Actors on one issue: position (x, with its range) × capability (y); marker area grows
-    with salience. ``lines`` mark the status quo and the forecasts."""
-    data = []
-    for i, a in enumerate(actors):
+    """Actors on one issue: position (x, on the issue's scale, with its range) × capability
+    (y); marker area grows with salience; each actor labelled (labels placed apart). ``lines``
+    mark the status quo and each model's forecast (in the legend, in the model's colour)."""
+    data: list[dict[str, Any]] = []
+    for a in actors:
+        col = colours[a["id"]]
         data.append(
             {
                 "type": "scatter",
-                "mode": "markers+text",
+                "mode": "markers",
                 "name": a["id"],
+                "legendgroup": a["id"],
+                "showlegend": False,
                 "x": [a["position"]],
                 "y": [a["capability"]],
-                "text": [a["id"]],
-                "textposition": "top center",
                 "marker": {
-                    "size": [12 + 48 * math.sqrt(max(a["salience"], 0.0))],
-                    "color": colour(i),
+                    "size": [marker_size(a["salience"])],
+                    "color": col,
                     "opacity": 0.75,
                     "line": {"width": 1, "color": "#333333"},
                 },
@@ -117,7 +72,7 @@ def actor_map(
                     "symmetric": False,
                     "array": [a["high"] - a["position"]],
                     "arrayminus": [a["position"] - a["low"]],
-                    "color": colour(i),
+                    "color": col,
                     "thickness": 1.5,
                 },
                 "hovertemplate": (
@@ -126,43 +81,61 @@ def actor_map(
                 ),
             }
         )
-    shapes, notes = [], []
+    lo, hi = scale
+    pad = 0.04 * (hi - lo)
+    top = 1.3 * max([a["capability"] for a in actors] + [1e-9])
     for j, (label, value) in enumerate(lines):
-        shapes.append(
+        sq = label == "status quo"
+        data.append(
             {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": value,
-                "x1": value,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": "#555555", "width": 1, "dash": DASHES[j % len(DASHES)]},
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"{label} {value:.3g}",
+                "legendgroup": label,
+                "x": [value, value],
+                "y": [0, top],
+                "line": {
+                    "color": INK if sq else model_colour(label),
+                    "width": 2 if sq else 1.5,
+                    "dash": "dash" if sq else DASHES[j % len(DASHES)],
+                },
+                "hovertemplate": f"{label}: %{{x:.4g}}<extra></extra>",
             }
         )
-        notes.append(
-            {
-                "text": label,
-                "x": value,
-                "y": 1.0 - 0.07 * (j % 6),
-                "xref": "x",
-                "yref": "paper",
-                "showarrow": False,
-                "xanchor": "left",
-                "font": {"size": 10, "color": "#444444"},
-            }
-        )
-    pad = 0.04 * (scale[1] - scale[0])
-    top = max([a["capability"] for a in actors] + [1e-9])
+    xrange = (lo - pad, hi + pad)
+    m = ACTOR_MAP_MARGIN
+    size = (ACTOR_MAP_MIN_WIDTH, ACTOR_MAP_HEIGHT - m["t"] - m["b"])
+    points = [
+        (a["position"], a["capability"], marker_size(a["salience"]) / 2, a["id"]) for a in actors
+    ]
+    offsets = place_labels(points, xrange, (0, top), size)
+    notes = [
+        {
+            "text": a["id"],
+            "x": a["position"],
+            "y": a["capability"],
+            "xref": "x",
+            "yref": "y",
+            "ax": 0,
+            "ay": dy,
+            "xanchor": "center",
+            "yanchor": "middle",
+            "showarrow": True,
+            "arrowhead": 0,
+            "arrowwidth": 1,
+            "arrowcolor": colours[a["id"]],
+            "standoff": marker_size(a["salience"]) / 2,
+            "font": {"size": 11, "color": "#1d2330"},
+        }
+        for a, dy in zip(actors, offsets, strict=True)
+    ]
     layout = {
-        "xaxis": {"title": {"text": axis_title}, "range": [scale[0] - pad, scale[1] + pad]},
-        "yaxis": {"title": {"text": "capability"}, "range": [0, 1.3 * top]},
-        "shapes": shapes,
+        "xaxis": axis(axis_title, range=list(xrange)),
+        "yaxis": axis("capability (scenario's units)", range=[0, top]),
         "annotations": notes,
-        "showlegend": False,
-        "margin": {"l": 70, "r": 20, "t": 20, "b": 60},
+        "margin": dict(m),
     }
-    return figure(fig_id, data, layout, height=360)
+    return figure(fig_id, data, layout, height=ACTOR_MAP_HEIGHT)
 
 
 def forecast_dots(
@@ -171,47 +144,54 @@ def forecast_dots(
     forecasts: Mapping[str, Sequence[float]],
     status_quo: Sequence[float | None],
 ) -> Figure:
-    """Each model's forecast of each issue as a share of the issue's scale (hover: the value)."""
-    names = [name for name, _, _ in issues]
-
-    def share(values: Sequence[float | None]) -> list[float | None]:
-        return [
-            None if v is None else 100 * (v - lo) / (hi - lo)
-            for v, (_, lo, hi) in zip(values, issues, strict=True)
-        ]
-
-    data: list[dict[str, Any]] = []
-    for i, (model, values) in enumerate(forecasts.items()):
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": model,
-                "x": share(values),
-                "y": names,
-                "customdata": list(values),
-                "marker": {"size": 11, "color": colour(i), "symbol": i % 10},
-                "hovertemplate": f"{model}: %{{customdata:.4g}}<extra>%{{y}}</extra>",
-            }
-        )
-    data.append(
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "name": "status quo",
-            "x": share(status_quo),
-            "y": names,
-            "customdata": [None if v is None else v for v in status_quo],
-            "marker": {"size": 14, "color": "#000000", "symbol": "line-ns-open"},
-            "hovertemplate": "status quo: %{customdata:.4g}<extra>%{y}</extra>",
-        }
+    """Each model's forecast of each issue, one panel per issue on the issue's own scale; the
+    status quo on a row of its own."""
+    rows = [*forecasts, "status quo"]
+    layout, refs, height = grid(
+        [short(name, 50) for name, _, _ in issues], cols=2, panel=40 + 24 * len(rows), gap=90
     )
-    layout = {
-        "xaxis": {"title": {"text": "forecast, % of the issue's scale"}, "range": [-3, 103]},
-        "yaxis": {"automargin": True, "autorange": "reversed"},
-        "margin": {"l": 20, "r": 20, "t": 20, "b": 60},
-    }
-    return figure(fig_id, data, layout, height=max(260, 60 + 45 * len(names)))
+    data: list[dict[str, Any]] = []
+    for k, ((name, lo, hi), (xref, yref)) in enumerate(zip(issues, refs, strict=True)):
+        for model, values in forecasts.items():
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": model,
+                    "legendgroup": model,
+                    "showlegend": k == 0,
+                    "x": [values[k]],
+                    "y": [model],
+                    "xaxis": xref,
+                    "yaxis": yref,
+                    "marker": {"size": 11, "color": model_colour(model)},
+                    "hovertemplate": f"{model}: %{{x:.4g}}<extra>{short(name, 40)}</extra>",
+                }
+            )
+        if status_quo[k] is not None:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": "status quo",
+                    "legendgroup": "status quo",
+                    "showlegend": not any(d["name"] == "status quo" for d in data),
+                    "x": [status_quo[k]],
+                    "y": ["status quo"],
+                    "xaxis": xref,
+                    "yaxis": yref,
+                    "marker": {"size": 14, "color": INK, "symbol": "line-ns-open"},
+                    "hovertemplate": f"status quo: %{{x:.4g}}<extra>{short(name, 40)}</extra>",
+                }
+            )
+        pad = 0.03 * (hi - lo)
+        layout[axis_key("x", k)].update(
+            axis(f"forecast ({scale_unit(lo, hi)})", range=[lo - pad, hi + pad])
+        )
+        layout[axis_key("y", k)].update(
+            axis("model", type="category", categoryorder="array", categoryarray=rows[::-1])
+        )
+    return figure(fig_id, data, layout, height=height)
 
 
 def trajectories(
@@ -220,10 +200,11 @@ def trajectories(
     actors: Sequence[str],
     positions: Sequence[Sequence[Sequence[float | None]]],
     centre: tuple[str, Sequence[Sequence[float]]] | None,
+    colours: Mapping[str, str],
 ) -> Figure:
     """A dynamic model's rounds: each actor's position per issue (``positions[t][k][n]``, None
     where unpositioned) and the model's own per-round centre (median or expected outcome)."""
-    layout, refs = grid([short(name, 44) for name, _, _ in issues], cols=3)
+    layout, refs, height = grid([short(name, 50) for name, _, _ in issues], cols=2)
     rounds = list(range(len(positions)))
     data: list[dict[str, Any]] = []
     for k, (xref, yref) in enumerate(refs):
@@ -237,12 +218,12 @@ def trajectories(
                     "mode": "lines+markers",
                     "name": actor,
                     "legendgroup": actor,
-                    "showlegend": k == 0,
+                    "showlegend": not any(d["name"] == actor for d in data),
                     "x": rounds,
                     "y": ys,
                     "xaxis": xref,
                     "yaxis": yref,
-                    "line": {"color": colour(j), "width": 1.5},
+                    "line": {"color": colours[actor], "width": 1.5},
                     "marker": {"size": 4},
                 }
             )
@@ -259,14 +240,17 @@ def trajectories(
                     "y": [values[t][k] for t in rounds],
                     "xaxis": xref,
                     "yaxis": yref,
-                    "line": {"color": "#000000", "width": 2.5, "dash": "dash"},
+                    "line": {"color": INK, "width": 2.5, "dash": "dash"},
                 }
             )
         _, lo, hi = issues[k]
-        layout[axis_key("y", k)]["range"] = [lo, hi]
-    rows = math.ceil(len(issues) / 3)
-    layout["margin"] = {"l": 50, "r": 20, "t": 40, "b": 40}
-    return figure(fig_id, data, layout, height=120 + 240 * rows)
+        layout[axis_key("x", k)].update(axis("round (0 = the input)", dtick=_dtick(len(rounds))))
+        layout[axis_key("y", k)].update(axis(f"position ({scale_unit(lo, hi)})", range=[lo, hi]))
+    return figure(fig_id, data, layout, height=height)
+
+
+def _dtick(n: int) -> int:
+    return max(1, math.ceil(n / 10))
 
 
 def mc_boxes(
@@ -274,10 +258,10 @@ def mc_boxes(
 ) -> Figure:
     """Per issue, each model's forecast distribution: 5–95% whiskers, 25–75% box, median,
     mean (from the simulation's summary, not the raw draws)."""
-    layout, refs = grid([short(name, 44) for name, _, _ in issues], cols=3)
+    layout, refs, height = grid([short(name, 50) for name, _, _ in issues], cols=2)
     data: list[dict[str, Any]] = []
     for k, (xref, yref) in enumerate(refs):
-        for i, (model, summary) in enumerate(summaries.items()):
+        for model, summary in summaries.items():
             s = summary[k]
             q = s["quantiles"]
             data.append(
@@ -295,22 +279,24 @@ def mc_boxes(
                     "mean": [s["mean"]],
                     "xaxis": xref,
                     "yaxis": yref,
-                    "marker": {"color": colour(i)},
+                    "marker": {"color": model_colour(model)},
                     "hoverinfo": "y+name",
                 }
             )
         _, lo, hi = issues[k]
-        layout[axis_key("y", k)]["range"] = [lo, hi]
-    rows = math.ceil(len(issues) / 3)
-    layout["margin"] = {"l": 50, "r": 20, "t": 40, "b": 40}
-    return figure(fig_id, data, layout, height=120 + 240 * rows)
+        layout[axis_key("x", k)].update(axis("model", type="category"))
+        layout[axis_key("y", k)].update(axis(f"forecast ({scale_unit(lo, hi)})", range=[lo, hi]))
+    return figure(fig_id, data, layout, height=height)
 
 
 def mc_histograms(
-    fig_id: str, issues: Sequence[tuple[str, float, float]], summary: Sequence[Mapping[str, Any]]
+    fig_id: str,
+    issues: Sequence[tuple[str, float, float]],
+    summary: Sequence[Mapping[str, Any]],
+    model: str,
 ) -> Figure:
     """Per issue, the histogram of one model's forecasts over the draws."""
-    layout, refs = grid([short(name, 44) for name, _, _ in issues], cols=3)
+    layout, refs, height = grid([short(name, 50) for name, _, _ in issues], cols=2, panel=180)
     data: list[dict[str, Any]] = []
     for k, (xref, yref) in enumerate(refs):
         edges = summary[k]["histogram"]["edges"]
@@ -318,22 +304,22 @@ def mc_histograms(
         data.append(
             {
                 "type": "bar",
-                "name": issues[k][0],
-                "showlegend": False,
+                "name": model,
+                "legendgroup": model,
+                "showlegend": k == 0,
                 "x": [(a + b) / 2 for a, b in itertools.pairwise(edges)],
                 "y": counts,
                 "width": [b - a for a, b in itertools.pairwise(edges)],
                 "xaxis": xref,
                 "yaxis": yref,
-                "marker": {"color": colour(0), "line": {"width": 0.5, "color": "#ffffff"}},
+                "marker": {"color": model_colour(model), "line": {"width": 0.5, "color": "#fff"}},
                 "hovertemplate": "%{x:.3g}: %{y} draws<extra></extra>",
             }
         )
         _, lo, hi = issues[k]
-        layout[axis_key("x", k)]["range"] = [lo, hi]
-    rows = math.ceil(len(issues) / 3)
-    layout["margin"] = {"l": 50, "r": 20, "t": 40, "b": 40}
-    return figure(fig_id, data, layout, height=100 + 220 * rows)
+        layout[axis_key("x", k)].update(axis(f"forecast ({scale_unit(lo, hi)})", range=[lo, hi]))
+        layout[axis_key("y", k)].update(axis("draws (count)", rangemode="tozero"))
+    return figure(fig_id, data, layout, height=height)
 
 
 def tornado(fig_id: str, rows: Sequence[Mapping[str, Any]], axis_title: str) -> Figure:
@@ -355,17 +341,17 @@ def tornado(fig_id: str, rows: Sequence[Mapping[str, Any]], axis_title: str) -> 
             "hovertemplate": f"{label}: %{{customdata:.4g}}<extra>%{{y}}</extra>",
         }
         for label, key, col in (
-            ("input at its low", "at_low", "#1f77b4"),
-            ("input at its high", "at_high", "#d62728"),
+            ("input at its low", "at_low", other_colour(2)),
+            ("input at its high", "at_high", other_colour(1)),
         )
     ]
     layout = {
         "barmode": "overlay",
-        "xaxis": {"title": {"text": axis_title}},
-        "yaxis": {"automargin": True},
-        "margin": {"l": 20, "r": 20, "t": 20, "b": 60},
+        "xaxis": axis(axis_title),
+        "yaxis": axis("ranged input", type="category"),
+        "margin": {"l": 20, "r": 20, "t": 20, "b": 70},
     }
-    return figure(fig_id, data, layout, height=max(260, 80 + 26 * len(names)))
+    return figure(fig_id, data, layout, height=max(280, 100 + 26 * len(names)))
 
 
 def sobol(fig_id: str, rows: Sequence[Mapping[str, Any]]) -> Figure:
@@ -383,14 +369,14 @@ def sobol(fig_id: str, rows: Sequence[Mapping[str, Any]]) -> Figure:
             "marker": {"color": col},
         }
         for label, key, col in (
-            ("total (ST)", "ST", "#9467bd"),
-            ("first order (S1)", "S1", "#bcbd22"),
+            ("total (ST)", "ST", other_colour(3)),
+            ("first order (S1)", "S1", other_colour(5)),
         )
     ]
     layout = {
         "barmode": "group",
-        "xaxis": {"title": {"text": "share of the forecast's variance"}},
-        "yaxis": {"automargin": True},
-        "margin": {"l": 20, "r": 20, "t": 20, "b": 60},
+        "xaxis": axis("share of the forecast's variance (0–1)"),
+        "yaxis": axis("ranged input", type="category"),
+        "margin": {"l": 20, "r": 20, "t": 20, "b": 70},
     }
-    return figure(fig_id, data, layout, height=max(260, 80 + 34 * len(names)))
+    return figure(fig_id, data, layout, height=max(280, 100 + 34 * len(names)))

@@ -25,6 +25,7 @@ from multipolar.report.blocks import (
     text,
 )
 from multipolar.report.console import reading
+from multipolar.report.palette import actor_colours
 from multipolar.scenario.base import Estimate
 from multipolar.scenario.checks import estimates
 from multipolar.scenario.schema import Scenario
@@ -76,6 +77,10 @@ class Context:
             self.cache["levers"] = [what_it_takes(self.state, p) for p in levers(self.state)]
         results: list[WhatItTakes] = self.cache["levers"]
         return results
+
+    def colours(self) -> dict[str, str]:
+        """Each actor's colour, by its place in the scenario file (as in the web app)."""
+        return actor_colours(a.id for a in self.scn.actors)
 
 
 def brief_section(ctx: Context) -> Section:
@@ -260,14 +265,16 @@ def actors_section(ctx: Context) -> Section:
             )
         lines = [] if issue.status_quo is None else [("status quo", issue.status_quo.best)]
         lines += [(fc.model, float(fc.values[k])) for fc in ctx.forecasts]
-        axis = f"{issue.low_label or issue.low} → {issue.high_label or issue.high}"
+        axis = (
+            f"position ({issue.low:g}–{issue.high:g}: "
+            f"{charts.short(issue.low_label or str(issue.low), 36)} → "
+            f"{charts.short(issue.high_label or str(issue.high), 36)})"
+        )
         blocks.append(heading(issue.name))
         if not actors:
             blocks.append(missing("no actor takes a position on this issue"))
             continue
-        fig = charts.actor_map(
-            f"fig-actors-{k}", issue.scale, actors, lines, charts.short(axis, 90)
-        )
+        fig = charts.actor_map(f"fig-actors-{k}", issue.scale, actors, lines, axis, ctx.colours())
         anchors = "; ".join(f"{a.value:g}: {a.label}" for a in issue.anchors)
         blocks.append(chart(fig, f"Anchors: {anchors}" if anchors else ""))
     return Section("actors", "Actor maps", blocks)
@@ -294,7 +301,7 @@ def forecasts_section(ctx: Context) -> Section:
                 {fc.model: [float(v) for v in fc.values] for fc in fcs},
                 status_quo,
             ),
-            "Forecasts as a share of each issue's scale; the bar marks the status quo.",
+            "Each issue on its own scale; the bar marks the status quo.",
         ),
     ]
     for fc in fcs:
@@ -319,7 +326,12 @@ def forecasts_section(ctx: Context) -> Section:
         blocks.append(
             chart(
                 charts.trajectories(
-                    f"fig-trajectory-{fc.model}", ctx.issue_axes(), fc.actors, grid, centre
+                    f"fig-trajectory-{fc.model}",
+                    ctx.issue_axes(),
+                    fc.actors,
+                    grid,
+                    centre,
+                    ctx.colours(),
                 ),
                 f"Positions round by round ({len(positions) - 1} rounds; round 0 is the input).",
             )

@@ -24,6 +24,7 @@ from multipolar.report.blocks import (
     table,
     text,
 )
+from multipolar.report.palette import other_colour
 from multipolar.report.sections import Context
 
 CLOUD = 1200  # sampled packages drawn for the picture of the feasible set
@@ -54,7 +55,11 @@ def _war(ctx: Context) -> list[Block]:
         (f"{a}'s optimal demand", float(rr[a]["demand"])),
         (f"{b}'s optimal demand (as {a}'s share)", 1 - float(rr[b]["demand"])),
     ]
-    fig = charts_deals.bargaining_range("fig-war", a, b, rng["low"], rng["high"], marks)
+    colours = ctx.colours()
+    mark_colours = [other_colour(0), other_colour(1), colours[a], colours[b]]
+    fig = charts_deals.bargaining_range(
+        "fig-war", a, b, rng["low"], rng["high"], marks, mark_colours
+    )
     return [
         *[{"kind": "note", "text": f"Warning: {w['message']}."} for w in data["warnings"]],
         table(["", "value"], rows),
@@ -110,6 +115,7 @@ def _feasible(ctx: Context, report: Any) -> list[Block]:
         [(float(fu[i, ia]), float(fu[i, ib])) for i in order],
         walk,
         named,
+        ctx.colours(),
     )
     share = float(ok.mean())
     return [
@@ -193,6 +199,7 @@ def _deals(ctx: Context) -> list[Block]:
                 "fig-packages",
                 [p.name for p in report.packages],
                 {x: [p.margin.get(x) for p in report.packages] for x in parties},
+                ctx.colours(),
             ),
             "Each party's margin in each package; a bar below zero blocks the package.",
         )
@@ -268,7 +275,7 @@ def _timeline(ctx: Context) -> list[Block]:
             "of the egalitarian package minus its walk-away value), its walk-away value and its "
             f"utility of the {model} forecast; and whether a zone of agreement exists."
         ),
-        chart(charts_deals.timeline("fig-timeline", states, panels)),
+        chart(charts_deals.timeline("fig-timeline", states, panels, ctx.colours())),
         table(
             ["state", "zone of agreement", "smallest margin"],
             [

@@ -18,6 +18,7 @@ from multipolar.report.blocks import (
     signed,
     table,
 )
+from multipolar.report.charts_base import scale_unit
 from multipolar.report.sections import DRAW_CAP, SENSITIVITY_MODEL, SOBOL_N, Context
 from multipolar.scenario.schema import Scenario
 
@@ -64,7 +65,7 @@ def _monte_carlo(ctx: Context) -> list[Block]:
     first = next(iter(summaries))
     blocks.append(
         chart(
-            charts.mc_histograms("fig-mc-hist", ctx.issue_axes(), summaries[first]),
+            charts.mc_histograms("fig-mc-hist", ctx.issue_axes(), summaries[first], first),
             f"Histograms of the {first} model's forecasts over {counts[first]} draws.",
         )
     )
@@ -137,7 +138,11 @@ def _sensitivity(ctx: Context) -> list[Block]:
     return [
         heading(f"Tornado: {name} ({model} model)"),
         chart(
-            charts.tornado("fig-tornado", rows_focus[:TORNADO_ROWS], f"forecast of {name}"),
+            charts.tornado(
+                "fig-tornado",
+                rows_focus[:TORNADO_ROWS],
+                f"forecast of {charts.short(name, 40)} ({scale_unit(*state.issue(focus).scale)})",
+            ),
             "Each ranged input at its low and its high end, the others at their best values.",
         ),
         table(

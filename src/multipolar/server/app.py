@@ -27,7 +27,12 @@ from multipolar.server.runs_api import runs_router
 from multipolar.store import runs as store
 from multipolar.store.db import connect
 
-STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
+STATIC = {
+    "app.js": "text/javascript",
+    "charts.js": "text/javascript",
+    "runs.js": "text/javascript",
+    "app.css": "text/css",
+}
 
 
 @lru_cache(maxsize=1)
@@ -110,7 +115,7 @@ def create_app(db_url: str | None = None, limits: Limits | None = None) -> FastA
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
     _handlers(app)
     _page(app)
-    _analyses(app, limits)
+    _analyses(app, limits, db_url)
     app.include_router(runs_router(db_url, limits))
     return app
 
@@ -139,9 +144,10 @@ def _page(app: FastAPI) -> None:
         return Response(_asset(name), media_type=STATIC[name])
 
 
-def _analyses(app: FastAPI, limits: Limits) -> None:
+def _analyses(app: FastAPI, limits: Limits, db_url: str | None) -> None:
     from multipolar.data import bundled_scenarios
     from multipolar.models.registry import specs
+    from multipolar.report.palette import model_colours
 
     @app.get("/api/meta", response_model=api.MetaResponse)
     def meta() -> api.MetaResponse:
@@ -151,6 +157,7 @@ def _analyses(app: FastAPI, limits: Limits) -> None:
             models=[
                 api.ModelInfo(name=s.name, title=s.title, stochastic=s.stochastic) for s in specs()
             ],
+            model_colours=model_colours(s.name for s in specs()),
             bundled=[
                 api.BundledInfo(name=name, title=bundled(name).title)
                 for name in bundled_scenarios()
@@ -160,13 +167,14 @@ def _analyses(app: FastAPI, limits: Limits) -> None:
 
     @app.post("/api/scenario", response_model=api.ScenarioInfo)
     def scenario(req: api.ScenarioRequest) -> api.ScenarioInfo:
-        """Open a scenario (bundled or sent as text), apply the edits, and describe it."""
-        return scenario_info(prepare(req, limits)[0])
+        """Open a scenario (bundled, sent as text, or a saved run's), apply the edits, and
+        describe it."""
+        return scenario_info(prepare(req, limits, db_url)[0])
 
     @app.post("/api/forecast", response_model=api.ForecastResponse)
     def forecast(req: api.ForecastRequest) -> api.ForecastResponse:
         """Forecast every issue with the chosen models (after the scenario's events)."""
-        scn, _ = prepare(req, limits)
+        scn, _ = prepare(req, limits, db_url)
         models = model_names(req.models)
         return api.ForecastResponse(
             scenario_hash=store.scenario_hash(scn), forecasts=run_forecast(scn, models, req.seed)
@@ -175,14 +183,14 @@ def _analyses(app: FastAPI, limits: Limits) -> None:
     @app.post("/api/deals", response_model=api.DealsResponse)
     def deals(req: api.DealsRequest) -> api.DealsResponse:
         """Zone of agreement, best packages, who blocks them and P(all accept)."""
-        scn, _ = prepare(req, limits)
+        scn, _ = prepare(req, limits, db_url)
         report = run_deals(scn, req.draws, req.top, req.seed, limits)
         return api.DealsResponse(scenario_hash=store.scenario_hash(scn), deals=report)
 
     @app.post("/api/timeline", response_model=api.TimelineResponse)
     def timeline(req: api.TimelineRequest) -> api.TimelineResponse:
         """The balance of advantage after each of the scenario's events."""
-        scn, _ = prepare(req, limits)
+        scn, _ = prepare(req, limits, db_url)
         models = model_names(req.models, ["compromise"])
         report = run_timeline(scn, models, req.seed, req.attribution, limits)
         return api.TimelineResponse(scenario_hash=store.scenario_hash(scn), timeline=report)

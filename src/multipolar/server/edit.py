@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from multipolar.data import bundled_scenarios
 from multipolar.errors import ScenarioError, UsageError, did_you_mean
+from multipolar.report.palette import actor_colours
 from multipolar.scenario import load
 from multipolar.scenario.base import Estimate
 from multipolar.scenario.loader import parse_json, parse_yaml, validate
@@ -17,7 +18,8 @@ from multipolar.scenario.paths import get_estimate, with_value
 from multipolar.scenario.schema import Scenario
 from multipolar.server import schemas as api
 from multipolar.server.limits import LimitError, Limits, check_count, check_scenario, check_yaml
-from multipolar.store.runs import scenario_hash
+from multipolar.store.db import resolve_url
+from multipolar.store.runs import run_scenario, scenario_hash
 
 UPLOAD = "upload"  # how errors name a scenario sent as text
 
@@ -31,9 +33,14 @@ def bundled(name: str) -> Scenario:
     return load(bundled_scenarios()[name])
 
 
-def open_scenario(ref: api.ScenarioRef, limits: Limits) -> tuple[Scenario, str]:
-    """The scenario and where it came from (``bundled:NAME`` or ``upload``)."""
-    if ref.bundled is not None:
+def open_scenario(
+    ref: api.ScenarioRef, limits: Limits, db_url: str | None = None
+) -> tuple[Scenario, str]:
+    """The scenario and where it came from (``bundled:NAME``, ``upload`` or ``run:ID``, a saved
+    run's scenario read from the store at ``db_url``)."""
+    if ref.run is not None:
+        scn, source = _saved(ref.run, resolve_url(db_url)), f"run:{ref.run}"
+    elif ref.bundled is not None:
         names = bundled_scenarios()
         if ref.bundled not in names:
             raise UnknownScenarioError(
@@ -47,6 +54,15 @@ def open_scenario(ref: api.ScenarioRef, limits: Limits) -> tuple[Scenario, str]:
         scn, source = _upload(text, fmt, limits.max_yaml_nodes), UPLOAD
     check_scenario(scn, limits)
     return scn, source
+
+
+@lru_cache(maxsize=16)  # a saved run never changes
+def _saved(run_id: int, url: str) -> Scenario:
+    where = f"run {run_id}"
+    try:
+        return validate(run_scenario(run_id, url), where)
+    except ScenarioError as exc:  # saved by another version of the schema
+        raise ScenarioError(exc.problems, where) from None
 
 
 @lru_cache(maxsize=8)  # the page resends an uploaded scenario with every request
@@ -77,9 +93,11 @@ def apply_edits(scn: Scenario, edits: list[api.Edit], limits: Limits) -> Scenari
     return scn
 
 
-def prepare(request: api.ScenarioRequest, limits: Limits) -> tuple[Scenario, str]:
+def prepare(
+    request: api.ScenarioRequest, limits: Limits, db_url: str | None = None
+) -> tuple[Scenario, str]:
     """The edited scenario of a request and its source."""
-    scn, source = open_scenario(request.scenario, limits)
+    scn, source = open_scenario(request.scenario, limits, db_url)
     return apply_edits(scn, request.edits, limits), source
 
 
@@ -120,4 +138,5 @@ def scenario_info(scn: Scenario) -> api.ScenarioInfo:
             )
             for e in scn.events
         ],
+        actor_colours=actor_colours(a.id for a in scn.actors),
     )

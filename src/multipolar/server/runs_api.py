@@ -25,7 +25,7 @@ def summary(record: store.RunRecord) -> api.RunSummary:
 def run_and_save(req: api.SaveRequest, db_url: str | None, limits: Limits) -> int:
     """Run the analyses the request's kind names on its edited scenario; save them as one run
     (parameters: where the scenario came from, the edits and the analyses' settings)."""
-    scn, source = prepare(req, limits)
+    scn, source = prepare(req, limits, db_url)
     kinds = ["forecast", "deals", "timeline"] if req.kind == "whatif" else [req.kind]
     params: dict[str, Any] = {"source": source, "edits": [e.model_dump() for e in req.edits]}
     results: dict[str, Any] = {}

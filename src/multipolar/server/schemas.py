@@ -14,19 +14,23 @@ class _Body(BaseModel):
 
 
 class ScenarioRef(_Body):
-    """Which scenario: a bundled one by name, or scenario text (YAML or JSON) sent in the body.
-    File-system paths are never accepted."""
+    """Which scenario: a bundled one by name, scenario text (YAML or JSON) sent in the body, or
+    the scenario a saved run ran on (its edits included). File-system paths are never
+    accepted."""
 
     bundled: str | None = Field(None, max_length=200, description="Name of a bundled scenario.")
     text: str | None = Field(None, description="A scenario file's content (YAML or JSON).")
     format: Literal["yaml", "json"] | None = Field(
         None, description="Format of `text` (default: JSON when it starts with '{', else YAML)."
     )
+    run: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Id of a saved run: the scenario it ran on."
+    )
 
     @model_validator(mode="after")
     def _one(self) -> ScenarioRef:
-        if (self.bundled is None) == (self.text is None):
-            raise ValueError("give exactly one of 'bundled' or 'text'")
+        if sum(x is not None for x in (self.bundled, self.text, self.run)) != 1:
+            raise ValueError("give exactly one of 'bundled', 'text' or 'run'")
         return self
 
 
@@ -108,6 +112,9 @@ class BundledInfo(BaseModel):
 class MetaResponse(BaseModel):
     version: str
     models: list[ModelInfo]
+    model_colours: dict[str, str] = Field(
+        description="Each registered model's colour in every chart (as in the HTML report)."
+    )
     bundled: list[BundledInfo]
     limits: LimitsInfo
 
@@ -158,6 +165,9 @@ class ScenarioInfo(BaseModel):
     positions: dict[str, dict[str, Range]]
     salience: dict[str, dict[str, Range]]
     events: list[EventInfo]
+    actor_colours: dict[str, str] = Field(
+        description="Each actor's colour in every chart (as in the HTML report)."
+    )
 
 
 class ForecastResponse(BaseModel):

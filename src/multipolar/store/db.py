@@ -11,9 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, ForeignKey, Integer, String, Text, create_engine, event
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    inspect,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -85,6 +96,31 @@ def display_url(url: str) -> str:
         return url
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL (``None`` for other databases and in-memory SQLite)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def store_name(db: str | None) -> str:
+    """The database ``db`` names, as a reader would look for it: an SQLite file's absolute
+    path, else the URL (password hidden); says when it is the default."""
+    url = resolve_url(db)
+    path = sqlite_file(url)
+    name = str(path.resolve()) if path is not None else display_url(url)
+    chosen = (db and db.strip()) or os.environ.get(ENV_VAR)
+    return name if chosen else f"{name} (the default; choose with --db or ${ENV_VAR})"
+
+
+class StoreMissingError(UsageError):
+    """Reading a run store that does not exist (reading never creates one)."""
+
+
 def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -95,11 +131,23 @@ _ENGINES: dict[str, Engine] = {}
 _LOCK = threading.Lock()
 
 
-def connect(db: str | None = None) -> Engine:
-    """An engine for ``db`` (see ``resolve_url``) with the store's tables created; engines are
-    shared per URL. A bad URL, a missing driver or an unreachable database is a ``UsageError``
-    naming the URL (password hidden) and the fix."""
+def _missing(db: str | None, why: str) -> StoreMissingError:
+    return StoreMissingError(
+        f"run store {store_name(db)}: {why}; fix: give --db the store your runs were saved to, "
+        "or save a run first (--save, or Save run in `multipolar serve`)"
+    )
+
+
+def connect(db: str | None = None, *, create: bool = True) -> Engine:
+    """An engine for ``db`` (see ``resolve_url``); engines are shared per URL. With ``create``
+    the store's tables are created as needed (for writing); without, the store must exist
+    (``StoreMissingError`` otherwise) and nothing is created: reading never makes a database.
+    A bad URL, a missing driver or an unreachable database is a ``UsageError`` naming the URL
+    (password hidden) and the fix."""
     url = resolve_url(db)
+    path = sqlite_file(url)
+    if not create and path is not None and not path.is_file():
+        raise _missing(db, "no such file")
     with _LOCK:
         if url in _ENGINES:
             return _ENGINES[url]
@@ -120,7 +168,11 @@ def connect(db: str | None = None) -> Engine:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_foreign_keys)
         try:
-            Base.metadata.create_all(engine)
+            if create:
+                Base.metadata.create_all(engine)
+            elif not inspect(engine).has_table(RunRow.__tablename__):
+                engine.dispose()
+                raise _missing(db, "not a run store (it has no runs table)")
         except SQLAlchemyError as exc:
             engine.dispose()
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]

@@ -159,21 +159,26 @@ def list_runs(
     query = select(RunRow, ScenarioRow.title).join(ScenarioRow).order_by(RunRow.id.desc())
     if kind is not None:
         query = query.where(RunRow.kind == kind)
-    with Session(connect(db)) as session:
+    with Session(connect(db, create=False)) as session:
         return [_record(run, title) for run, title in session.execute(query.limit(limit))]
+
+
+def _run_row(session: Session, run_id: int, db: str | None) -> tuple[RunRow, ScenarioRow]:
+    run = session.get(RunRow, run_id) if 0 < run_id < 2**63 else None
+    if run is None:
+        raise RunNotFoundError(
+            f"run {run_id}: not in {display_url(resolve_url(db))}; "
+            "fix: see `multipolar runs list` for the ids"
+        )
+    scenario = session.get(ScenarioRow, run.scenario_hash)
+    assert scenario is not None  # a foreign key
+    return run, scenario
 
 
 def get_run(run_id: int, db: str | None = None) -> RunRecord:
     """One run with its scenario content and results; ``RunNotFoundError`` when there is none."""
-    with Session(connect(db)) as session:
-        run = session.get(RunRow, run_id) if 0 < run_id < 2**63 else None
-        if run is None:
-            raise RunNotFoundError(
-                f"run {run_id}: not in {display_url(resolve_url(db))}; "
-                "fix: see `multipolar runs list` for the ids"
-            )
-        scenario = session.get(ScenarioRow, run.scenario_hash)
-        assert scenario is not None  # a foreign key
+    with Session(connect(db, create=False)) as session:
+        run, scenario = _run_row(session, run_id, db)
         parts = session.scalars(
             select(ResultRow).where(ResultRow.run_id == run_id).order_by(ResultRow.position)
         )
@@ -183,6 +188,14 @@ def get_run(run_id: int, db: str | None = None) -> RunRecord:
             scenario=json.loads(scenario.content),
             results={p.name: json.loads(p.data) for p in parts},
         )
+
+
+def run_scenario(run_id: int, db: str | None = None) -> dict[str, Any]:
+    """The scenario content a run ran on (as ``to_data`` gives it), without its results."""
+    with Session(connect(db, create=False)) as session:
+        _, scenario = _run_row(session, run_id, db)
+        content: dict[str, Any] = json.loads(scenario.content)
+        return content
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:

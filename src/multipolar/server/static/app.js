@@ -1,13 +1,11 @@
 // multipolar what-if page: sliders edit the scenario, the JSON API reruns the analyses.
+// Charts are drawn by charts.js, saved runs are opened and compared by runs.js.
 "use strict";
 
-const state = { meta: null, ref: null, info: null, issue: null, edits: new Map(), seq: {} };
+const state = { meta: null, ref: null, info: null, issue: null, edits: new Map(), seq: {}, run: null };
 const $ = (id) => document.getElementById(id);
 const short = (text, n = 28) => (text && text.length > n ? `${text.slice(0, n - 1)}…` : text);
 const fmt = (v, d = 2) => (v === null || v === undefined ? "-" : Number(v).toFixed(d));
-const PLOT = { displaylogo: false, responsive: true };
-const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-  "#7f7f7f", "#bcbd22", "#17becf"];
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -18,9 +16,45 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function status(text, error = false) {
-  $("status").textContent = text;
+// Each panel's state; the page says "Up to date" only when every panel is.
+const PANELS = ["forecasts", "deals", "timeline"];
+const LABELS = { idle: "not run", computing: "computing…", ok: "up to date", error: "error",
+  saved: "saved run", none: "not in this run" };
+const panels = Object.fromEntries(PANELS.map((p) => [p, { state: "idle", detail: "" }]));
+let message = null;  // a message that stands until the panels change (opening, errors)
+
+function setPanel(name, st, detail = "") {
+  panels[name] = { state: st, detail };
+  message = null;
+  renderStatus();
+}
+
+function renderStatus() {
+  for (const p of PANELS) {
+    const { state: st, detail } = panels[p];
+    const badge = $(`state-${p}`);
+    badge.dataset.state = st;
+    badge.textContent = `${p}: ${LABELS[st]}`;
+    badge.title = detail;
+    $(`panel-${p}`).dataset.state = st;
+  }
+  const by = (st) => PANELS.filter((p) => panels[p].state === st);
+  let text, error = false;
+  if (message) [text, error] = message;
+  else if (by("error").length) {
+    text = by("error").map((p) => `${p}: ${panels[p].detail}`).join("; ");
+    error = true;
+  } else if (by("computing").length) text = `Computing ${by("computing").join(", ")}…`;
+  else if (by("ok").length === PANELS.length) text = "Up to date";
+  else if (state.run) text = `Showing saved run #${state.run.id} (${state.run.created}, multipolar ${state.run.version}); move a slider or press Rerun to recompute`;
+  else text = state.meta ? `multipolar ${state.meta.version}: choose a scenario and press Open` : "Loading…";
+  $("status-text").textContent = text;
   $("status").classList.toggle("error", error);
+}
+
+function status(text, error = false) {
+  message = [text, error];
+  renderStatus();
 }
 
 async function api(method, url, body) {
@@ -32,21 +66,31 @@ async function api(method, url, body) {
   return data;
 }
 
-// Latest-wins: a reply to an older request of the same kind is dropped.
-async function latest(kind, call) {
-  const token = (state.seq[kind] = (state.seq[kind] || 0) + 1);
-  const data = await call();
-  return token === state.seq[kind] ? data : null;
+// Run one panel's analysis, latest wins: the reply to an older request of the same panel is
+// dropped (the panel stays "computing" until the latest reply arrives).
+async function runPanel(name, call, draw) {
+  const token = (state.seq[name] = (state.seq[name] || 0) + 1);
+  setPanel(name, "computing");
+  try {
+    const data = await call();
+    if (token !== state.seq[name]) return;
+    draw(data);
+    setPanel(name, "ok");
+  } catch (err) {
+    if (token === state.seq[name]) setPanel(name, "error", err.message);
+  }
 }
 
 const edits = () => [...state.edits].map(([path, value]) => ({ path, value }));
 const chosenModels = () =>
   [...document.querySelectorAll("#models input:checked")].map((i) => i.value);
 const seed = () => Math.max(0, parseInt($("seed").value, 10) || 0);
+const draws = () => Math.max(0, parseInt($("draws").value, 10) || 0);
 const request = (extra) => ({ scenario: state.ref, edits: edits(), ...extra });
 
 async function init() {
   state.meta = await api("GET", "/api/meta");
+  palette.models = state.meta.model_colours;
   for (const b of state.meta.bundled) $("bundled").append(el("option", { value: b.name }, b.title));
   for (const m of state.meta.models) {
     const box = el("input", { type: "checkbox", value: m.name, id: `model-${m.name}` });
@@ -65,22 +109,34 @@ async function init() {
   $("reset").addEventListener("click", () => { state.edits.clear(); sliders(); runAll(); });
   $("rerun").addEventListener("click", runAll);
   $("save").addEventListener("click", save);
+  $("compare").addEventListener("click", compareRuns);
   for (const id of ["draws", "seed"]) $(id).addEventListener("change", schedule);
-  status(`multipolar ${state.meta.version}: choose a scenario and press Open`);
+  renderStatus();
   refreshRuns();
+}
+
+// Show a scenario (its info from /api/scenario) in the controls; nothing is run.
+function show(ref, info, title) {
+  for (const p of PANELS) state.seq[p] = (state.seq[p] || 0) + 1;  // drop replies still on their way
+  clearTimeout(timer);
+  state.ref = ref;
+  state.info = info;
+  palette.actors = info.actor_colours;
+  state.edits.clear();
+  $("scenario-title").textContent = title;
+  $("issue").replaceChildren(...info.issues.map((i) => el("option", { value: i.id }, i.name)));
+  state.issue = info.issues[0].id;
+  sliders();
 }
 
 async function open(ref) {
   status("Opening…");
+  let info;
   try {
-    state.info = await api("POST", "/api/scenario", { scenario: ref, edits: [] });
+    info = await api("POST", "/api/scenario", { scenario: ref, edits: [] });
   } catch (err) { status(err.message, true); return; }
-  state.ref = ref;
-  state.edits.clear();
-  $("scenario-title").textContent = state.info.title;
-  $("issue").replaceChildren(...state.info.issues.map((i) => el("option", { value: i.id }, i.name)));
-  state.issue = state.info.issues[0].id;
-  sliders();
+  state.run = null;
+  show(ref, info, info.title);
   runAll();
 }
 
@@ -126,22 +182,16 @@ function schedule() {
 
 function runAll() {
   if (!state.ref) return;
+  state.run = null;
   runForecast();
   runDeals();
   runTimeline();
 }
 
-async function guarded(label, fn) {
-  status(`Running ${label}…`);
-  try { await fn(); status("Up to date"); } catch (err) { status(`${label}: ${err.message}`, true); }
-}
-
 function runForecast() {
-  return guarded("forecasts", async () => {
-    const data = await latest("forecast", () =>
-      api("POST", "/api/forecast", request({ models: chosenModels(), seed: seed() })));
-    if (data) drawForecasts(data.forecasts);
-  });
+  return runPanel("forecasts",
+    () => api("POST", "/api/forecast", request({ models: chosenModels(), seed: seed() })),
+    (data) => drawForecasts(data.forecasts));
 }
 
 function drawForecasts(forecasts) {
@@ -152,40 +202,15 @@ function drawForecasts(forecasts) {
     el("td", { id: `fc-${f.model}-${i.id}`, class: i.id === state.issue ? "chosen" : "" },
       fmt(f.forecast[i.id])))));
   $("forecast-table").replaceChildren(el("table", { id: "forecasts" }, head, ...rows));
-  const issue = issues.find((i) => i.id === state.issue);
-  const pad = (issue.scale[1] - issue.scale[0]) * 0.05;
-  const diag = forecasts.length ? forecasts[0].actors[issue.id] || {} : {};
-  const actors = Object.keys(diag);
-  const points = {
-    x: actors.map((a) => diag[a].position), y: actors, mode: "markers+text", type: "scatter",
-    text: actors.map((a) => `${fmt(100 * diag[a].weight_share, 0)}%`), textposition: "top center",
-    marker: { size: actors.map((a) => 8 + 40 * Math.sqrt(diag[a].weight_share)), opacity: 0.6 },
-    name: "actors (size: weight share)", hovertemplate: "%{y}: %{x:.1f}<extra></extra>",
-  };
-  const lines = forecasts.map((f) => ({
-    x: [f.forecast[issue.id], f.forecast[issue.id]], y: [actors[0], actors[actors.length - 1]],
-    mode: "lines", type: "scatter", name: `${f.model} ${fmt(f.forecast[issue.id], 1)}`,
-  }));
-  const ends = `${short(issue.low_label) || issue.scale[0]} → ${short(issue.high_label) || issue.scale[1]}`;
-  Plotly.react("chart-actors", [points, ...lines], {
-    title: { text: `${short(issue.name, 40)}: positions and forecasts`, font: { size: 14 } },
-    xaxis: { range: [issue.scale[0] - pad, issue.scale[1] + pad], title: { text: ends, font: { size: 11 } } },
-    yaxis: { automargin: true, range: [-0.7, actors.length - 0.3] },
-    margin: { l: 50, r: 10, t: 40, b: 60 }, legend: { orientation: "h", y: -0.35, font: { size: 11 } },
-  }, PLOT);
-  Plotly.react("chart-forecasts", forecasts.map((f) => ({
-    x: issues.map((i) => i.id), y: issues.map((i) => f.forecast[i.id]), type: "bar", name: f.model,
-  })), { title: { text: "Forecast of every issue, by model", font: { size: 14 } }, barmode: "group",
-    margin: { l: 50, r: 10, t: 50, b: 40 }, legend: { orientation: "h", y: -0.15 } }, PLOT);
+  actorsChart(forecasts, issues.find((i) => i.id === state.issue));
+  forecastsChart(forecasts);
 }
 
 function runDeals() {
-  const draws = Math.max(0, parseInt($("draws").value, 10) || 0);
-  return guarded("deals", async () => {
-    const data = await latest("deals", () =>
-      api("POST", "/api/deals", request({ draws, top: 5, seed: seed() })));
-    if (data) drawDeals(data.deals);
-  });
+  const n = draws();
+  return runPanel("deals",
+    () => api("POST", "/api/deals", request({ draws: n, top: 5, seed: seed() })),
+    (data) => drawDeals(data.deals));
 }
 
 function drawDeals(deals) {
@@ -200,68 +225,33 @@ function drawDeals(deals) {
     el("td", {}, p.blockers.join(", ") || "-"),
     el("td", {}, p.p_accept === null ? "-" : `${fmt(100 * p.p_accept, 1)}%`)));
   $("deals-table").replaceChildren(el("table", { id: "packages" }, head, ...rows));
-  Plotly.react("chart-deals", deals.packages.slice(0, 3).map((p) => ({
-    x: Object.keys(p.margin), y: Object.values(p.margin), type: "bar", name: p.name,
-  })), { title: { text: "Margin over walk-away of each party that must accept" }, barmode: "group",
-    margin: { l: 60, r: 10, t: 50, b: 40 } }, PLOT);
+  dealsChart(deals);
 }
 
 function runTimeline() {
   const models = chosenModels().slice(0, 1);
-  return guarded("timeline", async () => {
-    const data = await latest("timeline", () =>
-      api("POST", "/api/timeline", request({ models: models.length ? models : null, seed: seed() })));
-    if (data) drawTimeline(data.timeline);
-  });
+  return runPanel("timeline",
+    () => api("POST", "/api/timeline", request({ models: models.length ? models : null, seed: seed() })),
+    (data) => drawTimeline(data.timeline));
 }
 
 function drawTimeline(tl) {
-  const steps = [{ label: `baseline ${tl.baseline.date}`, metrics: tl.baseline.metrics, zone: tl.baseline.zone_margin },
-    ...tl.events.map((e) => ({ label: `${e.date} ${e.event}`, metrics: e.metrics_after, zone: e.zone_margin_after }))];
-  const x = steps.map((s) => s.label);
-  const metric = `forecast_utility:${tl.models[0]}`;
-  const actors = Object.keys(steps[0].metrics.margin);
-  const traces = actors.flatMap((a, k) => [
-    { x, y: steps.map((s) => s.metrics[metric]?.[a] ?? null), name: `${a}`, legendgroup: a,
-      mode: "lines+markers", line: { color: COLORS[k % COLORS.length] } },
-    { x, y: steps.map((s) => s.metrics.margin?.[a] ?? null), name: `${a} margin`, legendgroup: a,
-      yaxis: "y2", mode: "lines+markers", line: { dash: "dot", color: COLORS[k % COLORS.length] },
-      showlegend: false },
-  ]);
-  traces.push({ x, y: steps.map((s) => s.zone), name: "zone margin", yaxis: "y2", mode: "lines",
-    line: { color: "black", width: 3 } });
-  Plotly.react("chart-timeline", traces, {
-    title: { text: `Utility of the ${tl.models[0]} forecast (top) and margin in a deal (bottom)`, font: { size: 14 } },
-    yaxis: { domain: [0.55, 1], title: { text: "utility" } },
-    yaxis2: { domain: [0, 0.45], title: { text: "margin" }, zeroline: true },
-    margin: { l: 60, r: 10, t: 50, b: 50 }, xaxis: { automargin: true, anchor: "y2" },
-    legend: { orientation: "h", y: -0.12 },
-  }, PLOT);
+  timelineChart(tl);
 }
 
 async function save() {
   if (!state.ref) { $("save-status").textContent = "Open a scenario first."; return; }
-  const draws = Math.max(0, parseInt($("draws").value, 10) || 0);
   $("save-status").textContent = "Saving…";
   $("save-status").className = "";
   try {
     const run = await api("POST", "/api/runs",
-      request({ kind: "whatif", models: chosenModels(), draws, seed: seed() }));
+      request({ kind: "whatif", models: chosenModels(), draws: draws(), seed: seed() }));
     $("save-status").textContent = `Saved run #${run.id} (scenario ${run.scenario_hash.slice(0, 12)})`;
     $("save-status").className = "saved";
     refreshRuns();
   } catch (err) {
     $("save-status").textContent = `Not saved: ${err.message}`;
   }
-}
-
-async function refreshRuns() {
-  const runs = await api("GET", "/api/runs?limit=10");
-  const head = el("tr", {}, ...["id", "created", "kind", "models", "seed", "scenario", "edits"].map((h) => el("th", {}, h)));
-  const rows = runs.map((r) => el("tr", {}, el("td", {}, r.id), el("td", {}, r.created), el("td", {}, r.kind),
-    el("td", {}, r.model || "-"), el("td", {}, r.seed), el("td", {}, r.title),
-    el("td", {}, (r.parameters.edits || []).length)));
-  $("runs-table").replaceChildren(el("table", { id: "runs" }, head, ...rows));
 }
 
 window.addEventListener("DOMContentLoaded", () => init().catch((err) => status(err.message, true)));
