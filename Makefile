@@ -5,15 +5,22 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO := scenarios/ukraine_2025_08.yaml
 
-.PHONY: run test lint typecheck bench venv clean browser
+.PHONY: run test lint typecheck bench venv clean browser docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,server,postgres,ray]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,server,postgres,ray,docs]'
 	touch $(STAMP)
+
+# The docs need the package, MkDocs and what the tutorial's report uses (the server extra);
+# `make test` installs them with everything else.
+DOCS_STAMP := $(VENV)/.installed-docs
+$(DOCS_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[docs,server]'
+	touch $(DOCS_STAMP)
 
 # Browser tests drive Debian's Chromium; install it when it is missing (needs root or sudo).
 CHROMIUM := /usr/bin/chromium
@@ -45,8 +52,14 @@ typecheck: $(STAMP)
 test: lint typecheck browser
 	$(BIN)/python -m pytest -n 2
 
+# Regenerate the reference pages (scenario format, command line, Python API) and the tutorials'
+# shown outputs from a real run, then build the site into site/ with no warning allowed.
+docs: $(DOCS_STAMP)
+	$(BIN)/python -m multipolar.docs_gen
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

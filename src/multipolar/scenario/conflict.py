@@ -32,11 +32,11 @@ class PowerShift(_Strict):
     """A projected shift in power (Powell 2006): the declining side's chance of prevailing in a
     war now and after the shift (e.g. after a ceasefire lets the other side rearm)."""
 
-    declining: Id
+    declining: Id = Field(description="The belligerent whose chance of prevailing falls.")
     now: Estimate | None = Field(
         None, description="Declining side's chance now; default: from p (p or 1 − p)."
     )
-    next: Estimate
+    next: Estimate = Field(description="Declining side's chance after the shift, in [0, 1].")
 
     @model_validator(mode="after")
     def _probabilities(self) -> PowerShift:
@@ -53,8 +53,12 @@ class Guarantee(_Strict):
     guarantees gets little of it).
     """
 
-    credibility: Estimate
-    issue: Id | None = None
+    credibility: Estimate = Field(
+        description="Share of the power shift it cancels: 0 worthless, 1 entirely; in [0, 1]."
+    )
+    issue: Id | None = Field(
+        None, description="Issue whose normalised level scales a package's credibility."
+    )
 
     @field_validator("credibility")
     @classmethod
@@ -71,13 +75,19 @@ class Conflict(_Strict):
     victor's positions on the ``stakes`` issues; other issues stay at their status quo.
     """
 
-    belligerents: tuple[Id, Id]
+    belligerents: tuple[Id, Id] = Field(
+        description="The two actors at war (different); `p` is the first one's chance."
+    )
     p: Estimate = Field(description="Probability that the first belligerent prevails.")
     costs: dict[Id, Estimate] = Field(description="Per-period cost of war per belligerent (>= 0).")
     discount: Estimate = Field(description="Common per-period discount factor δ in [0, 1).")
     stakes: list[Id] = Field(default_factory=list, description="Issues the war decides.")
-    power_shift: PowerShift | None = None
-    guarantee: Guarantee | None = None
+    power_shift: PowerShift | None = Field(
+        None, description="A projected shift in power: Powell's commitment problem."
+    )
+    guarantee: Guarantee | None = Field(
+        None, description="A security guarantee that caps the power shift."
+    )
     side_payment: Estimate | None = Field(
         None, description="Transfer a third party can add (>= 0)."
     )

@@ -18,24 +18,32 @@ from multipolar.scenario.base import Id, _Strict, bad
 
 
 class OwnerChange(_Strict):
-    issue: Id
-    add: list[Id] = Field(default_factory=list)
-    remove: list[Id] = Field(default_factory=list)
+    """A change of who controls an issue (its owners in ``deal.owners``)."""
+
+    issue: Id = Field(description="The issue whose owners change.")
+    add: list[Id] = Field(default_factory=list, description="Actors who become owners.")
+    remove: list[Id] = Field(default_factory=list, description="Actors who stop being owners.")
 
 
 class Effect(_Strict):
     """One change an event makes."""
 
     path: str | None = Field(None, description="Dotted path of a number, e.g. conflict.p.")
-    set: FiniteFloat | None = None
-    shift: FiniteFloat | None = None
-    scale: FiniteFloat | None = None
-    owner: OwnerChange | None = None
-    join: Id | None = None
-    leave: Id | None = None
-    source: Id | None = None
-    quote: str | None = None
-    note: str | None = None
+    set: FiniteFloat | None = Field(
+        None, description="New best value of `path` (a range not containing it shifts along)."
+    )
+    shift: FiniteFloat | None = Field(
+        None, description="Added to `path` (a range moves with its best value)."
+    )
+    scale: FiniteFloat | None = Field(
+        None, description="Factor `path` is multiplied by (a range too)."
+    )
+    owner: OwnerChange | None = Field(None, description="Owners of an issue added or removed.")
+    join: Id | None = Field(None, description="An actor declared `active: false` enters.")
+    leave: Id | None = Field(None, description="An actor leaves.")
+    source: Id | None = Field(None, description="Id of the source this effect rests on.")
+    quote: str | None = Field(None, description="The sentence of the source it rests on.")
+    note: str | None = Field(None, description="Analyst's reasoning.")
 
     @model_validator(mode="after")
     def _one_change(self) -> Effect:
@@ -81,12 +89,14 @@ class Effect(_Strict):
 class Event(_Strict):
     """A dated event and what it changed."""
 
-    id: Id
-    date: dt.date
-    title: str
-    description: str = ""
-    sources: list[Id] = Field(default_factory=list)
-    effects: list[Effect] = Field(min_length=1)
+    id: Id = Field(description="Event id, unique among events.")
+    date: dt.date = Field(
+        description="When (YYYY-MM-DD); events apply in date order, file order within a day."
+    )
+    title: str = Field(description="Short title shown in the timeline.")
+    description: str = Field("", description="Free text.")
+    sources: list[Id] = Field(default_factory=list, description="Ids of sources on the event.")
+    effects: list[Effect] = Field(min_length=1, description="What it changed: one or more effects.")
 
     @field_validator("date", mode="before")
     @classmethod

@@ -34,13 +34,13 @@ ActorKind = Literal["party", "mediator", "outside_power", "domestic"]
 class Source(_Strict):
     """A citation that estimates can point to by id."""
 
-    id: Id
-    title: str
-    author: str | None = None
-    publisher: str | None = None
-    date: dt.date | None = None
-    url: str | None = None
-    note: str | None = None
+    id: Id = Field(description="Id that estimates' and events' `source` fields refer to.")
+    title: str = Field(description="Title of the document.")
+    author: str | None = Field(None, description="Author(s).")
+    publisher: str | None = Field(None, description="Publisher or outlet.")
+    date: dt.date | None = Field(None, description="Publication date (YYYY-MM-DD).")
+    url: str | None = Field(None, description="Where to find it.")
+    note: str | None = Field(None, description="What the source is, how it was used.")
 
     @field_validator("date", mode="before")
     @classmethod
@@ -51,35 +51,40 @@ class Source(_Strict):
 class Actor(_Strict):
     """A party to the negotiation, a mediator, an outside power or a domestic player."""
 
-    id: Id
-    name: str
-    kind: ActorKind = "party"
+    id: Id = Field(description="Id used in positions, salience, conflict, deal and events.")
+    name: str = Field(description="Display name.")
+    kind: ActorKind = Field(
+        "party",
+        description="Role (descriptive: who must accept a deal is set by `conflict:` and `deal:`).",
+    )
     capability: Estimate = Field(description="Relative capability/influence, >= 0.")
-    notes: str = ""
+    notes: str = Field("", description="Free text.")
     active: bool = Field(True, description="False: enters later, through an event's join.")
 
 
 class Anchor(_Strict):
     """A named point on an issue's scale."""
 
-    value: FiniteFloat
-    label: str
+    value: FiniteFloat = Field(description="A point inside the issue's scale.")
+    label: str = Field(description="What that point means.")
 
 
 class Issue(_Strict):
     """One dimension of the negotiation: a continuum between two labelled ends."""
 
-    id: Id
-    name: str
+    id: Id = Field(description="Id used in positions, salience, conflict, deal and events.")
+    name: str = Field(description="Display name.")
     scale: tuple[FiniteFloat, FiniteFloat] = Field(
         description="[low, high] ends of the scale (required: positions, the status quo and "
         "utilities are read on it, so it has no default)."
     )
-    low_label: str = ""
-    high_label: str = ""
-    anchors: list[Anchor] = Field(default_factory=list)
+    low_label: str = Field("", description="What the low end of the scale means.")
+    high_label: str = Field("", description="What the high end of the scale means.")
+    anchors: list[Anchor] = Field(
+        default_factory=list, description="Named points inside the scale."
+    )
     status_quo: Estimate | None = Field(None, description="Reference point / status quo.")
-    description: str = ""
+    description: str = Field("", description="Free text.")
 
     @field_validator("scale", mode="before")
     @classmethod
@@ -108,9 +113,11 @@ class Issue(_Strict):
 class IdealAdjustment(_Strict):
     """KTAB's ideal-adjustment (affinity) pair: how far ``actor``'s ideal follows ``reference``."""
 
-    actor: Id
-    reference: Id
-    weight: FiniteFloat = Field(ge=0.0, le=1.0)
+    actor: Id = Field(description="Actor whose ideal moves.")
+    reference: Id = Field(description="Actor whose position it follows.")
+    weight: FiniteFloat = Field(
+        ge=0.0, le=1.0, description="How far it follows: 0 not at all, 1 entirely."
+    )
 
 
 class Correlation(_Strict):
@@ -120,8 +127,8 @@ class Correlation(_Strict):
         min_length=2, max_length=2, description="Two dotted paths, e.g. conflict.p."
     )
     rho: FiniteFloat = Field(ge=-0.99, le=0.99, description="Correlation of the normal scores.")
-    source: Id | None = None
-    note: str = ""
+    source: Id | None = Field(None, description="Id of the source this correlation rests on.")
+    note: str = Field("", description="Analyst's reasoning.")
 
 
 Table = dict[Id, dict[Id, Estimate]]
@@ -130,20 +137,24 @@ Table = dict[Id, dict[Id, Estimate]]
 class Scenario(_Strict):
     """A multi-party negotiation: actors, issues, positions, salience, sources."""
 
-    schema_version: Literal[1] = 1
-    id: Id | None = None
-    title: str
-    description: str = ""
-    date: dt.date | None = None
-    sources: list[Source] = Field(default_factory=list)
-    actors: list[Actor] = Field(min_length=1)
-    issues: list[Issue] = Field(min_length=1)
+    schema_version: Literal[1] = Field(1, description="Format version, for future migrations.")
+    id: Id | None = Field(None, description="Short identifier of the scenario.")
+    title: str = Field(description="Title shown in every output.")
+    description: str = Field("", description="Free text: what the scenario describes.")
+    date: dt.date | None = Field(None, description="The date the scenario describes (YYYY-MM-DD).")
+    sources: list[Source] = Field(
+        default_factory=list, description="Citations that estimates and events point to by id."
+    )
+    actors: list[Actor] = Field(min_length=1, description="Who takes part.")
+    issues: list[Issue] = Field(min_length=1, description="What is negotiated.")
     positions: Table = Field(description="positions[actor][issue]: a point on the issue scale.")
     salience: Table = Field(description="salience[actor][issue]: share of attention in [0, 1].")
     outcomes: dict[Id, FiniteFloat] = Field(
         default_factory=dict, description="Observed outcomes per issue (for backtests)."
     )
-    ideal_adjustment: list[IdealAdjustment] = Field(default_factory=list)
+    ideal_adjustment: list[IdealAdjustment] = Field(
+        default_factory=list, description="KTAB SMP's ideal-adjustment (affinity) pairs."
+    )
     conflict: Conflict | None = Field(None, description="The war a deal must beat.")
     deal: Deal = Field(default_factory=Deal, description="Deal-space settings.")
     events: list[Event] = Field(default_factory=list, description="Dated changes, in any order.")
@@ -153,7 +164,9 @@ class Scenario(_Strict):
     models: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Model parameters by model name."
     )
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(
+        default_factory=dict, description="Anything else: kept, not interpreted."
+    )
 
     @field_validator("date", mode="before")
     @classmethod
