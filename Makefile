@@ -36,6 +36,7 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/multipolar validate $(SCENARIO)
+	$(BIN)/multipolar summary $(SCENARIO)
 	$(BIN)/multipolar forecast $(SCENARIO)
 	$(BIN)/multipolar war $(SCENARIO)
 	$(BIN)/multipolar deals $(SCENARIO) --top 3

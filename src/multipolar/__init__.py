@@ -3,6 +3,12 @@
 >>> import multipolar
 >>> scn = multipolar.load("scenarios/ukraine_2025_08.yaml")  # doctest: +SKIP
 >>> multipolar.forecast(scn, model="compromise")  # doctest: +SKIP
+>>> multipolar.verdict(scn).sentence()  # doctest: +SKIP
+
+Every question has one function here (``forecasts``, ``verdict``, ``deals``, ``war``,
+``what_it_takes``, ``mediate``, ``timeline``, ``simulate``, ``sensitivity``, ``summary``,
+``analysis``, ``report``; see :mod:`multipolar.api`), each result with ``to_dict()`` and
+``to_frame()``.
 """
 
 from multipolar.errors import MultipolarError, ScenarioError, UsageError
@@ -11,15 +17,27 @@ from multipolar.scenario import Scenario, load
 
 __version__ = "0.1.0"
 
+_API = (  # multipolar.api: one function per question, loaded on first use
+    "analysis", "deals", "forecasts", "mediate", "report", "sensitivity", "simulate", "summary",
+    "timeline", "verdict", "war", "what_it_takes",
+)  # fmt: skip
+_PACKAGES = ("deals", "report", "war")  # packages that are also the API's functions
 _LAZY = {  # heavier analyses load on first use, keeping `import multipolar` fast
     "analyse_war": "multipolar.war.report",
     "analyse_deals": "multipolar.deals.analysis",
-    "what_it_takes": "multipolar.deals.whatif",
-    "mediate": "multipolar.deals.mediate",
+    "DealReport": "multipolar.deals.analysis",
+    "Verdict": "multipolar.deals.verdict",
+    "Timeline": "multipolar.dynamics.timeline",
+    "Forecasts": "multipolar.models.api",
+    **dict.fromkeys(_API, "multipolar.api"),
 }
 
 
 def __getattr__(name: str) -> object:
+    if name in _PACKAGES:  # callable packages (see multipolar._callable)
+        import importlib
+
+        return importlib.import_module(f"multipolar.{name}")
     if name in _LAZY:
         import importlib
 
@@ -28,17 +46,31 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "DealReport",
     "Forecast",
+    "Forecasts",
     "MultipolarError",
     "Scenario",
     "ScenarioError",
+    "Timeline",
     "UsageError",
+    "Verdict",
     "__version__",
     "analyse_deals",
     "analyse_war",
+    "analysis",
+    "deals",
     "forecast",
     "forecast_all",
+    "forecasts",
     "load",
     "mediate",
+    "report",
+    "sensitivity",
+    "simulate",
+    "summary",
+    "timeline",
+    "verdict",
+    "war",
     "what_it_takes",
 ]

@@ -22,6 +22,7 @@ from multipolar.cli import (
     _write,
     app,
 )
+from multipolar.defaults import DRAWS
 from multipolar.errors import UsageError
 from multipolar.uncertainty.backends import Backend
 
@@ -48,15 +49,20 @@ def _deals_table(result: dict[str, Any]) -> Any:
 
     head = Table(title=f"Deal feasibility: {result['draws']} draws, seed {result['seed']}",
                  title_justify="left", show_header=False)  # fmt: skip
-    head.add_row("P(zone of agreement)", f"{result['p_zone']:.3f}")
-    head.add_row("P(all accept the best-value package)", f"{result['p_accept_point_package']:.3f}")
+    head.add_row("P(zone of agreement), re-solved per draw", f"{result['p_zone']:.1%}")
+    head.add_row(
+        "P(all accept the egalitarian package fixed now)",
+        f"{result['p_accept_point_package']:.1%}",
+    )
     if result["margin"] is not None:
         q = result["margin"]["quantiles"]
         head.add_row("max–min margin 5% / 50% / 95%",
                      f"{q['0.05']:+.4f} / {q['0.50']:+.4f} / {q['0.95']:+.4f}")  # fmt: skip
-    parties = Table(title="Who binds at the max–min package (share of draws)", title_justify="left")
-    for col in ("party", "all draws", "draws without a zone"):
-        parties.add_column(col, justify="left" if col == "party" else "right")
+    parties = Table(
+        title="What binds at the max–min package (share of draws)", title_justify="left"
+    )
+    for col in ("row", "all draws", "draws without a zone"):
+        parties.add_column(col, justify="left" if col == "row" else "right")
     for name, row in result["binding_party"].items():
         parties.add_row(name, f"{row['share']:.3f}", f"{row['share_without_zone']:.3f}")
     pkg = Table(title="Max–min package", title_justify="left")
@@ -72,7 +78,7 @@ def _deals_table(result: dict[str, Any]) -> Any:
 @app.command()
 def simulate(
     file: ScenarioArg,
-    draws: Annotated[int, typer.Option(help="Number of Monte Carlo draws.")] = 1000,
+    draws: Annotated[int, typer.Option(help="Number of Monte Carlo draws.")] = DRAWS,
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same output.")] = 0,
     model: Annotated[
         str, typer.Option("-m", "--model", help="Forecasting model, or `deals` for feasibility.")

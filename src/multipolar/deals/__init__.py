@@ -13,3 +13,7 @@ __all__ = [
     "rubinstein_share_continuous",
     "unanimity_share",
 ]
+
+from multipolar._callable import make_callable
+
+make_callable(__name__, "deals")  # multipolar.deals(...) is multipolar.api.deals(...)

@@ -5,7 +5,7 @@ third party to close the gap, and which issues to trade."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from multipolar.deals.verdict import (
     shortfall,
 )
 from multipolar.defaults import DRAWS, SEED
+
+if TYPE_CHECKING:
+    import pandas as pd
 from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.schema import Scenario
 
@@ -101,7 +104,20 @@ class DealReport:
         }
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as ``multipolar deals --format json`` prints it."""
         return self.as_dict()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per package: its terms, smallest margin, binding rows, blockers, cost to
+        close and P(all accept); the verdict's package first."""
+        from multipolar.frames import records
+
+        return records(
+            {"package": p.name, **p.terms, "min_margin": p.min_margin,
+             "binding": ", ".join(p.binding), "blockers": ", ".join(p.blockers),
+             "cost_to_close": p.cost_to_close, "p_accept": p.p_accept}
+            for p in self.packages
+        )  # fmt: skip
 
 
 def _columns(space: DealSpace) -> list[str]:

@@ -12,7 +12,7 @@ edit helps, the step halves; the text stops when every party accepts or the step
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from multipolar.scenario.schema import Scenario
 from multipolar.war.commitment import commitment_test
 from multipolar.war.limits import PEACE_SIGN
 from multipolar.war.report import demand_under_uncertainty, powell_inputs, stake_values
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Start = Literal["status_quo", "mediator", "compromise"]
 _MIN_STEP = 1e-4
@@ -47,6 +50,20 @@ class Mediation:
     accepted: bool
     sequencing: dict[str, Any] = field(default_factory=dict)
     information: list[dict[str, float]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as ``multipolar mediate --format json`` prints it."""
+        return self.as_dict()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per draft of the single negotiating text: round, edit, terms, margin."""
+        from multipolar.frames import records
+
+        return records(
+            {"round": s.round, "edit": s.edit, **s.package.terms,
+             "min_margin": s.package.min_margin, "blockers": ", ".join(s.package.blockers)}
+            for s in self.steps
+        )  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -53,6 +53,33 @@ class DealSpace:
         return (np.asarray(x, dtype=float) - self.lo) / (self.hi - self.lo)
 
 
+def stack(spaces: list[DealSpace]) -> DealSpace | None:
+    """One space whose draws are the given spaces' draws, in order; None when they differ in
+    anything but their drawn arrays (actors, issues, scales, who must accept, commitment)."""
+    first = spaces[0]
+    same = all(
+        s.actors == first.actors and s.issues == first.issues
+        and np.array_equal(s.lo, first.lo) and np.array_equal(s.hi, first.hi)
+        and s.quadratic == first.quadratic and np.array_equal(s.veto, first.veto)
+        and (s.commit_a is None) == (first.commit_a is None)
+        and s.guarantee_issue == first.guarantee_issue
+        and (s.stake_values is None) == (first.stake_values is None)
+        for s in spaces
+    )  # fmt: skip
+    if not same:
+        return None
+
+    def cat(name: str) -> Any:
+        parts = [getattr(s, name) for s in spaces]
+        return None if parts[0] is None else np.concatenate(parts)
+
+    return DealSpace(
+        first.actors, first.issues, first.lo, first.hi, cat("ideal"), cat("weight"),
+        first.quadratic, cat("walk_away"), first.veto, cat("status_quo"), cat("commit_a"),
+        cat("commit_b"), first.guarantee_issue, cat("stake_values"),
+    )  # fmt: skip
+
+
 def utilities(space: DealSpace, z: FloatArray) -> FloatArray:
     """u_i of packages ``z``: (m, k) for the same packages in every draw, or (D, m, k)
     -> (D, m, n)."""

@@ -18,7 +18,10 @@ each with its draws and seed: how often a zone exists when the deal is re-solved
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TOL = 1e-9  # a margin above −TOL counts as met (the solvers' precision)
 TIE = 1e-6  # rows within TIE of the smallest margin all bind
@@ -141,3 +144,17 @@ class Verdict:
             "sentence": self.sentence(),
             "sign": "+ = room for a deal (utility units, 0-1)",
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as the CLI's ``--format json`` prints it."""
+        return self.as_dict()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per constraint: its margin, whether it binds and whether it blocks."""
+        from multipolar.frames import records
+
+        return records(
+            {"row": r, "label": self.labels.get(r, r), "margin": m,
+             "binds": r in self.binding, "blocks": r in self.blockers}
+            for r, m in self.rows.items()
+        )  # fmt: skip

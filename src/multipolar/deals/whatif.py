@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from multipolar.deals.analysis import Package, describe
+from multipolar.deals.batch import maxmin_margins
 from multipolar.deals.solve import maxmin
-from multipolar.deals.space import build_space
+from multipolar.deals.space import build_space, stack
+from multipolar.deals.verdict import TOL
 from multipolar.errors import ScenarioError, UsageError
+from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.paths import get_estimate, with_value
 from multipolar.scenario.schema import Scenario
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 _GRID = 41
-_BISECT = 30
+_ROUNDS = 8
+_SPLIT = 15
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,19 @@ class WhatItTakes:
     @property
     def change(self) -> float | None:
         return None if self.value is None else self.value - self.current
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as ``multipolar what-it-takes --format json`` prints it."""
+        return self.as_dict()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: the parameter, its value now, the margin now and where the zone changes."""
+        from multipolar.frames import records
+
+        return records([{
+            "path": self.path, "current": self.current, "current_margin": self.current_margin,
+            "zone_open_now": self.open_now, "boundary": self.value, "change": self.change,
+        }])  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,12 +97,33 @@ def _margin(scn: Scenario, path: str, value: float) -> float:
     return maxmin(build_space(changed)).margin
 
 
+def _margins(scn: Scenario, path: str, values: FloatArray) -> FloatArray:
+    """The max–min margin at each value of the parameter (−inf where the value is not valid),
+    solved as one batch (the batched solver agrees with ``maxmin`` to ~1e-6)."""
+    out = np.full(len(values), -np.inf)
+    spaces, where = [], []
+    for i, v in enumerate(values):
+        try:
+            spaces.append(build_space(with_value(scn, path, float(v))))
+        except ScenarioError:
+            continue
+        where.append(i)
+    if not spaces:
+        return out
+    batch = stack(spaces)
+    if batch is None:  # the changes reshape the space: one solve per value
+        out[where] = [maxmin(s).margin for s in spaces]
+    else:
+        out[where] = maxmin_margins(batch)[0]
+    return out
+
+
 def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:
-    """Scan the parameter's domain (41 points), then bisect to the boundary nearest the current
-    value (to 1e-9 of the domain). The margin is the smallest u_i − d_i of the package that is
-    best for the worst-off party that must accept; the zone is open where it is ≥ 0. When the
-    zone is closed now the answer is what opens it; when open, how far the parameter can move
-    before it closes."""
+    """Scan the parameter's domain (41 points), then narrow to the boundary nearest the current
+    value (8 rounds of 15 points, to ~1e-11 of the domain). The margin is the verdict's: the
+    smallest margin of every row a deal must meet (parties and commitment) at the package best
+    for whichever is worst off; the zone is open where it is ≥ 0. When the zone is closed now
+    the answer is what opens it; when open, how far the parameter can move before it closes."""
     from multipolar.dynamics.apply import resolve
 
     scn = resolve(scn)  # vary the current state, after the scenario's events
@@ -92,20 +133,22 @@ def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:
     now = _margin(scn, path, current)
     if not np.isfinite(now):
         raise UsageError(f"path '{path}': the current value is not valid for the scenario")
-    is_open = now >= 0
+    is_open = now >= -TOL
     grid = np.linspace(lo, hi, _GRID)
-    margins = np.array([_margin(scn, path, float(v)) for v in grid])
-    other = np.nonzero((margins >= 0) != is_open)[0]
+    margins = _margins(scn, path, grid)
+    other = np.nonzero((margins >= -TOL) != is_open)[0]
     if other.size == 0:
         return WhatItTakes(path, current, now, (lo, hi), None, None)
     nearest = int(other[np.argmin(np.abs(grid[other] - current))])
     inside, outside = current, float(grid[nearest])  # same state as now / the other state
-    for _ in range(_BISECT):
-        mid = (inside + outside) / 2
-        if (_margin(scn, path, mid) >= 0) == is_open:
-            inside = mid
+    for _ in range(_ROUNDS):
+        points = np.linspace(inside, outside, _SPLIT + 2)[1:-1]  # from inside to outside
+        flips = np.nonzero((_margins(scn, path, points) >= -TOL) != is_open)[0]
+        if flips.size == 0:
+            inside = float(points[-1])
         else:
-            outside = mid
+            outside = float(points[flips[0]])
+            inside = float(points[flips[0] - 1]) if flips[0] > 0 else inside
     boundary = inside if is_open else outside  # a value at which the zone is (still) open
     changed = with_value(scn, path, boundary)
     space = build_space(changed)

@@ -13,15 +13,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from itertools import combinations
 from math import factorial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from multipolar.deals.analysis import verdict_of
 from multipolar.deals.solve import maxmin
 from multipolar.deals.space import build_space, utilities
 from multipolar.dynamics.apply import apply_event, drop_inactive, ordered
 from multipolar.models.api import forecast
 from multipolar.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -29,15 +33,17 @@ class Snapshot:
     """Metrics of one state: per actor and model for forecast utility; per actor otherwise."""
 
     zone: bool
-    zone_margin: float
+    zone_margin: float  # the deal verdict's binding margin (+ = room for a deal)
     package: dict[str, float]
     metrics: dict[str, dict[str, float]]  # metric -> actor -> value (forecast per model)
     commitment_slack: float | None = None  # at the leximin package (declining side's utility)
+    binding: tuple[str, ...] = ()  # the verdict's binding rows (actors, conflict.power_shift)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "zone": self.zone,
             "zone_margin": self.zone_margin,
+            "binding": list(self.binding),
             "package": self.package,
             "commitment_slack": self.commitment_slack,
             "metrics": self.metrics,
@@ -64,7 +70,8 @@ def snapshot(scn: Scenario, models: tuple[str, ...] = ("compromise",), seed: int
     if space.commit_a is not None and space.commit_b is not None:
         level = point.z[space.guarantee_issue] if space.guarantee_issue is not None else 0.0
         commitment = float(space.commit_a[0] + space.commit_b[0] * level)
-    return Snapshot(point.margin >= 0, point.margin, package, metrics, commitment)
+    verdict = verdict_of(state, space, point.z, draws=0, seed=seed)  # the deals' own verdict
+    return Snapshot(verdict.zone, verdict.margin, package, metrics, commitment, verdict.binding)
 
 
 @dataclass(frozen=True)
@@ -87,11 +94,52 @@ class EventChange:
             "zone_before": self.before.zone,
             "zone_after": self.after.zone,
             "zone_margin_after": self.after.zone_margin,
+            "binding_after": list(self.after.binding),
             "package_after": self.after.package,
             "commitment_slack_after": self.after.commitment_slack,
             "changes": self.attribution,
             "summary": summary(self),
         }
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The balance of advantage over a scenario's events: the baseline state and, per event in
+    date order, the state after it and who gained what, why."""
+
+    scenario: str
+    start: str  # the baseline's date (see baseline_date)
+    seed: int
+    baseline: Snapshot
+    changes: list[EventChange]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "baseline": {"date": self.start, **self.baseline.as_dict()},
+            "events": [c.as_dict() for c in self.changes],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as ``multipolar timeline --format json`` prints it."""
+        return self.as_dict()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long format: one row per (state, metric, actor) with its value; the states are the
+        baseline and each event, in order; ``zone_margin`` rows carry the deal verdict."""
+        from multipolar.frames import records
+
+        states = [("baseline", self.start, self.baseline)]
+        states += [(c.event, c.date.isoformat(), c.after) for c in self.changes]
+        rows: list[dict[str, Any]] = []
+        for name, date, snap in states:
+            for metric, values in snap.metrics.items():
+                rows += [{"state": name, "date": date, "metric": metric, "actor": a, "value": v}
+                         for a, v in values.items()]  # fmt: skip
+            rows.append({"state": name, "date": date, "metric": "zone_margin", "actor": "*",
+                         "value": snap.zone_margin})  # fmt: skip
+        return records(rows)
 
 
 def _shapley(values: dict[frozenset[int], float], m: int) -> list[float]:

@@ -41,6 +41,10 @@ class Forecast:
         """|position - forecast| per issue and actor (0 where the actor has no position)."""
         return np.where(self.mask, np.abs(self.positions - self.values[:, None]), 0.0)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (as ``as_dict``)."""
+        return self.as_dict()
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: forecast per issue and, per issue, each positioned actor's diagnostics."""
         diag: dict[str, dict[str, dict[str, float]]] = {}
@@ -162,8 +166,31 @@ def forecast(scn: Scenario, model: str = "compromise", *, seed: int = 0, **param
     )
 
 
-def forecast_all(
-    scn: Scenario, models: Iterable[str] | None = None, *, seed: int = 0
-) -> list[Forecast]:
+class Forecasts(list[Forecast]):
+    """Several models' forecasts of one scenario: a list of ``Forecast`` (in model order) that
+    also looks a model up by name and gives one table."""
+
+    def model(self, name: str) -> Forecast:
+        for f in self:
+            if f.model == name:
+                return f
+        raise KeyError(f"no forecast by model {name!r}; models: {[f.model for f in self]}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: model -> its ``Forecast.as_dict()``."""
+        return {f.model: f.as_dict() for f in self}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per issue, one column per model."""
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            {f.model: f.values for f in self}, index=list(self[0].issues) if self else []
+        )
+        frame.index.name = "issue"
+        return frame
+
+
+def forecast_all(scn: Scenario, models: Iterable[str] | None = None, *, seed: int = 0) -> Forecasts:
     """Forecasts from each named model (default: every registered model)."""
-    return [forecast(scn, m, seed=seed) for m in (list(models) if models else names())]
+    return Forecasts(forecast(scn, m, seed=seed) for m in (list(models) if models else names()))

@@ -35,10 +35,14 @@ def timeline_tables(base: Snapshot, changes: list[EventChange]) -> list[Table]:
             for c in changes
         ]
         head.add_row(actor, *cells)
+
+    def zone(s: Snapshot) -> str:
+        return f"{'yes' if s.zone else 'no'} {s.zone_margin:+.4f}\n({', '.join(s.binding)})"
+
     head.add_row(
-        "zone of agreement",
-        "yes" if base.zone else "no",
-        *["yes" if c.after.zone else "no" for c in changes],
+        "zone of agreement,\nbinding margin (row)",
+        zone(base),
+        *[zone(c.after) for c in changes],
     )
     tables.append(head)
     for c in changes:

@@ -277,9 +277,14 @@ def _timeline(ctx: Context) -> list[Block]:
         ),
         chart(charts_deals.timeline("fig-timeline", states, panels, ctx.colours())),
         table(
-            ["state", "zone of agreement", "smallest margin"],
+            ["state", "zone of agreement", "binding margin (+ = room)", "what binds"],
             [
-                [st.replace("<br>", " "), "yes" if s.zone else "no", signed(s.zone_margin, 4)]
+                [
+                    st.replace("<br>", " "),
+                    "yes" if s.zone else "no",
+                    signed(s.zone_margin, 4),
+                    ", ".join(s.binding),
+                ]
                 for st, s in zip(states, snaps, strict=True)
             ],
         ),

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from multipolar.deals.verdict import Verdict
 from multipolar.deals.whatif import WhatItTakes
 from multipolar.defaults import DRAWS, SEED
 from multipolar.models.api import Forecast
 from multipolar.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def levers(scn: Scenario) -> list[str]:
@@ -71,6 +74,18 @@ class Brief:
 
     def markdown(self) -> str:
         return "\n".join(self.lines()).rstrip() + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as ``multipolar summary --format json`` prints it."""
+        return self.as_dict()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The forecasts behind the summary: one row per issue, one column per model."""
+        from multipolar.frames import records
+
+        return records(
+            {"issue": i, **{f.model: f[i] for f in self.forecasts}} for i in self.issue_names
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -100,6 +100,7 @@ def _timeline(
                     "effects": [e.label() for e in event.effects],
                     "zone_after": after.zone,
                     "zone_margin_after": after.zone_margin,
+                    "binding_after": list(after.binding),
                     "package_after": after.package,
                     "commitment_slack_after": after.commitment_slack,
                     "metrics_after": after.metrics,

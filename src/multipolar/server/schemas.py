@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, model_validator
 
+from multipolar.defaults import DRAWS
+
 Seed = Field(0, ge=0, le=2**32 - 1, description="Seed for stochastic models and draws.")
 
 
@@ -57,7 +59,7 @@ class ForecastRequest(ScenarioRequest):
 
 
 class DealsRequest(ScenarioRequest):
-    draws: int = Field(500, ge=0, description="Monte Carlo draws for P(all accept).")
+    draws: int = Field(DRAWS, ge=0, description="Monte Carlo draws for P(zone) and P(all accept).")
     top: int = Field(5, ge=1, le=50, description="How many packages to list.")
     seed: int = Seed
 
@@ -75,7 +77,7 @@ class SaveRequest(ScenarioRequest):
         "whatif", description="What to run and save; whatif = forecast, deals and timeline."
     )
     models: list[str] | None = None
-    draws: int = Field(500, ge=0)
+    draws: int = Field(DRAWS, ge=0)
     top: int = Field(5, ge=1, le=50)
     attribution: bool = False
     seed: int = Seed

@@ -10,7 +10,7 @@ problem of every draw is solved by the batched solver of :mod:`multipolar.deals.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from multipolar.scenario.schema import Estimate, Scenario
 from multipolar.uncertainty.backends import Backend, Progress, map_chunks
 from multipolar.uncertainty.montecarlo import distribution, draw_values, ranged_estimates
 from multipolar.uncertainty.sampling import Sampler
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def value_sampler(scn: Scenario, values: dict[str, FloatArray]) -> Sampler:
@@ -69,6 +72,22 @@ class Feasibility:
     binds: BoolArray  # (D, c) parties whose slack at the max–min package is the smallest (ties)
     point_package: FloatArray  # (k,) the egalitarian package of the best values
     point_accepts: FloatArray  # (D,) whether every row accepts the point package
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as ``multipolar simulate -m deals --format json`` prints it."""
+        return self.as_dict()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per draw: the max–min margin, whether a zone exists, whether the fixed
+        package is accepted, and the max–min package's terms."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.packages, columns=list(self.issues))
+        frame.insert(0, "accepts_fixed_package", self.point_accepts)
+        frame.insert(0, "zone", self.margin >= -TOL)
+        frame.insert(0, "margin", self.margin)
+        frame.index.name = "draw"
+        return frame
 
     @property
     def p_zone(self) -> float:

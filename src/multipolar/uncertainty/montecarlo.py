@@ -9,11 +9,12 @@ fixes everything: the same seed gives byte-identical JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats
 
+from multipolar.defaults import DRAWS
 from multipolar.dynamics.apply import resolve
 from multipolar.errors import UsageError
 from multipolar.models.registry import get
@@ -22,6 +23,9 @@ from multipolar.scenario.checks import estimates
 from multipolar.scenario.paths import get_estimate
 from multipolar.scenario.schema import Estimate, Scenario
 from multipolar.uncertainty.backends import Backend, Progress, map_chunks
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 BINS = 20
@@ -170,6 +174,18 @@ class Simulation:
             "issues": self.summary(),
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as ``multipolar simulate --format json`` prints it."""
+        return self.as_dict()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per draw, one column per issue: the model's forecast in that draw."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.values, columns=list(self.issues))
+        frame.index.name = "draw"
+        return frame
+
 
 def _forecast_chunk(
     values: dict[str, FloatArray], n: int, seed: int, scn: Scenario, model: str,
@@ -195,7 +211,7 @@ def simulate(
     scn: Scenario,
     model: str = "compromise",
     *,
-    draws: int = 1000,
+    draws: int = DRAWS,
     seed: int = 0,
     correlations: dict[tuple[str, str], float] | None = None,
     backend: Backend | str = Backend.local,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from SALib.analyze import sobol as sobol_analyze
@@ -22,6 +22,9 @@ from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.paths import get_estimate
 from multipolar.scenario.schema import Scenario
 from multipolar.uncertainty.montecarlo import inputs_from_values, ppf, ranged_paths, run_model
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,15 @@ class Sobol:
             )
         ]
         return {"evaluations": self.evaluations, "indices": sorted(rows, key=lambda r: -r["ST"])}
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.as_dict()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per input, by total index: S1, ST and their confidence half-widths."""
+        from multipolar.frames import records
+
+        return records(self.as_dict()["indices"])
 
 
 def sobol_indices(

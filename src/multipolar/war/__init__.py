@@ -25,3 +25,7 @@ __all__ = [
     "update_win_rate",
     "war_of_attrition",
 ]
+
+from multipolar._callable import make_callable
+
+make_callable(__name__, "war")  # multipolar.war(...) is multipolar.api.war(...)

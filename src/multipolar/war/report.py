@@ -9,7 +9,7 @@ room for a deal), and ``warnings`` lists inputs the reader must see (:mod:`multi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scipy import stats
 
@@ -20,6 +20,10 @@ from multipolar.war.attrition import war_of_attrition
 from multipolar.war.commitment import commitment_test
 from multipolar.war.fearon import bargaining_range, nash_split
 from multipolar.war.information import optimal_demand
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 from multipolar.war.limits import PEACE_SIGN, range_corner, share, stake_warnings
 
 
@@ -44,6 +48,16 @@ class WarReport:
 
     def as_dict(self) -> dict[str, Any]:
         return self.data
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as the CLI's ``--format json`` prints it."""
+        return self.as_dict()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every figure as a row: ``path`` (e.g. ``risk_return.RUS.demand``) and ``value``."""
+        from multipolar.frames import key_values
+
+        return key_values(self.data)
 
 
 def analyse_war(scn: Scenario) -> WarReport:

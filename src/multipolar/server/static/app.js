@@ -214,15 +214,16 @@ function runDeals() {
 }
 
 function drawDeals(deals) {
-  $("deals-summary").textContent = deals.zone_of_agreement
-    ? "A zone of agreement exists: some package beats walking away for every party that must accept."
-    : "No zone of agreement: every package leaves some party that must accept below its walk-away value.";
+  // the engine's verdict, word for word (the same sentence as the CLI and the report)
+  $("deals-summary").textContent = deals.verdict.sentence;
+  $("deals-summary").dataset.margin = deals.verdict.margin.toFixed(4);
   const issues = state.info.issues.map((i) => i.id);
-  const head = el("tr", {}, ...["package", ...issues, "min margin", "blocked by", "P(accept)"].map((h) => el("th", {}, h)));
+  const mc = deals.monte_carlo.draws ? `P(accept), ${deals.monte_carlo.draws} draws, seed ${deals.monte_carlo.seed}` : "P(accept)";
+  const head = el("tr", {}, ...["package", ...issues, "min margin (+ = room)", "binding row (blocks if < 0)", mc].map((h) => el("th", {}, h)));
   const rows = deals.packages.map((p) => el("tr", {}, el("td", {}, p.name),
     ...issues.map((i) => el("td", {}, fmt(p.terms[i], 1))),
-    el("td", {}, fmt(Math.min(...Object.values(p.margin)), 3)),
-    el("td", {}, p.blockers.join(", ") || "-"),
+    el("td", {}, (p.min_margin >= 0 ? "+" : "") + fmt(p.min_margin, 4)),
+    el("td", {}, (p.blockers.length ? p.blockers : p.binding).join(", ") || "-"),
     el("td", {}, p.p_accept === null ? "-" : `${fmt(100 * p.p_accept, 1)}%`)));
   $("deals-table").replaceChildren(el("table", { id: "packages" }, head, ...rows));
   dealsChart(deals);

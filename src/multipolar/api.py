@@ -1,0 +1,163 @@
+"""The Python API: one function per question, each returning a result with ``to_dict()`` (what
+the CLI's ``--format json`` prints) and ``to_frame()`` (a pandas table). Every function reads a
+scenario (a path or a loaded :class:`~multipolar.scenario.schema.Scenario`) and uses the same
+defaults as the CLI, the report and the web app (:mod:`multipolar.defaults`), so the same
+question gets the same answer everywhere.
+
+>>> import multipolar
+>>> v = multipolar.verdict("scenarios/ukraine_2025_08.yaml")  # doctest: +SKIP
+>>> v.zone, v.margin, v.binding  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from multipolar.defaults import DRAWS, SEED
+
+if TYPE_CHECKING:
+    from multipolar.deals.analysis import DealReport
+    from multipolar.deals.mediate import Mediation
+    from multipolar.deals.verdict import Verdict
+    from multipolar.deals.whatif import WhatItTakes
+    from multipolar.dynamics.timeline import Timeline
+    from multipolar.models.api import Forecasts
+    from multipolar.report.summary import Brief
+    from multipolar.scenario.schema import Scenario
+    from multipolar.uncertainty.feasibility import Feasibility
+    from multipolar.uncertainty.montecarlo import Simulation
+    from multipolar.uncertainty.sensitivity import Sobol
+    from multipolar.war.report import WarReport
+
+
+def _scenario(scn: Scenario | str | Path) -> Scenario:
+    from multipolar.scenario import load
+
+    return load(scn) if isinstance(scn, str | Path) else scn
+
+
+def forecasts(
+    scn: Scenario | str | Path, models: Iterable[str] | None = None, *, seed: int = SEED
+) -> Forecasts:
+    """Every (or each named) model's forecast of the scenario after its events."""
+    from multipolar.dynamics.apply import resolve
+    from multipolar.models.api import forecast_all
+
+    return forecast_all(resolve(_scenario(scn)), models, seed=seed)
+
+
+def verdict(scn: Scenario | str | Path, *, draws: int = DRAWS, seed: int = SEED) -> Verdict:
+    """Is there a zone of agreement, what binds, by how much, and how likely over the ranges."""
+    from multipolar.deals.analysis import deal_verdict
+
+    return deal_verdict(_scenario(scn), draws=draws, seed=seed)
+
+
+def deals(
+    scn: Scenario | str | Path, *, top: int = 5, draws: int = DRAWS, seed: int = SEED
+) -> DealReport:
+    """The deal analysis: the verdict, then the best packages and who blocks them."""
+    from multipolar.deals.analysis import analyse_deals
+
+    return analyse_deals(_scenario(scn), top=top, draws=draws, seed=seed)
+
+
+def war(scn: Scenario | str | Path) -> WarReport:
+    """The war in the ``conflict:`` block: range, risk–return, commitment, attrition."""
+    from multipolar.war.report import analyse_war
+
+    return analyse_war(_scenario(scn))
+
+
+def what_it_takes(scn: Scenario | str | Path, path: str) -> WhatItTakes:
+    """The nearest value of one parameter (a dotted path) that opens or closes the zone."""
+    from multipolar.deals.whatif import what_it_takes as run
+
+    return run(_scenario(scn), path)
+
+
+def mediate(
+    scn: Scenario | str | Path, mediator: str, *, bias: float = 0.0, start: str = "status_quo"
+) -> Mediation:
+    """A mediator's single negotiating text, sequencing and value of information."""
+    from multipolar.deals.mediate import mediate as run
+
+    return run(_scenario(scn), mediator, bias=bias, start=start)  # type: ignore[arg-type]
+
+
+def timeline(
+    scn: Scenario | str | Path, models: Iterable[str] = ("compromise",), *, seed: int = SEED
+) -> Timeline:
+    """The balance of advantage after each event, with who gained what and why."""
+    from multipolar.dynamics.timeline import Timeline, baseline_date
+    from multipolar.dynamics.timeline import timeline as run
+
+    s = _scenario(scn)
+    base, changes = run(s, tuple(models), seed=seed)
+    return Timeline(s.id or s.title, baseline_date(s), seed, base, changes)
+
+
+def simulate(
+    scn: Scenario | str | Path,
+    model: str = "compromise",
+    *,
+    draws: int = DRAWS,
+    seed: int = SEED,
+    **options: Any,
+) -> Simulation | Feasibility:
+    """Monte Carlo over the scenario's ranges: a model's forecasts, or with ``model="deals"``
+    the deal re-solved in every draw. ``options``: backend, workers, address (see the CLI)."""
+    s = _scenario(scn)
+    if model == "deals":
+        from multipolar.uncertainty.feasibility import deal_feasibility
+
+        return deal_feasibility(s, draws=draws, seed=seed, **options)
+    from multipolar.uncertainty.montecarlo import simulate as run
+
+    return run(s, model, draws=draws, seed=seed, **options)
+
+
+def sensitivity(
+    scn: Scenario | str | Path,
+    target: str = "margin",
+    *,
+    actor: str | None = None,
+    n: int = 256,
+    seed: int = SEED,
+) -> Sobol:
+    """Sobol indices of a deal output (``agreement`` or ``margin``) over every ranged input."""
+    from multipolar.uncertainty.sensitivity import deal_sobol
+
+    return deal_sobol(_scenario(scn), target, actor, n=n, seed=seed)
+
+
+def summary(scn: Scenario | str | Path, *, draws: int = DRAWS, seed: int = SEED) -> Brief:
+    """The executive summary (the answer first), as ``multipolar summary`` prints it."""
+    from multipolar.report.summary import brief
+
+    return brief(_scenario(scn), draws=draws, seed=seed)
+
+
+def analysis(scn: Scenario | str | Path, *, draws: int = DRAWS, seed: int = SEED) -> str:
+    """The whole war-and-deals analysis as Markdown (``multipolar analysis``)."""
+    from multipolar.report.analysis import analysis_markdown
+
+    return analysis_markdown(_scenario(scn), draws=draws, seed=seed)
+
+
+def report(
+    scn: Scenario | str | Path,
+    path: str | Path | None = None,
+    *,
+    draws: int = DRAWS,
+    seed: int = SEED,
+) -> str:
+    """The self-contained HTML report: written to ``path`` (returned) or returned as HTML."""
+    from multipolar.report.html import render_report, write_report
+
+    s = _scenario(scn)
+    if path is None:
+        return render_report(s, draws=draws, seed=seed)
+    return str(write_report(s, Path(path), draws=draws, seed=seed))
