@@ -101,3 +101,13 @@ def test_sensitivity_command_and_tornado(tmp_path: Path) -> None:
     swings = [r["swing"] for r in rows]
     assert swings == sorted(swings, reverse=True)
     assert rows[0]["input"] == data["tornado"][0]["input"]
+
+
+def test_sobol_of_an_output_no_input_moves_is_zero_not_nan() -> None:
+    """Degenerate but valid: a constant output gets indices of 0 (SALib alone divides 0/0)."""
+    from multipolar.uncertainty.sensitivity import sobol_indices
+
+    res = sobol_indices(lambda u: np.full(len(u), 3.0), ["a", "b"], n=64, seed=1)
+    assert np.array_equal(res.first, [0.0, 0.0])
+    assert np.array_equal(res.total, [0.0, 0.0])
+    assert res.evaluations == 64 * 4

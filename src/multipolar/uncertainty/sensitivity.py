@@ -58,12 +58,16 @@ class Sobol:
 def sobol_indices(
     func: Callable[[FloatArray], FloatArray], names: list[str], n: int = 1024, seed: int = 0
 ) -> Sobol:
-    """Sobol indices of ``func`` (uniforms (M, D) on [0, 1] -> outputs (M,)); N(D + 2) runs."""
+    """Sobol indices of ``func`` (uniforms (M, D) on [0, 1] -> outputs (M,)); N(D + 2) runs.
+    An output that no input moves has every index 0."""
     if not names:
         raise UsageError("no ranged inputs: give some estimates a range {low, best, high}")
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     u = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     y = np.asarray(func(u), dtype=float)
+    if np.all(y == y[0]):  # an output no input moves: every index is 0 (not 0/0)
+        zero = np.zeros(len(names))
+        return Sobol(names, zero, zero, zero, zero.copy(), int(u.shape[0]))
     res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
     return Sobol(names, res["S1"], res["ST"], res["S1_conf"], res["ST_conf"], int(u.shape[0]))
 
