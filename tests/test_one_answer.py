@@ -93,6 +93,7 @@ def test_report_states_the_same_verdict_first() -> None:
     (the Ukraine report is checked in test_report_html, in a browser too)."""
     pytest.importorskip("plotly")
     from markupsafe import escape
+
     path = CASES["commitment binds"]
     v = multipolar.verdict(path, draws=DRAWS, seed=0)
     page = multipolar.report(path, draws=DRAWS, seed=0)
@@ -116,3 +117,16 @@ def test_every_default_is_the_same() -> None:
         assert inspect.signature(fn).parameters["draws"].default == defaults.DRAWS
     for command in ("deals", "analysis", "summary", "simulate", "report"):
         assert f"default: {defaults.DRAWS}" in " ".join(cli(command, "--help").split())
+
+
+def test_deals_top_and_formats_mean_what_they_say() -> None:
+    """`--top 1` lists one package; `--help` offers only the formats the command writes."""
+    path = CASES["commitment binds"]
+    data = json.loads(cli("deals", str(path), "--top", "1", "--draws", "0", "--format", "json"))
+    assert [p["name"] for p in data["packages"]] == ["egalitarian (leximin)"]
+    for command in ("deals", "war", "what-it-takes", "mediate", "summary", "leverage"):
+        text = " ".join(cli(command, "--help").split())
+        assert "<table|json>" in text
+        assert "csv" not in text
+    refused = CliRunner().invoke(app, ["deals", str(path), "--format", "csv"])
+    assert refused.exit_code == 2

@@ -186,7 +186,11 @@ def test_minimal_scenario_says_what_is_missing(minimal_html: str) -> None:
     assert "cites no sources" in _section(minimal_html, "summary")
     deals = _section(minimal_html, "deals")
     assert "no deal: block" in deals
-    assert "Zone of agreement" in deals  # the deal analysis still runs on the defaults
+    # the deal analysis still runs on the defaults, and states the verdict
+    import multipolar
+
+    verdict = multipolar.verdict(validate(yaml.safe_load(MINIMAL)), draws=50, seed=1)
+    assert esc(verdict.sentence()) in deals
     for sid in ("war", "timeline", "uncertainty"):
         assert f'class="missing" role="note">{NOT_AVAILABLE}:' in _section(minimal_html, sid)
     # the forecasts do not depend on anything missing
@@ -361,3 +365,35 @@ def test_report_opens_in_chromium_without_errors(ukraine_html: str, tmp_path: Pa
     low, high = guard["range"]
     assert -0.5 <= low <= 0
     assert 10 <= high <= 10.5
+
+
+def test_first_screenful_states_the_verdict(
+    ukraine: Scenario, ukraine_html: str, tmp_path: Path
+) -> None:
+    """The answer first: at 1400×900 the report's first screen holds the verdict sentence, the
+    same sentence (and margin) as the deal analysis with the report's draws and seed."""
+    import multipolar
+
+    verdict = multipolar.verdict(ukraine, draws=100, seed=0)
+    brief = _section(ukraine_html, "brief")
+    assert esc(verdict.sentence()) in brief
+    assert f"{verdict.margin:+.4f}" in brief
+    if not CHROMIUM.exists():
+        pytest.skip(f"needs {CHROMIUM} (make browser)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    page_file = tmp_path / "report.html"
+    page_file.write_text(ukraine_html, encoding="utf-8")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(page_file.as_uri())
+            lead = page.locator("p.lead").first
+            box = lead.bounding_box()
+            shown = lead.inner_text()
+        finally:
+            browser.close()
+    assert box is not None
+    assert box["y"] >= 0
+    assert box["y"] + box["height"] <= 900  # entirely on the first screen
+    assert verdict.sentence() in shown

@@ -365,13 +365,13 @@ def forecast(
                 model=",".join(fc.model for fc in results), seed=seed)  # fmt: skip
 
 
-TableOrJson = Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json.")]
+TableOrJson = Annotated[TableJson, typer.Option("--format", "-f", help="table or json.")]
 
 
-def _emit(data: dict[str, Any], fmt: OutputFormat, table: Any) -> None:
-    if fmt is OutputFormat.json:
+def _emit(data: dict[str, Any], fmt: OutputFormat | TableJson, table: Any) -> None:
+    if fmt.value == "json":
         _write(json.dumps(data, indent=2, ensure_ascii=False) + "\n", None)
-    elif fmt is OutputFormat.csv:
+    elif fmt.value == "csv":
         raise UsageError("this command writes table or json, not csv")
     else:
         out.print(table())

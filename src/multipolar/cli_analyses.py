@@ -14,6 +14,7 @@ from multipolar.cli import (
     OutputFormat,
     SaveOption,
     ScenarioArg,
+    TableJson,
     TableOrJson,
     _emit,
     _record,
@@ -32,7 +33,7 @@ SeedOption = Annotated[int, typer.Option(help="Seed of the Monte Carlo draws.")]
 @app.command()
 def war(
     file: ScenarioArg,
-    fmt: TableOrJson = OutputFormat.table,
+    fmt: TableOrJson = TableJson.table,
     save: SaveOption = False,
     db: DbOption = None,
 ) -> None:
@@ -59,7 +60,7 @@ def deals(
         int, typer.Option(help="Monte Carlo draws for P(zone), P(all accept).")
     ] = DRAWS,
     seed: SeedOption = SEED,
-    fmt: TableOrJson = OutputFormat.table,
+    fmt: TableOrJson = TableJson.table,
     save: SaveOption = False,
     db: DbOption = None,
 ) -> None:
@@ -83,7 +84,7 @@ def deals(
 def what_it_takes(
     file: ScenarioArg,
     param: Annotated[str, typer.Option("--param", help="Dotted path, e.g. conflict.p.")],
-    fmt: TableOrJson = OutputFormat.table,
+    fmt: TableOrJson = TableJson.table,
 ) -> None:
     """The nearest value of one parameter that opens (or closes) the zone of agreement.
 
@@ -110,7 +111,7 @@ def mediate(
     mediator: Annotated[str, typer.Option("--mediator", help="Actor id of the mediator.")],
     bias: Annotated[float, typer.Option(help="Weight of the mediator's own interest, 0-1.")] = 0.0,
     start: Annotated[StartDraft, typer.Option(help="First draft.")] = StartDraft.status_quo,
-    fmt: TableOrJson = OutputFormat.table,
+    fmt: TableOrJson = TableJson.table,
 ) -> None:
     """The mediator's workbench: single negotiating text, sequencing, value of information.
 
@@ -158,7 +159,7 @@ def summary(
     draws: Annotated[
         int, typer.Option(help="Monte Carlo draws for P(zone), P(all accept).")
     ] = DRAWS,
-    fmt: TableOrJson = OutputFormat.table,
+    fmt: TableOrJson = TableJson.table,
 ) -> None:
     """The answer first: is there a zone of agreement, what binds, by how much, how likely,
     what would open or close it, and what each model forecasts (the opening of `analysis`
@@ -236,7 +237,7 @@ def leverage(
     model: Annotated[
         str, typer.Option("-m", "--model", help="Model for pull and levers.")
     ] = "compromise",
-    fmt: TableOrJson = OutputFormat.table,
+    fmt: TableOrJson = TableJson.table,
 ) -> None:
     """Each actor's weight share, voting power, pull on the forecast and room over walk-away.
 

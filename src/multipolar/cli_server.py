@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from multipolar.cli import DbOption, OutputFormat, TableOrJson, _emit, _reported, app, out
+from multipolar.cli import DbOption, TableJson, TableOrJson, _emit, _reported, app, out
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -63,7 +63,7 @@ def list_(
     db: DbOption = None,
     limit: Annotated[int, typer.Option(help="How many runs, latest first.")] = 20,
     kind: Annotated[str | None, typer.Option(help="Only runs of this kind.")] = None,
-    fmt: TableOrJson = OutputFormat.table,
+    fmt: TableOrJson = TableJson.table,
 ) -> None:
     """List saved runs, latest first, and name the database they are in. Reading never
     creates a database: a missing one is an error.
@@ -88,7 +88,7 @@ def list_(
                           _short(r.title, 40), r.scenario_hash[:12], r.version)  # fmt: skip
             return t
 
-        if fmt is OutputFormat.table:  # the first line names the store, unwrapped
+        if fmt is TableJson.table:  # the first line names the store, unwrapped
             out.print(f"run store: {name}", soft_wrap=True, markup=False, highlight=False)
         _emit({"database": name, "runs": [r.as_dict() for r in records]}, fmt, table)
 
@@ -97,7 +97,7 @@ def list_(
 def show(
     run_id: Annotated[int, typer.Argument(metavar="ID", help="Run id (see `runs list`).")],
     db: DbOption = None,
-    fmt: TableOrJson = OutputFormat.table,
+    fmt: TableOrJson = TableJson.table,
 ) -> None:
     """Show one run: what ran, on which scenario, with which parameters, and its results.
 
@@ -140,7 +140,7 @@ def diff(
     second: Annotated[int, typer.Argument(metavar="ID2", help="The later run.")],
     db: DbOption = None,
     limit: Annotated[int, typer.Option(help="Table: at most this many rows per section.")] = 30,
-    fmt: TableOrJson = OutputFormat.table,
+    fmt: TableOrJson = TableJson.table,
 ) -> None:
     """What changed between two runs: parameters, scenario values (by path) and results.
 
@@ -179,7 +179,7 @@ def diff(
             return Group(*out_tables)
 
         _emit(data, fmt, tables)
-        if fmt is OutputFormat.table and not any(
+        if fmt is TableJson.table and not any(
             data[s] for s in ("fields", "parameters", "scenario", "results")
         ):
             out.print("the two runs are the same")

@@ -12,9 +12,9 @@ import typer
 from multipolar.cli import (
     _QUIET,
     DbOption,
-    OutputFormat,
     SaveOption,
     ScenarioArg,
+    TableJson,
     TableOrJson,
     _emit,
     _record,
@@ -89,7 +89,7 @@ def simulate(
         str | None, typer.Option(help="Ray cluster address (with --backend ray).")
     ] = None,
     quiet: Quiet = False,
-    fmt: TableOrJson = OutputFormat.table,
+    fmt: TableOrJson = TableJson.table,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSON here.")] = None,
     save: SaveOption = False,
     db: DbOption = None,
@@ -146,7 +146,7 @@ def sensitivity(
     ] = None,
     samples: Annotated[int, typer.Option(help="Sobol base sample N (N(D+2) runs).")] = 512,
     seed: Annotated[int, typer.Option(help="Seed of the Sobol sequence.")] = 0,
-    fmt: TableOrJson = OutputFormat.table,
+    fmt: TableOrJson = TableJson.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write JSON here.")] = None,
 ) -> None:
     """Which inputs drive an output: Sobol first-order and total indices, and a tornado.
