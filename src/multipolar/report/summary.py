@@ -60,14 +60,14 @@ class Brief:
             out += ["", "What each model forecasts, issue by issue:", ""]
             for issue, name in self.issue_names.items():
                 lo, hi = self.scales[issue]
-                parts = [
-                    f"{f.model} {f[issue]:.1f}"
-                    + (
-                        f" ({self.readings[issue][f.model]})"
-                        if self.readings[issue][f.model]
-                        else ""
+                groups: dict[str, list[str]] = {}  # models that read the same, together
+                for f in self.forecasts:
+                    groups.setdefault(self.readings[issue][f.model], []).append(
+                        f"{f.model} {f[issue]:.1f}"
                     )
-                    for f in self.forecasts
+                parts = [
+                    ", ".join(models) + (f" ({words})" if words else "")
+                    for words, models in groups.items()
                 ]
                 out.append(f"- **{name}** (scale {lo:g}–{hi:g}): " + "; ".join(parts) + ".")
         return out
