@@ -228,6 +228,8 @@ def test_charts_share_the_report_palette_and_keep_labels_apart(server: tuple[str
             page = browser.new_page(viewport={"width": 1400, "height": 1200})
             open_bundled(page, base)
             page.wait_for_function(UP_TO_DATE, timeout=60_000)
+            app_verdict = page.locator("#deals-summary").inner_text()
+            app_margin = page.get_attribute("#deals-summary", "data-margin")
             ukraine_charts = measure(page, "#results .js-plotly-plot")
             colours = page.evaluate(COLOURS)
             page.click("#controls summary")
@@ -260,6 +262,12 @@ def test_charts_share_the_report_palette_and_keep_labels_apart(server: tuple[str
     low, high = scales[0][1]  # the 0–10 issue on 0–10, not on 0–100
     assert -0.5 <= low <= 0
     assert 10 <= high <= 10.5
+    # the deals panel states the engine's verdict (the app's default draws and seed)
+    import multipolar
+
+    verdict = multipolar.verdict(scn)
+    assert app_verdict == verdict.sentence()
+    assert app_margin == f"{verdict.margin:.4f}"
 
 
 def save_two_runs(page: Any, base: str) -> None:
