@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from multipolar.errors import Path, Problem, did_you_mean
 from multipolar.scenario.conflict import Conflict
+from multipolar.scenario.questions import check_questions
 from multipolar.scenario.schema import Estimate, Scenario
 
 
@@ -356,4 +357,5 @@ def check(scn: Scenario) -> list[Problem]:
         *_deal(scn),
         *_events(scn),
         *_correlations(scn),
+        *check_questions(scn),
     ]

@@ -15,6 +15,7 @@ from pydantic import Field, FiniteFloat, field_validator
 from multipolar.scenario.base import SCHEMA_VERSION, Estimate, Id, _Strict, bad
 from multipolar.scenario.conflict import Conflict, Deal
 from multipolar.scenario.events import Event
+from multipolar.scenario.questions import Question
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -160,6 +161,9 @@ class Scenario(_Strict):
     events: list[Event] = Field(default_factory=list, description="Dated changes, in any order.")
     correlations: list[Correlation] = Field(
         default_factory=list, description="Correlated estimates in Monte Carlo draws."
+    )
+    questions: list[Question] = Field(
+        default_factory=list, description="Forecast questions the ledger seals and grades."
     )
     models: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Model parameters by model name."
