@@ -135,7 +135,9 @@ def check_questions(scn: Any) -> Iterator[Problem]:
     for i, q in enumerate(scn.questions):
         where: Path = ("questions", i)
         if q.id in seen:
-            yield Problem((*where, "id"), f"duplicate question id '{q.id}'", "give every one its own id")
+            yield Problem(
+                (*where, "id"), f"duplicate question id '{q.id}'", "give every one its own id"
+            )
         seen.add(q.id)
         if scn.date is not None and q.closes < scn.date:
             yield Problem(
