@@ -216,3 +216,56 @@ def grade_cmd(
             _write(json.dumps(grades.to_dict(), indent=2, ensure_ascii=False) + "\n", output)
         else:
             out.print(grades_table(grades))
+
+
+@ledger_app.command("backtest")
+def backtest_cmd(
+    folder: Annotated[Path, typer.Argument(help="The case library: scenarios + outcomes.yaml.")],
+    draws: DrawsOption = DRAWS,
+    seed: SeedOption = SEED,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Keep the sealed ledger here (default: a temporary one)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the Markdown page here.")
+    ] = None,
+    fmt: TableOrJson = TableJson.table,
+) -> None:
+    """Seal every case of a library as of its date, resolve it from the library's outcomes and
+    grade the engine's Brier and log score against the base rate and "always 50 %", with
+    bootstrap intervals.
+
+    Example: `multipolar ledger backtest cases/ -o docs/backtest/cases.md`
+    """
+    from rich.table import Table
+
+    from multipolar.ledger.backtest import render, run_cases, summarise
+
+    with _reported():
+        if draws < 1:
+            raise UsageError(f"--draws {draws}: must be at least 1; fix: e.g. --draws {DRAWS}")
+        if not folder.is_dir():
+            raise UsageError(f"{folder}: not a folder; fix: give the case library's folder")
+        rows = run_cases(folder, draws=draws, seed=seed, db=db)
+        summary = summarise(rows, seed=seed)
+        if output is not None:
+            command = f"multipolar ledger backtest {folder.as_posix().rstrip('/')}/"
+            if (draws, seed) != (DRAWS, SEED):
+                command += f" --draws {draws} --seed {seed}"
+            _write(render(rows, summary, command=command, draws=draws, seed=seed), output)
+
+        def table() -> Table:
+            t = Table(title=f"Case library: {summary.n} cases ({draws:,} draws, seed {seed})",
+                      title_justify="left")  # fmt: skip
+            for col in ("case", "as of", "P(yes)", "outcome", "base rate", "what binds"):
+                t.add_column(col)
+            for r in rows:
+                t.add_row(r.case, r.as_of, f"{r.probability:.1%}", "yes" if r.outcome else "no",
+                          f"{r.base_rate:.1%}", r.binding or "-")  # fmt: skip
+            for name, s in summary.scores.items():
+                t.add_row(f"mean score: {name}", "", f"Brier {s['brier']:.3f}", "",
+                          f"log {s['log']:.3f}", "")  # fmt: skip
+            return t
+
+        _emit({"cases": [r.to_dict() for r in rows], "summary": summary.to_dict()}, fmt, table)
