@@ -122,11 +122,13 @@ def default_text(info: FieldInfo) -> str:
 _BOUNDS = ((at.Ge, "ge", "≥"), (at.Le, "le", "≤"), (at.Gt, "gt", ">"), (at.Lt, "lt", "<"))
 
 
-def _items(lo: int | None, hi: int | None) -> list[str]:
+def _items(lo: int | None, hi: int | None, unit: str = "item") -> list[str]:
     if lo is not None and lo == hi:
-        return [f"exactly {lo} items"]
-    parts = [] if lo is None else [f"at least {lo} item{'s' if lo != 1 else ''}"]
-    return parts + ([] if hi is None else [f"at most {hi} items"])
+        return [f"exactly {lo} {unit}s"]
+    if unit == "character" and lo == 1 and hi is None:
+        return ["not empty"]
+    parts = [] if lo is None else [f"at least {lo} {unit}{'s' if lo != 1 else ''}"]
+    return parts + ([] if hi is None else [f"at most {hi} {unit}s"])
 
 
 def constraints_text(hint: Any, info: FieldInfo) -> str:
@@ -149,7 +151,8 @@ def constraints_text(hint: Any, info: FieldInfo) -> str:
             bounds.append(f"{bound[1]} {getattr(m, bound[0]):g}")
         else:
             raise TypeError(f"no words for the constraint {m!r}; add it to scenario_ref")
-    return ", ".join(_items(lo, hi) + bounds)
+    unit = "character" if hint is str else "item"
+    return ", ".join(_items(lo, hi, unit) + bounds)
 
 
 def undocumented(root: type[BaseModel] = Scenario) -> list[str]:
