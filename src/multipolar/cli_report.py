@@ -36,6 +36,13 @@ def report(
         str | None,
         typer.Option(help="Two actors A,B for the Pareto frontier (default: the belligerents)."),
     ] = None,
+    ledger: Annotated[
+        str | None,
+        typer.Option(
+            help="A run store whose ledger's grades (reliability diagram, PIT "
+            "histogram) the report shows."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Write one self-contained HTML report (works offline): scenario and sources, actor maps,
@@ -54,6 +61,14 @@ def report(
 
     with _reported(spin=False):
         scn = load(file)
-        write_report(scn, output, draws=draws, seed=seed, pair=_pair(pair), progress=progress)
+        write_report(
+            scn,
+            output,
+            draws=draws,
+            seed=seed,
+            pair=_pair(pair),
+            progress=progress,
+            ledger=ledger,
+        )
         progress("done")
     typer.echo(str(output))

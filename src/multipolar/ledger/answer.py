@@ -58,19 +58,31 @@ def _level(q: float) -> str:
     return f"{q:g}"
 
 
-class _State:
+class State:
     """One revision point's scenario state with its Monte Carlo results computed once and shared
-    by every question that needs them."""
+    by every question that needs them. ``verdict`` (P(zone), P(accept) of the leximin package)
+    and ``sims`` (model -> Simulation) may be given when already computed with the same draws
+    and seed, as the report does."""
 
-    def __init__(self, scn: Scenario, draws: int, seed: int) -> None:
+    def __init__(
+        self,
+        scn: Scenario,
+        draws: int,
+        seed: int,
+        *,
+        verdict: Any = None,
+        sims: dict[str, Any] | None = None,
+    ) -> None:
         self.scn, self.draws, self.seed = scn, draws, seed
-        self._deal: dict[str, float] | None = None
-        self._sims: dict[str, Any] = {}
+        self._deal: dict[str, float] = {}
+        if verdict is not None and verdict.p_zone is not None and verdict.p_accept is not None:
+            self._deal = {"zone": verdict.p_zone.value, "leximin": verdict.p_accept.value}
+        self._sims: dict[str, Any] = dict(sims or {})
 
-    def deal(self) -> dict[str, float]:
-        """P(zone) and P(accept) of each named package over the draws, as the verdict reports
-        them (the leximin package's P(accept) is the verdict's)."""
-        if self._deal is None:
+    def deal(self, key: str) -> float:
+        """P(zone) (``zone``) or P(accept) of a named package (``leximin``, ``nash``, ``ks``)
+        over the draws, as the verdict reports them."""
+        if key not in self._deal:
             from multipolar.deals.analysis import _draws, acceptance, verdict_of
             from multipolar.deals.solutions import solve
             from multipolar.deals.solve import Point
@@ -78,18 +90,19 @@ class _State:
 
             space = build_space(self.scn)
             sol = solve(space)
-            verdict = verdict_of(
-                self.scn, space, sol.egalitarian.z, draws=self.draws, seed=self.seed
-            )
-            assert verdict.p_zone is not None
-            assert verdict.p_accept is not None
-            out = {"zone": verdict.p_zone.value, "leximin": verdict.p_accept.value}
-            mc = _draws(self.scn, self.draws, self.seed)
-            for key, point in (("nash", sol.nash), ("ks", sol.kalai_smorodinsky)):
-                # a solution that does not exist (no zone) is a package nobody is offered
-                out[key] = acceptance(mc, point.z) if isinstance(point, Point) else 0.0
-            self._deal = out
-        return self._deal
+            if "zone" not in self._deal:
+                verdict = verdict_of(
+                    self.scn, space, sol.egalitarian.z, draws=self.draws, seed=self.seed
+                )
+                assert verdict.p_zone is not None
+                assert verdict.p_accept is not None
+                self._deal.update(zone=verdict.p_zone.value, leximin=verdict.p_accept.value)
+            if key in ("nash", "ks"):
+                mc = _draws(self.scn, self.draws, self.seed)
+                for name, point in (("nash", sol.nash), ("ks", sol.kalai_smorodinsky)):
+                    # a solution that does not exist (no zone) is a package nobody is offered
+                    self._deal[name] = acceptance(mc, point.z) if isinstance(point, Point) else 0.0
+        return self._deal[key]
 
     def forecasts(self, model: str, issue: str) -> np.ndarray:
         """The model's forecast of ``issue`` in every draw."""
@@ -102,7 +115,7 @@ class _State:
 
 
 def answer(
-    state: _State,
+    state: State,
     key: str,
     q: Question,
     *,
@@ -124,10 +137,10 @@ def answer(
         assert q.answer is not None
         a = q.answer
         if a.by == "zone":
-            return Answer(model=DEALS, probability=state.deal()["zone"], **common)
+            return Answer(model=DEALS, probability=state.deal("zone"), **common)
         if a.by == "accept":
             assert a.package is not None
-            return Answer(model=DEALS, probability=state.deal()[a.package], **common)
+            return Answer(model=DEALS, probability=state.deal(a.package), **common)
         assert a.model is not None
         assert a.issue is not None
         used = model or a.model
@@ -184,11 +197,11 @@ def answer_all(
         points = [(date, last[1], None)]
     out: list[Answer] = []
     for as_of, events, until in points:
-        state = _State(resolve(scn, until), draws, seed)
+        state = State(resolve(scn, until), draws, seed)
         for q in scn.questions:
             key = question_key(scn, q)
             out.append(answer(state, key, q, as_of=as_of, events=events, model=model))
     return out
 
 
-__all__ = ["DEALS", "PACKAGES", "Answer", "answer_all", "question_key", "revision_points"]
+__all__ = ["DEALS", "PACKAGES", "Answer", "State", "answer_all", "question_key", "revision_points"]

@@ -11,7 +11,30 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scoringrules as sr
+
+
+def _scoringrules() -> Any:
+    """``scoringrules`` on its numpy backend. With numba installed (it is, for our kernels) the
+    library compiles or loads about thirty numba gufuncs at import: 5 s of CPU even from its
+    cache, for scores that take microseconds here. Hiding numba during that one import makes it
+    take its pure-numpy code paths, which give the same values."""
+    import sys
+
+    if "scoringrules" in sys.modules:
+        return sys.modules["scoringrules"]
+    saved = sys.modules.get("numba")
+    sys.modules["numba"] = None  # type: ignore[assignment]
+    try:
+        import scoringrules
+    finally:
+        if saved is None:
+            del sys.modules["numba"]
+        else:
+            sys.modules["numba"] = saved
+    return scoringrules
+
+
+sr = _scoringrules()
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 EPS = 1e-12  # probabilities are clipped to [EPS, 1 - EPS] in the log score (no infinite score)

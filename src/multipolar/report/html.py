@@ -67,12 +67,14 @@ def build_sections(
     seed: int = 0,
     pair: tuple[str, str] | None = None,
     progress: Progress | None = None,
+    ledger: str | None = None,
 ) -> list[Section]:
     """Every section of the report, computed (the slow part of ``render_report``)."""
     from multipolar.dynamics.apply import resolve
     from multipolar.models.api import forecast_all
     from multipolar.report import sections as s
     from multipolar.report import sections_deals as d
+    from multipolar.report import sections_ledger as q
     from multipolar.report import sections_uncertainty as u
 
     _check(scn, draws, pair)
@@ -80,6 +82,8 @@ def build_sections(
     state = resolve(scn)
     say("forecasts")
     ctx = s.Context(scn, state, forecast_all(state, seed=seed), draws, seed, pair)
+    if ledger is not None:
+        ctx.cache["ledger"] = ledger
     steps: list[tuple[str, Callable[[s.Context], Section]]] = [
         ("in brief", s.brief_section),
         ("summary", s.summary_section),
@@ -89,6 +93,7 @@ def build_sections(
         ("deals", d.deals_section),
         ("timeline", d.timeline_section),
         ("uncertainty", u.uncertainty_section),
+        ("questions", q.questions_section),
         ("assumptions", s.assumptions_section),
     ]
     out = []
@@ -152,12 +157,16 @@ def render_report(
     seed: int = 0,
     pair: tuple[str, str] | None = None,
     progress: Progress | None = None,
+    ledger: str | None = None,
 ) -> str:
     """The self-contained HTML report of ``scn``: summary and sources, actor maps, forecasts
     with trajectories, war and deal analysis, timeline, Monte Carlo (``draws`` seeded draws per
-    model), sensitivity, assumptions. ``pair`` picks the two actors of the Pareto frontier
+    model), sensitivity, the scenario's questions (and, with ``ledger``, that ledger's track
+    record), assumptions. ``pair`` picks the two actors of the Pareto frontier
     (default: the belligerents). Same inputs, same bytes."""
-    sections = build_sections(scn, draws=draws, seed=seed, pair=pair, progress=progress)
+    sections = build_sections(
+        scn, draws=draws, seed=seed, pair=pair, progress=progress, ledger=ledger
+    )
     return render_sections(scn, sections, draws=draws, seed=seed)
 
 

@@ -44,6 +44,8 @@ def _monte_carlo(ctx: Context) -> list[Block]:
     for fc in ctx.forecasts:
         n = min(ctx.draws, DRAW_CAP.get(fc.model, ctx.draws))
         sim = simulate(ctx.state, fc.model, draws=n, seed=ctx.seed)
+        if n == ctx.draws:  # shared with the questions section (same draws, same seed)
+            ctx.cache.setdefault("simulations", {})[fc.model] = sim
         summary = sim.summary()
         summaries[fc.model] = [summary[i] for i in ctx.state.issue_ids]
         counts[fc.model] = n
