@@ -54,7 +54,8 @@ def calibration(
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the draws, the PIT and the bootstrap.")] = 0,
     draws: Annotated[
-        int, typer.Option(help="Draws per issue (the EUM gets half, KTAB's SMP a fifth).", min=2)
+        int,
+        typer.Option(help="Draws per issue (the EUM gets a quarter, KTAB's SMP a tenth).", min=2),
     ] = 40,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap replicates.", min=1)] = 2000,
     resample: Annotated[

@@ -46,8 +46,8 @@ from multipolar.uncertainty.montecarlo import run_model
 #: position noise tried when fitting, as a share of the issue's scale
 GRID: tuple[float, ...] = (0.1, 0.2, 0.3, 0.5, 1.0)
 DRAWS = 40  # draws per issue, divided by COST for the slow models
-#: slow models get DRAWS // COST draws (a run of KTAB's SMP costs ~15 ms, of the EUM ~3 ms)
-COST = {"eum": 2, "smp": 5}
+#: slow models get DRAWS // COST draws (a run of KTAB's SMP costs 10-200 ms, of the EUM ~3 ms)
+COST = {"eum": 4, "smp": 10}
 Progress = Callable[[str], None]
 
 
@@ -62,10 +62,15 @@ def normals(issue: DeuIssue, draws: int, seed: int) -> FloatArray:
 
 
 def _groups(issues: Sequence[DeuIssue]) -> list[list[int]]:
-    """Indices of issues with the same actors, in order of first appearance (one batch each)."""
-    out: dict[tuple[str, ...], list[int]] = {}
+    """Indices of issues that can run as one batch, in order of first appearance: models see
+    arrays, not names, so issues with as many actors batch together, unless a scenario carries
+    data a model reads by name (ideal adjustments, model parameters: then the same actors)."""
+    out: dict[tuple[object, ...], list[int]] = {}
     for k, issue in enumerate(issues):
-        out.setdefault(issue.actors, []).append(k)
+        scn = issue.scenario
+        named = bool(scn.ideal_adjustment or scn.models)
+        key = (issue.actors if named else len(issue.actors), repr(scn.models))
+        out.setdefault(key, []).append(k)
     return list(out.values())
 
 
@@ -101,7 +106,7 @@ def predictive(
     seed: int = 0,
 ) -> FloatArray:
     """The variant's forecast of every issue in every draw, per noise level: (sigmas, issues,
-    draws). Issues with the same actors run as one batch over noise levels, issues and draws."""
+    draws). Each batch of issues (``_groups``) runs at once over noise levels, issues and draws."""
     out = np.empty((len(sigmas), len(issues), draws))
     for idx in _groups(issues):
         batch = [issues[k] for k in idx]
@@ -185,21 +190,17 @@ def _task(
     sigma: float,
     draws: int,
     seed: int,
-    point: bool,
-) -> tuple[FloatArray, FloatArray | None, float]:
+) -> tuple[FloatArray, float]:
     """One model at one noise level on some issues (a task for any worker): the samples
-    (issues, draws), the noise-free forecast if asked, and the seconds taken."""
+    (issues, draws) and the seconds taken."""
     start = time.perf_counter()
     samples = predictive(issues, variant, chosen, (sigma,), draws=draws, seed=seed)[0]
-    free = (
-        predictive(issues, variant, chosen, (0.0,), draws=1, seed=seed)[0, :, 0] if point else None
-    )
-    return samples, free, time.perf_counter() - start
+    return samples, time.perf_counter() - start
 
 
 def _run(
     tasks: list[tuple[Any, ...]], cost: list[int], workers: int
-) -> list[tuple[FloatArray, FloatArray | None, float]]:
+) -> list[tuple[FloatArray, float]]:
     """The tasks, the costliest first (parallel workers then finish together), in task order."""
     order = sorted(range(len(tasks)), key=lambda k: -cost[k])
     done = run_tasks(_task, [tasks[k] for k in order], [1] * len(tasks), workers=workers)
@@ -281,43 +282,57 @@ def run_calibration(
         raise UsageError("the position-noise grid needs values >= 0")
     n_draws = [draws_for(v, draws) for v in todo]
     cost = [COST.get(v.model, 1) for v in todo]
-    # phase 1, the fit: every model at every grid value on the train issues
-    pairs = [(m, g) for m in range(len(todo)) for g in grid_t]
-    fitted = _run(
-        [(train, todo[m], scheme, g, n_draws[m], seed, False) for m, g in pairs],
-        [cost[m] for m, _g in pairs],
+    # phase 1: every model at every grid value on the train issues, and noise-free on test
+    jobs = [(m, g) for m in range(len(todo)) for g in grid_t] + [
+        (m, None) for m in range(len(todo))
+    ]
+    first = _run(
+        [
+            (test, todo[m], scheme, 0.0, 1, seed)
+            if g is None
+            else (train, todo[m], scheme, g, n_draws[m], seed)
+            for m, g in jobs
+        ],
+        [cost[m] for m, _g in jobs],
         workers,
     )
-    y_train, took = outcomes(train), dict.fromkeys(range(len(todo)), 0.0)
-    fits = []
-    for m, v in enumerate(todo):
-        runs = [r for (mm, _g), r in zip(pairs, fitted, strict=True) if mm == m]
-        fits.append(chosen_fit(v.label, grid_t, [r[0] for r in runs], y_train))
-        took[m] += sum(r[2] for r in runs)
-    # phase 2, the test: every model at its fitted noise, and noise-free
+    took = [
+        sum(r[1] for (mm, _g), r in zip(jobs, first, strict=True) if mm == m)
+        for m in range(len(todo))
+    ]
+    y_train, y = outcomes(train), outcomes(test)
+    fits = [
+        chosen_fit(
+            v.label,
+            grid_t,
+            [r[0] for (mm, g), r in zip(jobs, first, strict=True) if mm == m and g is not None],
+            y_train,
+        )
+        for m, v in enumerate(todo)
+    ]
+    free = {m: r[0][:, 0] for (m, g), r in zip(jobs, first, strict=True) if g is None}
+    # phase 2: every model at its fitted noise on the test issues
     graded = _run(
         [
-            (test, v, scheme, f.value, n_draws[m], seed, True)
+            (test, v, scheme, f.value, n_draws[m], seed)
             for m, (v, f) in enumerate(zip(todo, fits, strict=True))
         ],
         cost,
         workers,
     )
-    y = outcomes(test)
     counts = resample_counts(
         [i.proposal for i in test], bootstrap, np.random.default_rng(seed), resample
     )
     clim = grade(climatology(train, test), y, seed)
     summaries = []
-    for m, (v, fit, (samples, point, secs)) in enumerate(zip(todo, fits, graded, strict=True)):
+    for m, (v, fit, (samples, secs)) in enumerate(zip(todo, fits, graded, strict=True)):
         if progress is not None:
             progress(
                 f"{v.label}: noise {fit.value:g} fitted on {len(train)} train issues, "
                 f"graded on {len(test)} test issues, {fit.draws} draws, "
                 f"{took[m] + secs:.1f} s"
             )
-        free = np.zeros(len(test)) if point is None else point
-        point_crps = float(np.mean(crps_samples(free[:, None], y)))
+        point_crps = float(np.mean(crps_samples(free[m][:, None], y)))
         summaries.append(
             summarise(
                 v.label, fit.value, fit.draws, grade(samples, y, seed), clim, counts, point_crps

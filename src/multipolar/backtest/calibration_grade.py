@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scoringrules as sr
 from scipy import stats
 
 from multipolar.backtest.data import DeuIssue
@@ -47,6 +48,7 @@ class Graded:
     crps: FloatArray
     covered: dict[float, FloatArray]  # nominal coverage -> 0/1 per issue (quantile interval)
     pit: FloatArray
+    handicap: FloatArray  # CRPS of the draws minus its unbiased ("fair") estimate, ≥ 0
 
     def pit_inside(self, c: float) -> FloatArray:
         """1 where the PIT falls in the central ``c`` band: the interval coverage that stays
@@ -56,12 +58,17 @@ class Graded:
 
 def grade(samples: FloatArray, y: FloatArray, seed: int = 0) -> Graded:
     """CRPS, central-interval coverage (from the samples' LEVELS quantiles) and randomised PIT,
-    all by ``multipolar.ledger.scores``."""
+    all by ``multipolar.ledger.scores``; and, as a diagnostic, how much the CRPS of a few draws
+    exceeds the unbiased estimate of the CRPS of the distribution they come from (scoringrules'
+    ``fair`` estimator)."""
     q = np.moveaxis(np.quantile(samples, LEVELS, axis=-1), 0, -1)
+    crps = crps_samples(samples, y)
+    fair = np.asarray(sr.crps_ensemble(y, samples, estimator="fair"), dtype=float)
     return Graded(
-        crps_samples(samples, y),
+        crps,
         {c: covered(q, LEVELS, y, c) for c in COVERAGES},
         pit(samples, y, seed),
+        crps - fair,
     )
 
 
@@ -127,6 +134,7 @@ class Summary:
             "crps_minus_climatology": self.diff.as_dict(),
             "skill": self.skill,
             "point_forecast_crps": self.point_crps,
+            "few_draws_handicap": float(self.per_issue.handicap.mean()),
             "coverage": {f"{c:.0%}": iv.as_dict() for c, iv in self.coverage.items()},
             "pit_coverage": {f"{c:.0%}": iv.as_dict() for c, iv in self.pit_coverage.items()},
             "mean_pit": self.mean_pit.as_dict(),

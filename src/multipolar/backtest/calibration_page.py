@@ -180,12 +180,17 @@ def _method(cal: Calibration) -> list[str]:
     per = "; ".join(
         f"{d}: " + ", ".join(f"`{f.label}`" for f in cal.fits if f.draws == d) for d in counts
     )
+    slow = ", ".join(f"{m} by {COST[m]}" for m in sorted(COST))
+    handicap = ", ".join(
+        f"`{x.label}` {x.per_issue.handicap.mean():.2f}"
+        for x in sorted(cal.summaries, key=lambda x: -x.per_issue.handicap.mean())
+    )
     draws = (
-        f"draws per issue {per}; the slow models get fewer ({', '.join(sorted(COST))} "
-        "divide the draws by " + ", ".join(str(COST[m]) for m in sorted(COST)) + " for run "
-        "time). The CRPS of an m-draw ensemble is the CRPS of its empirical distribution, "
-        "which exceeds the model's by about half its mean absolute spread divided by m, so "
-        "fewer draws handicap a model slightly"
+        f"draws per issue {per}: the slow models' draws are divided ({slow}) for run time. "
+        "The CRPS of m draws is the CRPS of their empirical distribution, which exceeds the "
+        "CRPS of the distribution they come from by half its mean absolute spread divided by m, "
+        "so fewer draws handicap a model; measured on the test issues as the CRPS minus its "
+        f"unbiased (fair) estimate, the handicap is {handicap}"
     )
     return [
         (
@@ -248,7 +253,8 @@ def render(cal: Calibration, command: str) -> str:
             "Lower CRPS is better; ΔCRPS is paired (both on the same resampled issues), "
             "negative is better than the climatology. The noise-free CRPS is the CRPS of the "
             "point forecast, i.e. the test MAE of the [leaderboard](deu3.md). The interval "
-            "columns give the share of test outcomes inside the forecast's central 50 % and 90 % intervals."
+            "columns give the share of test outcomes inside the forecast's central 50 % and "
+            "90 % intervals."
         ),
         "",
         *_scores(cal),
