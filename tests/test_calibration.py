@@ -24,7 +24,15 @@ from multipolar.backtest.calibration import (
     predictive,
     run_calibration,
 )
-from multipolar.backtest.calibration_grade import COVERAGES, LEVELS, climatology, grade, verdict
+from multipolar.backtest.calibration_grade import (
+    COVERAGES,
+    LEVELS,
+    climatology,
+    fair_crps,
+    grade,
+    rank_pit,
+    verdict,
+)
 from multipolar.backtest.calibration_page import render, to_json
 from multipolar.backtest.fit import forecasts, variants
 from multipolar.backtest.score import Interval
@@ -52,10 +60,22 @@ def test_grade_is_the_ledgers_scores() -> None:
     q = np.quantile(samples, LEVELS, axis=-1).T
     for c in COVERAGES:
         np.testing.assert_array_equal(g.covered[c], covered(q, LEVELS, y, c))
-    np.testing.assert_array_equal(g.pit, pit(samples, y, 5))
+    np.testing.assert_array_equal(g.pit, pit(np.column_stack([samples, y]), y, 5))
+    np.testing.assert_allclose(g.handicap, crps_samples(samples, y) - fair_crps(samples, y))
+    assert np.all(g.handicap >= 0)
     point = grade(np.full((3, 4), 40.0), np.array([40.0, 10.0, 100.0]))
     np.testing.assert_allclose(point.crps, [0.0, 30.0, 60.0])  # a point mass: absolute error
     assert point.covered[0.9].tolist() == [1.0, 0.0, 0.0]
+
+
+def test_rank_pit_is_uniform_for_few_draws() -> None:
+    """Outcome and four draws from one distribution: the rank PIT is uniform (each tenth holds
+    10 % within 2 points), where the PIT of the four draws alone puts a fifth at each end."""
+    rng = np.random.default_rng(3)
+    samples, y = rng.normal(size=(20000, 4)), rng.normal(size=20000)
+    counts = np.histogram(rank_pit(samples, y), bins=10, range=(0, 1))[0] / y.size
+    assert np.all(np.abs(counts - 0.1) < 0.02)
+    assert float(np.mean(pit(samples, y) == 0.0)) == pytest.approx(0.2, abs=0.02)
 
 
 def test_pit_coverage_is_nominal_with_atoms_where_interval_coverage_is_not() -> None:
@@ -159,7 +179,7 @@ def test_draws_depend_on_the_seed_and_the_issue_only(deu: DeuData) -> None:
     assert every[1].std(axis=-1).mean() > every[0].std(axis=-1).mean()  # more noise, more spread
 
 
-def test_fit_minimises_the_train_crps(deu: DeuData) -> None:
+def test_fit_minimises_the_fair_train_crps(deu: DeuData) -> None:
     split = read_split()
     train = [i for i in deu.issues if split[i.id] == "train"]
     v = variants(["median"])[0]
@@ -167,7 +187,7 @@ def test_fit_minimises_the_train_crps(deu: DeuData) -> None:
     y = outcomes(train)
     for g, value in zip(fit.grid, fit.curve, strict=True):
         samples = predictive(train, v, "equal", (g,), draws=6, seed=2)[0]
-        assert value == pytest.approx(float(np.mean(crps_samples(samples, y))))
+        assert value == pytest.approx(float(np.mean(fair_crps(samples, y))))
     assert fit.train_crps == min(fit.curve)
     assert fit.value == fit.grid[fit.curve.index(min(fit.curve))]
 

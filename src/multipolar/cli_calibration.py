@@ -62,7 +62,7 @@ def calibration(
         ResampleUnit, typer.Option(help="Bootstrap unit: issue, or whole proposals.")
     ] = ResampleUnit.issue,
     workers: Annotated[
-        int, typer.Option(help="Local processes (one model per task; same output).", min=1)
+        int, typer.Option(help="Local processes (tasks: model × noise level; same output).", min=1)
     ] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:

@@ -6,11 +6,11 @@ actor's position moves by ``sigma × (high − low) × z`` with ``z`` standard n
 across actors and draws, and is clipped to the issue's scale; saliences and capabilities stay as
 coded. The model's forecasts over the draws are its predictive distribution. ``sigma`` is fitted
 per model on the train split alone: the grid value with the lowest mean CRPS over the train
-issues (the first of equal minima). The draws of an issue depend only on the seed and the issue's
-id (common random numbers across grid values and models). Grading on the test split: CRPS, the
-coverage of the central 50 % and 90 % intervals and the PIT, all from ``multipolar.ledger.scores``;
-the reference is the climatological forecast, the train split's outcomes on the issue's scale.
-Grading is in ``calibration_grade``, the page in ``calibration_page``.
+issues (its fair ensemble estimate; the first of equal minima). The draws of an issue depend
+only on the seed and the issue's id (common random numbers across grid values and models).
+Grading on the test split (CRPS, the coverage of the central 50 % and 90 % intervals, the PIT,
+all by ``multipolar.ledger.scores``, against the climatological forecast) is in
+``calibration_grade``, the page in ``calibration_page``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from multipolar.backtest.calibration_grade import (
     PIT_BINS,
     Summary,
     climatology,
+    fair_crps,
     grade,
     summarise,
 )
@@ -144,9 +145,10 @@ class NoiseFit:
 def chosen_fit(
     label: str, grid: Sequence[float], train_samples: Sequence[FloatArray], y: FloatArray
 ) -> NoiseFit:
-    """The grid value whose train samples (issues, draws) have the lowest mean CRPS against the
-    train outcomes ``y`` (the first of equal minima)."""
-    curve = tuple(float(np.mean(crps_samples(smp, y))) for smp in train_samples)
+    """The grid value whose train samples (issues, draws) have the lowest mean fair CRPS against
+    the train outcomes ``y`` (the first of equal minima): the fair estimate does not penalise a
+    wide distribution for being drawn few times."""
+    curve = tuple(float(np.mean(fair_crps(smp, y))) for smp in train_samples)
     best = int(np.argmin(curve))
     draws = int(train_samples[0].shape[-1])
     return NoiseFit(

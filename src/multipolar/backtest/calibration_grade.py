@@ -56,19 +56,33 @@ class Graded:
         return np.asarray((self.pit >= (1 - c) / 2) & (self.pit <= (1 + c) / 2), dtype=float)
 
 
+def fair_crps(samples: FloatArray, y: FloatArray) -> FloatArray:
+    """The unbiased estimate of the CRPS of the distribution the draws (..., m ≥ 2) come from
+    (scoringrules' ``fair`` ensemble estimator): the CRPS of the m draws themselves exceeds it
+    by half their mean absolute difference divided by m − 1."""
+    return np.asarray(sr.crps_ensemble(y, samples, estimator="fair"), dtype=float)
+
+
+def rank_pit(samples: FloatArray, y: FloatArray, seed: int = 0) -> FloatArray:
+    """The randomised rank PIT: the ledger's randomised PIT of the outcome among the draws and
+    itself, (draws below + U × (draws equal + 1)) / (m + 1), uniform on [0, 1] for any number
+    of draws m when the outcome is exchangeable with them (the ledger's PIT of m draws alone
+    puts 1/(m + 1) at each end, which only vanishes for many draws)."""
+    ya = np.asarray(y, dtype=float)
+    return pit(np.concatenate([samples, ya[..., None]], axis=-1), ya, seed)
+
+
 def grade(samples: FloatArray, y: FloatArray, seed: int = 0) -> Graded:
-    """CRPS, central-interval coverage (from the samples' LEVELS quantiles) and randomised PIT,
-    all by ``multipolar.ledger.scores``; and, as a diagnostic, how much the CRPS of a few draws
-    exceeds the unbiased estimate of the CRPS of the distribution they come from (scoringrules'
-    ``fair`` estimator)."""
+    """CRPS, central-interval coverage (from the samples' LEVELS quantiles) and the randomised
+    PIT, all by ``multipolar.ledger.scores``; and how much the CRPS of the draws exceeds the
+    fair estimate of their distribution's CRPS (the few-draws handicap)."""
     q = np.moveaxis(np.quantile(samples, LEVELS, axis=-1), 0, -1)
     crps = crps_samples(samples, y)
-    fair = np.asarray(sr.crps_ensemble(y, samples, estimator="fair"), dtype=float)
     return Graded(
         crps,
         {c: covered(q, LEVELS, y, c) for c in COVERAGES},
-        pit(samples, y, seed),
-        crps - fair,
+        rank_pit(samples, y, seed),
+        crps - fair_crps(samples, y),
     )
 
 
@@ -115,6 +129,8 @@ class Summary:
     draws: int
     crps: Interval
     diff: Interval  # CRPS minus the climatology's, paired
+    fair: Interval  # the fair CRPS (no few-draws handicap)
+    fair_diff: Interval  # fair CRPS minus the climatology's, paired
     skill: float  # 1 − CRPS / climatology CRPS
     point_crps: float | None  # CRPS of the noise-free forecast (its absolute error)
     coverage: dict[float, Interval]  # outcome inside the central interval of the quantiles
@@ -132,6 +148,8 @@ class Summary:
             "draws": self.draws,
             "crps": self.crps.as_dict(),
             "crps_minus_climatology": self.diff.as_dict(),
+            "fair_crps": self.fair.as_dict(),
+            "fair_crps_minus_climatology": self.fair_diff.as_dict(),
             "skill": self.skill,
             "point_forecast_crps": self.point_crps,
             "few_draws_handicap": float(self.per_issue.handicap.mean()),
@@ -164,6 +182,8 @@ def summarise(
         draws,
         _interval(g.crps, counts),
         _interval(g.crps - clim.crps, counts),
+        _interval(g.crps - g.handicap, counts),
+        _interval((g.crps - g.handicap) - (clim.crps - clim.handicap), counts),
         float(1.0 - g.crps.mean() / clim.crps.mean()) if clim.crps.mean() > 0 else 0.0,
         point_crps,
         cover,

@@ -56,6 +56,16 @@ def _headline(cal: Calibration) -> list[str]:
             + ", ".join(f"`{w}`" for w in worse)
             + ".",
         ]
+    fair_better = [s.label for s in cal.summaries if s.fair_diff.high < 0]
+    fair_best = min(cal.summaries, key=lambda s: s.fair.value)
+    lines += [
+        "",
+        "Without the handicap of few draws (the fair CRPS, see Method), better than the "
+        "climatology with the interval below 0: "
+        + (", ".join(f"`{b}`" for b in fair_better) if fair_better else "no model")
+        + f"; the best is `{fair_best.label}`, {fair_best.fair.value:.2f} against "
+        f"{clim.fair.value:.2f} ({fmt_interval(fair_best.fair_diff, signed=True)}).",
+    ]
     calibrated = [s.label for s in cal.summaries if s.verdict.startswith("calibrated")]
     lines += [
         "",
@@ -70,21 +80,21 @@ def _scores(cal: Calibration) -> list[str]:
     head = [
         (
             "| model | position noise (train) | draws | test CRPS [95% CI] | "
-            "ΔCRPS vs climatology [95% CI] | skill | noise-free CRPS (= MAE) | "
-            "50 % interval holds | 90 % interval holds |"
+            "ΔCRPS vs climatology [95% CI] | skill | fair CRPS | Δfair vs climatology [95% CI] "
+            "| noise-free CRPS (= MAE) |"
         ),
-        "|---|---:|---:|---|---|---:|---:|---|---|",
+        "|---|---:|---:|---|---|---:|---:|---|---:|",
     ]
     rows = [
         f"| {s.label} | {s.sigma:g} | {s.draws} | {fmt_interval(s.crps)} | "
-        f"{fmt_interval(s.diff, signed=True)} | {s.skill:+.3f} | {s.point_crps:.2f} | "
-        f"{_pct(s.coverage[0.5])} | {_pct(s.coverage[0.9])} |"
+        f"{fmt_interval(s.diff, signed=True)} | {s.skill:+.3f} | {s.fair.value:.2f} | "
+        f"{fmt_interval(s.fair_diff, signed=True)} | {s.point_crps:.2f} |"
         for s in sorted(cal.summaries, key=lambda s: s.crps.value)
     ]
     c = cal.climatology
     rows.append(
-        f"| *{c.label}* | – | {c.draws} train outcomes | {fmt_interval(c.crps)} | – | "
-        f"0 | – | {_pct(c.coverage[0.5])} | {_pct(c.coverage[0.9])} |"
+        f"| *{c.label}* | – | {c.draws} train outcomes | {fmt_interval(c.crps)} | – | 0 | "
+        f"{c.fair.value:.2f} | – | – |"
     )
     return head + rows
 
@@ -92,13 +102,15 @@ def _scores(cal: Calibration) -> list[str]:
 def _reliability(cal: Calibration) -> list[str]:
     head = [
         (
-            "| model | PIT in [0.25, 0.75] (nominal 50 %) | PIT in [0.05, 0.95] "
-            "(nominal 90 %) | mean PIT [95% CI] | χ² p (uniform PIT) | verdict |"
+            "| model | 50 % interval holds | 90 % interval holds | PIT in [0.25, 0.75] "
+            "(nominal 50 %) | PIT in [0.05, 0.95] (nominal 90 %) | mean PIT [95% CI] | "
+            "χ² p (uniform PIT) | verdict |"
         ),
-        "|---|---|---|---|---:|---|",
+        "|---|---|---|---|---|---|---:|---|",
     ]
     rows = [
-        f"| {s.label} | {_pct(s.pit_coverage[0.5])} | {_pct(s.pit_coverage[0.9])} | "
+        f"| {s.label} | {_pct(s.coverage[0.5])} | {_pct(s.coverage[0.9])} | "
+        f"{_pct(s.pit_coverage[0.5])} | {_pct(s.pit_coverage[0.9])} | "
         f"{fmt_interval(s.mean_pit, digits=3)} | {s.pit_p:.2g} | {s.verdict} |"
         for s in (*cal.summaries, cal.climatology)
     ]
@@ -206,19 +218,22 @@ def _method(cal: Calibration) -> list[str]:
         (
             f"**Fitting rule.** For each model σ is chosen on the grid {grid} "
             f"(shares of the scale) to minimise the mean CRPS over the {len(cal.train_ids)} train "
-            "issues (the first of equal minima); the test issues are not read. The fitted "
-            "distribution is then graded once on the test issues."
+            "issues, in its fair estimate (so that a model drawn few times is not pushed "
+            "towards narrow distributions; the first of equal minima); the test issues are not "
+            "read. The fitted distribution is then graded once on the test issues."
         ),
         "",
         (
             "**Grading** (all by `multipolar.ledger.scores`): the CRPS of the draws "
             "(`crps_samples`), the coverage of the central 50 % and 90 % intervals read off the "
             f"draws' quantiles at {', '.join(f'{q:g}' for q in LEVELS)} (`covered`), and the "
-            f"randomised PIT (`pit`) with its {PIT_BINS}-bin histogram (`pit_histogram`). The "
-            "reference is the climatological forecast: the train split's outcomes, as shares of "
-            "their scales, on the issue's scale. Skill is 1 − CRPS / climatology CRPS. Intervals "
-            f"are 95 % percentile intervals over {cal.bootstrap} bootstrap resamples of the test "
-            f"issues (by {cal.resample}, seed {cal.seed}), paired across models."
+            "randomised PIT (`pit`, of the outcome among the draws and itself) with its "
+            f"{PIT_BINS}-bin histogram (`pit_histogram`); the fair CRPS is scoringrules' "
+            '`crps_ensemble(estimator="fair")`. The reference is the climatological forecast: '
+            "the train split's outcomes, as shares of their scales, on the issue's scale. Skill "
+            "is 1 − CRPS / climatology CRPS. Intervals are 95 % percentile intervals over "
+            f"{cal.bootstrap} bootstrap resamples of the test issues (by {cal.resample}, seed "
+            f"{cal.seed}), paired across models."
         ),
     ]
 
@@ -251,10 +266,10 @@ def render(cal: Calibration, command: str) -> str:
         "",
         (
             "Lower CRPS is better; ΔCRPS is paired (both on the same resampled issues), "
-            "negative is better than the climatology. The noise-free CRPS is the CRPS of the "
-            "point forecast, i.e. the test MAE of the [leaderboard](deu3.md). The interval "
-            "columns give the share of test outcomes inside the forecast's central 50 % and "
-            "90 % intervals."
+            "negative is better than the climatology. The test CRPS is the ledger's CRPS of the "
+            "draws; the fair CRPS estimates the CRPS of the distribution they are drawn from "
+            "(no handicap for few draws). The noise-free CRPS is the CRPS of the point "
+            "forecast, i.e. the test MAE of the [leaderboard](deu3.md)."
         ),
         "",
         *_scores(cal),
@@ -262,12 +277,16 @@ def render(cal: Calibration, command: str) -> str:
         "## Reliability",
         "",
         (
-            "A forecast whose distribution puts mass on single values (the ends of the scale, or a "
-            "model that lands on one actor's position in most draws) has quantile intervals that "
-            "cover more than their nominal share even when it is calibrated: the climatology's "
-            "90 % interval is the whole scale. The randomised PIT shares such an atom's "
-            "probability out uniformly, so the share of PIT values in the central band is nominal "
-            "for a calibrated forecast; the verdicts use it. Over-confident: a nominal level lies "
+            "The interval columns give the share of test outcomes inside the central 50 % and "
+            "90 % intervals read off the draws' quantiles (the ledger's `covered`). Two things "
+            "keep that share off its nominal value for a calibrated forecast: a distribution "
+            "with mass on single values (the ends of the scale, or one actor's position in most "
+            "draws) has intervals whose ends sit on those values and cover more (the "
+            "climatology's 90 % interval is the whole scale), and the quantiles of a few draws "
+            "make intervals that cover less. The randomised rank PIT has neither problem: the "
+            "outcome's rank among the draws and itself, ties broken at random, is uniform for a "
+            "calibrated forecast whatever the number of draws, so the share of PIT values in the "
+            "central band is nominal; the verdicts use it. Over-confident: a nominal level lies "
             "above the 95 % interval of its PIT coverage (bands too narrow); under-confident: "
             "below it (bands too wide). Outcomes falling mostly above (below) the forecasts make "
             "the mean PIT's interval exclude 0.5 upwards (downwards)."
