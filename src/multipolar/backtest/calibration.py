@@ -78,7 +78,8 @@ def _groups(issues: Sequence[DeuIssue]) -> list[list[int]]:
 def noisy_inputs(
     batch: Sequence[DeuIssue], chosen: Scheme, sigmas: Sequence[float], draws: int, seed: int
 ) -> Inputs:
-    """Model inputs (sigmas, issues, draws, 1, actors) for issues sharing one actor list."""
+    """Model inputs (sigmas, issues, draws, 1, actors) for one batch of issues (``_groups``);
+    the actor labels are the first issue's (models read arrays, not labels)."""
     base = [to_inputs(with_capabilities(i.scenario, capabilities(i, chosen))) for i in batch]
     lead = (len(sigmas), len(batch), draws)
 
@@ -119,7 +120,8 @@ def predictive(
 
 @dataclass(frozen=True)
 class NoiseFit:
-    """The position noise with the lowest mean train CRPS, and the train CRPS along the grid."""
+    """The position noise with the lowest mean train CRPS (fair estimate), and that CRPS along
+    the grid."""
 
     label: str
     value: float
@@ -134,11 +136,11 @@ class NoiseFit:
             "model": self.label,
             "parameter": "position_noise",
             "value": self.value,
-            "train_crps": self.train_crps,
+            "train_fair_crps": self.train_crps,
             "train_issues": self.train_issues,
             "draws": self.draws,
             "grid": list(self.grid),
-            "train_crps_by_value": list(self.curve),
+            "train_fair_crps_by_value": list(self.curve),
         }
 
 

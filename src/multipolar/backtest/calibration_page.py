@@ -177,11 +177,16 @@ def _words(s: Summary, clim: Summary) -> str:
         parts.append("Outcomes fall above its forecasts more often than below.")
     elif "too high" in s.verdict:
         parts.append("Outcomes fall below its forecasts more often than above.")
-    relation = "below" if s.diff.high < 0 else "above" if s.diff.low > 0 else "level with"
+
+    def relation(iv: Interval) -> str:
+        return "below" if iv.high < 0 else "above" if iv.low > 0 else "not clearly apart from"
+
     parts.append(
-        f"Its test CRPS {s.crps.value:.2f} is {relation} the climatology's "
-        f"{clim.crps.value:.2f} ({fmt_interval(s.diff, signed=True)}); noise-free, "
-        f"its CRPS is its MAE, {s.point_crps:.2f}."
+        f"Its test CRPS {s.crps.value:.2f} is {relation(s.diff)} the climatology's "
+        f"{clim.crps.value:.2f} ({fmt_interval(s.diff, signed=True)}); its fair CRPS "
+        f"{s.fair.value:.2f} is {relation(s.fair_diff)} the climatology's {clim.fair.value:.2f} "
+        f"({fmt_interval(s.fair_diff, signed=True)}); noise-free, its CRPS is its MAE, "
+        f"{s.point_crps:.2f}."
     )
     return " ".join(parts)
 
@@ -312,7 +317,7 @@ def render(cal: Calibration, command: str) -> str:
         "",
         "## The fit: train CRPS along the grid",
         "",
-        "Mean CRPS over the train issues at each position noise (bold: the fitted value).",
+        "Mean fair CRPS over the train issues at each position noise (bold: the fitted value).",
         "",
         *_fits(cal),
         "",
