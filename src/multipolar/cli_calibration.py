@@ -71,7 +71,8 @@ def calibration(
     Each model's forecast becomes a distribution under position noise (one parameter, fitted
     per model on the train split by mean CRPS), then is graded on the test split: CRPS against
     the climatological forecast, 50 % and 90 % coverage and the PIT histogram. Prints the
-    markdown page (or writes it with -o). About two minutes with --workers 2.
+    markdown page (or writes it with -o). The full run takes about 4½ CPU-minutes, most of it
+    KTAB's SMP, shared among the --workers processes.
 
     Example: `multipolar backtest calibration ../shared/data/deu/deu3.csv --workers 2
     -o docs/backtest/deu3-calibration.md --json-out docs/backtest/deu3-calibration.json`

@@ -59,7 +59,7 @@ class Graded:
 def fair_crps(samples: FloatArray, y: FloatArray) -> FloatArray:
     """The unbiased estimate of the CRPS of the distribution the draws (..., m ≥ 2) come from
     (scoringrules' ``fair`` ensemble estimator): the CRPS of the m draws themselves exceeds it
-    by half their mean absolute difference divided by m − 1."""
+    by half their mean absolute difference divided by m."""
     return np.asarray(sr.crps_ensemble(y, samples, estimator="fair"), dtype=float)
 
 
