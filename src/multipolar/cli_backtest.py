@@ -169,3 +169,7 @@ def deu(
             _write(report, json_out)
         if issues_csv is not None:
             _write(issues_table(lb), issues_csv)
+
+
+# The calibration command registers itself on `backtest_app` (kept in its own module for size).
+from multipolar import cli_calibration  # noqa: E402, F401
