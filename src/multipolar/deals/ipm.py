@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from multipolar.scenario.arrays import BoolArray, FloatArray
+from multipolar.scenario.arrays import BoolArray, FloatArray, IntArray
 
 TAU = 0.995  # fraction of the way to the boundary a step may go
 MAX_ITER = 100
@@ -101,6 +101,18 @@ class _State:
         gz = -np.sum(p.goal_rows[..., None] * (p.L - 2 * p.Q * self.z[:, None, :]), axis=1)
         return np.concatenate([gz, -p.goal_t[:, None]], axis=-1)
 
+    def take(self, idx: IntArray) -> _State:
+        """The iterates of programmes ``idx`` only."""
+        p = self.p
+        sub = object.__new__(_State)
+        sub.p = Programmes(
+            p.Q[idx], p.L[idx], p.C[idx], p.scale[idx], p.floor[idx], p.rows[idx],
+            p.goal_t[idx], p.goal_rows[idx], p.t_free[idx],
+        )  # fmt: skip
+        for name in ("z", "t", "sl", "lam", "nlo", "nhi", "n_comp"):
+            setattr(sub, name, getattr(self, name)[idx])
+        return sub
+
     def mu(self) -> FloatArray:
         z = self.z
         total = np.sum(self.lam * self.sl, axis=1) + np.sum(self.nlo * z + self.nhi * (1 - z), 1)
@@ -118,13 +130,28 @@ def _newton(
     rhs = -grad_f + np.einsum("prn,pr->pn", A, w)
     rhs[:, :k] += c_lo / s.z - c_hi / (1 - s.z)
     rhs[~s.p.t_free, k] = 0.0
-    dy = np.linalg.solve(M_inv, rhs[..., None])[..., 0]
+    dy = _solve(M_inv, rhs)
     dsl = np.where(rows, np.einsum("prn,pn->pr", A, dy) + r2, 0.0)
     dlam = np.where(rows, (c_row - s.lam * dsl) / s.sl - s.lam, 0.0)
     dz = dy[:, :k]
     dlo = (c_lo - s.nlo * dz) / s.z - s.nlo
     dhi = (c_hi + s.nhi * dz) / (1 - s.z) - s.nhi
     return dy, dsl, dlam, dlo, dhi
+
+
+def _solve(M: FloatArray, rhs: FloatArray) -> FloatArray:
+    """M⁻¹·rhs per programme; a singular M gives NaN (that programme fails), not an error."""
+    try:
+        solved: FloatArray = np.asarray(np.linalg.solve(M, rhs[..., None])[..., 0], dtype=float)
+        return solved
+    except np.linalg.LinAlgError:
+        out = np.full(rhs.shape, np.nan)
+        for i in range(len(M)):
+            try:
+                out[i] = np.linalg.solve(M[i], rhs[i])
+            except np.linalg.LinAlgError:
+                continue
+        return out
 
 
 def _alpha(
@@ -214,15 +241,20 @@ def solve(p: Programmes, z0: FloatArray, t0: FloatArray | None = None) -> Soluti
         )
         t0 = np.where(np.isfinite(level.min(axis=1)), level.min(axis=1), 0.0) - 0.1
     s = _State(p, z0, t0)
+    out = _State(p, z0, t0)  # where finished programmes are kept
     done = np.zeros(P, dtype=bool)
+    live = np.arange(P)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for _ in range(MAX_ITER):
-            try:
-                done = _iterate(s)
-            except np.linalg.LinAlgError:  # a singular system: leave all to the fallback
-                done[:] = False
-                break
-            if done.all():
-                break
-    finite = np.all(np.isfinite(s.z), axis=1) & np.isfinite(s.t)
-    return Solution(s.z, s.t, s.lam, s.nlo, s.nhi, done & finite)
+            finished = _iterate(s)
+            if finished.any() or not np.all(np.isfinite(s.z)):
+                bad = ~np.all(np.isfinite(s.z), axis=1)  # diverged: left to the fallback
+                leave = finished | bad
+                for name in ("z", "t", "sl", "lam", "nlo", "nhi"):
+                    getattr(out, name)[live[leave]] = getattr(s, name)[leave]
+                done[live[finished & ~bad]] = True
+                live = live[~leave]
+                if live.size == 0:
+                    break
+                s = s.take(np.nonzero(~leave)[0])
+    return Solution(out.z, out.t, out.lam, out.nlo, out.nhi, done)

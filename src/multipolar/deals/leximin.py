@@ -28,7 +28,7 @@ ACTIVE = 1e-9  # a multiplier above this holds the optimum where it is
 MAX_ROUNDS = 64
 
 
-def _rows(space: DealSpace) -> tuple[FloatArray, FloatArray, FloatArray]:
+def programme_rows(space: DealSpace) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Q, L, C (D, R, k), (D, R, k), (D, R) of the rows: each party that must accept
     (u_i − d_i), then the commitment row (a + b·z_g) if any."""
     cols = np.nonzero(binding(space)[: len(space.actors)])[0]
@@ -57,7 +57,7 @@ def _unused(space: DealSpace, Q: FloatArray, L: FloatArray) -> tuple[BoolArray, 
 def leximin(space: DealSpace, scale: FloatArray | None = None) -> tuple[FloatArray, BoolArray]:
     """The leximin package (D, k) of every draw over the rows' scaled slacks (a row with scale
     0 is a hard constraint, slack ≥ 0), and which draws were solved."""
-    Q, L, C = _rows(space)
+    Q, L, C = programme_rows(space)
     D, R, k = Q.shape
     sc = np.ones((D, R)) if scale is None else np.broadcast_to(np.asarray(scale, float), (D, R))
     hard = sc <= 0
@@ -118,7 +118,7 @@ def leximin(space: DealSpace, scale: FloatArray | None = None) -> tuple[FloatArr
 def best_each(space: DealSpace, draw: int = 0) -> tuple[FloatArray, BoolArray]:
     """For each party that must accept (in order), the package it likes best among those every
     row accepts (slack ≥ 0), (m, k), and which were solved."""
-    Q, L, C = (a[draw : draw + 1] for a in _rows(space))
+    Q, L, C = (a[draw : draw + 1] for a in programme_rows(space))
     _, R, k = Q.shape
     m = int(np.sum(binding(space)[: len(space.actors)]))
     rep = (np.repeat(a, m, axis=0) for a in (Q, L, C))
