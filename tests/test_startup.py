@@ -53,3 +53,14 @@ def test_import_multipolar_is_light_and_loads_on_use() -> None:
     loaded = _modules("import multipolar\nmultipolar.load")
     assert "multipolar.scenario.schema" in loaded
     assert _heavy(loaded) == []
+
+
+def test_a_small_forecast_does_not_load_numba() -> None:
+    """The compiled EUM kernels load for large batches (Monte Carlo), not for one forecast:
+    numpy's rounds give the same numbers (tests/test_eum_kernel.py)."""
+    scenario = ROOT / "scenarios" / "ukraine_2025_08.yaml"
+    code = f"import multipolar\nmultipolar.forecast_all(multipolar.load({str(scenario)!r}))"
+    loaded = _modules(code)
+    assert "multipolar.models.eum" in loaded
+    assert "numba" not in loaded
+    assert _heavy(loaded) == []

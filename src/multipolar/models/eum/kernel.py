@@ -57,6 +57,8 @@ def _launch(problems: int) -> Iterator[None]:
             yield
         finally:
             numba.set_num_threads(threads)
+
+
 _HELPER_FILES = ("npcompat.py", "votes.py", "rounds.py")
 
 
