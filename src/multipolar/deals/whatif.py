@@ -91,14 +91,6 @@ def domain(scn: Scenario, path: str) -> tuple[float, float]:
     return 0.0, max(1.0, 3 * abs(current))
 
 
-def _margin(scn: Scenario, path: str, value: float) -> float:
-    try:
-        changed = with_value(scn, path, value)
-    except ScenarioError:
-        return -np.inf
-    return maxmin(build_space(changed)).margin
-
-
 def _estimate_at(scn: Scenario, path: str) -> Estimate:
     """The scenario's own estimate object at a dotted path (actors and issues by id)."""
     ids = {"actors": scn.actor_ids, "issues": scn.issue_ids}
@@ -163,9 +155,10 @@ def what_it_takes_all(scn: Scenario, paths: list[str]) -> list[WhatItTakes]:
 
     scn = resolve(scn)  # vary the current state, after the scenario's events
     start = []
+    # every parameter at its current value is the scenario itself: one margin for all
+    now = maxmin(build_space(scn)).margin if paths else 0.0
     for path in paths:
         current = get_estimate(scn, path).best
-        now = _margin(scn, path, current)
         if not np.isfinite(now):
             raise UsageError(f"path '{path}': the current value is not valid for the scenario")
         start.append((current, now, domain(scn, path)))
