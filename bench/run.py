@@ -9,7 +9,9 @@ wall time. In-process cases (what-if loop, timeline, kernels) are wall-clock sec
 of repeated runs. Both are recorded in the JSON. Figures depend on the machine: its core count
 and load are recorded with them.
 
-``python bench/run.py [--quick]``: ``--quick`` skips the slowest cases (100,000 draws, backtest).
+``python bench/run.py [--quick] [--src DIR]``: ``--quick`` skips the slowest cases (100,000
+draws, backtest); ``--src DIR`` times the whole processes of another checkout's sources (for
+before/after figures; run with that DIR on PYTHONPATH for the in-process cases too).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ SHARED = ROOT.parent / "shared"
 UKRAINE = ROOT / "scenarios" / "ukraine_2025_08.yaml"
 EMISSION = ROOT / "bench" / "emission_ranges.yaml"  # the emission case with ranges
 MIB = 1024 * 1024
+SRC = [ROOT / "src"]  # the sources the whole processes run (--src)
 
 
 @dataclass
@@ -71,7 +74,7 @@ class Case:
 def process(args: list[str], cwd: Path = ROOT) -> dict[str, float]:
     """Run ``multipolar ARGS`` from this checkout in a fresh interpreter: CPU seconds (user +
     sys), wall seconds and peak memory of that process alone."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(SRC[0])}
     code = "import multipolar.cli as c; c.app()"
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -182,7 +185,7 @@ def kernels() -> list[Case]:
     from multipolar.uncertainty import feasibility
 
     def fresh() -> object:  # not the solutions kept from the last call
-        feasibility._SOLVED.clear()
+        getattr(feasibility, "_SOLVED", {}).clear()
         return deal_feasibility(ukraine, draws=10_000, seed=1)
 
     feas = best_of(fresh, 2)
@@ -282,6 +285,8 @@ def table(cases: list[Case]) -> str:
 
 def main() -> None:
     quick = "--quick" in sys.argv[1:]
+    if "--src" in sys.argv[1:]:
+        SRC[0] = Path(sys.argv[sys.argv.index("--src") + 1]).resolve()
     start = time.perf_counter()
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
@@ -299,6 +304,7 @@ def main() -> None:
         },
         "seconds": took,
         "quick": quick,
+        "sources": str(SRC[0]),
         "cases": [asdict(c) | {"ratio": c.ratio, "holds": c.holds} for c in cases],
     }
     OUT.write_text(json.dumps(result, indent=2) + "\n")
