@@ -9,9 +9,10 @@ wall time. In-process cases (what-if loop, timeline, kernels) are wall-clock sec
 of repeated runs. Both are recorded in the JSON. Figures depend on the machine: its core count
 and load are recorded with them.
 
-``python bench/run.py [--quick] [--src DIR]``: ``--quick`` skips the slowest cases (100,000
-draws, backtest); ``--src DIR`` times the whole processes of another checkout's sources (for
-before/after figures; run with that DIR on PYTHONPATH for the in-process cases too).
+``python bench/run.py [--quick] [--src DIR] [--edits N]``: ``--quick`` skips the slowest cases
+(100,000 draws, backtest); ``--src DIR`` times the whole processes of another checkout's sources
+(for before/after figures; run with that DIR on PYTHONPATH for the in-process cases too);
+``--edits N`` what-if edits timed (default 40).
 """
 
 from __future__ import annotations
@@ -196,11 +197,11 @@ def kernels() -> list[Case]:
     return cases
 
 
-def whatif() -> Case:
+def whatif(edits: int) -> Case:
     sys.path.insert(0, str(Path(__file__).parent))
     from whatif import measure
 
-    res = measure(40)
+    res = measure(edits)
     return Case("what-if recomputation after an edit (p50)", res["p50_s"], "wall", 3.1,
                 "before: the timeline panel (issue 15)", 0.3, "issue 15; p99 < 1 s",
                 {"p99_s": res["p99_s"], "p99_target_s": 1.0, "edits": res["edits"]})  # fmt: skip
@@ -291,7 +292,8 @@ def main() -> None:
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         cases = processes(quick, Path(tmp))
-    cases.append(whatif())
+    edits = int(sys.argv[sys.argv.index("--edits") + 1]) if "--edits" in sys.argv else 40
+    cases.append(whatif(edits))
     cases += kernels()
     took = time.perf_counter() - start
     result = {
