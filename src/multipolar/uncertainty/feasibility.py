@@ -62,8 +62,8 @@ def _deal_chunk(
 
 Solved = tuple[dict[str, FloatArray], FloatArray, FloatArray, FloatArray]
 _SOLVED: OrderedDict[tuple[Any, ...], tuple[Scenario, Solved]] = OrderedDict()
-_SOLVED_SIZE = 4
-_SOLVED_MAX_DRAWS = 20_000  # larger runs are not kept
+_SOLVED_SIZE = 2
+_SOLVED_MAX_DRAWS = 10_000  # larger runs are not kept (a few MB each)
 _LOCK = threading.Lock()
 
 
