@@ -59,8 +59,14 @@ docs: $(DOCS_STAMP)
 	$(BIN)/python -m multipolar.docs_gen
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet
 
+# bench/run.py prints the table of every target; any other script in bench/ (not a helper
+# that run.py imports) runs after it, each printing its own figures.
+BENCH_HELPERS := bench/run.py bench/whatif.py
+BENCH_SCRIPTS := $(filter-out $(BENCH_HELPERS),$(sort $(wildcard bench/*.py)))
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	@for script in $(BENCH_SCRIPTS); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

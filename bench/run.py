@@ -1,7 +1,18 @@
-"""`make bench`: time the registered models; print a table and write bench/results.json.
+"""`make bench`: every speed target of the project, timed on this machine, as one table:
+each case, our time, the reference figure it is compared with, the ratio, and whether the
+target holds. Writes bench/results.json. Speed is measured here, never asserted in tests.
 
-Speed is measured here, never asserted in tests. Figures depend on the machine: the core count
-is recorded with them.
+Whole-process cases (start-up, Monte Carlo, report, `make run`, backtest) are timed as the CPU
+seconds (user + sys) of a fresh `python -c "import multipolar.cli ..."` process running this
+checkout's sources, the median of repeated runs: on a shared machine CPU time moves less than
+wall time. In-process cases (what-if loop, timeline, kernels) are wall-clock seconds, the best
+of repeated runs. Both are recorded in the JSON. Figures depend on the machine: its core count
+and load are recorded with them.
+
+``python bench/run.py [--quick] [--src DIR] [--edits N]``: ``--quick`` skips the slowest cases
+(100,000 draws, backtest); ``--src DIR`` times the whole processes of another checkout's sources
+(for before/after figures; run with that DIR on PYTHONPATH for the in-process cases too);
+``--edits N`` what-if edits timed (default 40).
 """
 
 from __future__ import annotations
@@ -9,19 +20,107 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-import multipolar
-from multipolar.models import get, names
-from multipolar.scenario.arrays import from_arrays
-
-OUT = Path(__file__).with_name("results.json")
 ROOT = Path(__file__).resolve().parents[1]
+OUT = Path(__file__).with_name("results.json")
+SHARED = ROOT.parent / "shared"
+UKRAINE = ROOT / "scenarios" / "ukraine_2025_08.yaml"
+EMISSION = ROOT / "bench" / "emission_ranges.yaml"  # the emission case with ranges
+MIB = 1024 * 1024
+SRC = [ROOT / "src"]  # the sources the whole processes run (--src)
+
+
+@dataclass
+class Case:
+    """One row of the table."""
+
+    name: str
+    seconds: float | None  # ours (None: not run)
+    basis: str  # "cpu" (whole process) or "wall" (in process)
+    reference: float | None  # the figure we are compared with, in seconds
+    reference_is: str
+    target: float | None  # seconds we must not exceed (None: no target, compare only)
+    target_is: str = ""
+    extra: dict[str, Any] | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.seconds is None or not self.reference:
+            return None
+        return self.seconds / self.reference
+
+    @property
+    def holds(self) -> bool | None:
+        if self.seconds is None or self.target is None:
+            return None
+        ok = self.seconds <= self.target
+        limit = (self.extra or {}).get("max_rss_limit_mib")
+        if limit is not None:
+            ok &= (self.extra or {})["max_rss_mib"] <= limit
+        return ok
+
+
+# --- whole processes -------------------------------------------------------------------------
+
+
+def process(args: list[str], cwd: Path = ROOT) -> dict[str, float]:
+    """Run ``multipolar ARGS`` from this checkout in a fresh interpreter: CPU seconds (user +
+    sys), wall seconds and peak memory of that process alone."""
+    env = {**os.environ, "PYTHONPATH": str(SRC[0])}
+    code = "import multipolar.cli as c; c.app()"
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"multipolar {' '.join(args)} failed: {err.strip()[-500:]}")
+    return {
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "wall": wall,
+        "max_rss_mib": usage.ru_maxrss * 1024 / MIB,  # Linux reports KiB
+    }
+
+
+def repeated(args: list[str], repeat: int) -> dict[str, float]:
+    """Median CPU (and wall, memory) of ``repeat`` runs."""
+    runs = [process(args) for _ in range(repeat)]
+    return {
+        "cpu": statistics.median(r["cpu"] for r in runs),
+        "wall": statistics.median(r["wall"] for r in runs),
+        "max_rss_mib": max(r["max_rss_mib"] for r in runs),
+        "runs": repeat,
+    }
+
+
+def make_run(folder: Path) -> dict[str, float]:
+    """`make run` with the venv present: its commands one after the other (summed)."""
+    report = folder / "ukraine.html"
+    steps = [
+        ["validate", str(UKRAINE)], ["summary", str(UKRAINE)], ["forecast", str(UKRAINE)],
+        ["war", str(UKRAINE)], ["deals", str(UKRAINE), "--top", "3"],
+        ["report", str(UKRAINE), "-o", str(report), "--quiet"],
+    ]  # fmt: skip
+    runs = [process(step) for step in steps]
+    return {k: sum(r[k] for r in runs) for k in ("cpu", "wall")} | {
+        "max_rss_mib": max(r["max_rss_mib"] for r in runs)
+    }
+
+
+# --- in process ------------------------------------------------------------------------------
 
 
 def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
@@ -34,60 +133,17 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
     return min(times)
 
 
-def growth(import_file: Any, ktab: Path) -> dict[str, Any]:
-    """EUM and SMP on 40, 80 and 160 actors: seconds per run and the fitted exponent of
-    time against actors (least squares on logs)."""
-    out: dict[str, Any] = {}
-    scenarios = {
-        n: import_file("ktab", ktab / f"dummyData-a{n:03d}.csv").scenarios[0] for n in (40, 80, 160)
-    }
-    for model in ("eum", "smp"):
-        seconds = [
-            best_of(lambda scn=scn, model=model: multipolar.forecast(scn, model), repeat=1)
-            for scn in scenarios.values()
-        ]
-        slope = float(np.polyfit(np.log(list(scenarios)), np.log(seconds), 1)[0])
-        out[model] = {"actors": list(scenarios), "seconds": seconds, "exponent": slope}
-    return out
+def kernels() -> list[Case]:
+    """The model kernels: the EUM emission Monte Carlo, SMP on SOE-Pol-Comp, the Ukraine deal
+    feasibility Monte Carlo, the Ukraine timeline with exact attribution."""
+    import numpy as np
 
-
-def deals_bench(flagship: Any) -> dict[str, Any]:
-    """Monte Carlo of the Ukraine scenario's deal feasibility: 10,000 draws on one process, two
-    local processes and (when installed) a local two-CPU Ray instance, against the per-draw
-    solver timed on 200 draws."""
-    from multipolar.deals.solve import maxmin
-    from multipolar.deals.space import build_space
+    import multipolar
+    from multipolar.dynamics.timeline import timeline
+    from multipolar.models import get
+    from multipolar.scenario.arrays import from_arrays
     from multipolar.uncertainty.feasibility import deal_feasibility
-    from multipolar.uncertainty.sampling import sampler
 
-    draws = 10_000
-    one = best_of(lambda: deal_feasibility(flagship, draws=draws, seed=1), repeat=3)
-    two = best_of(lambda: deal_feasibility(flagship, draws=draws, seed=1, workers=2), repeat=2)
-    space = build_space(flagship, sampler(1, 200), 200)
-    loop = best_of(lambda: [maxmin(space, d) for d in range(200)], repeat=1) / 200 * draws
-    out = {
-        "draws": draws,
-        "one_process_s": one,
-        "two_processes_s": two,
-        "per_draw_solver_estimate_s": loop,
-        "p_zone": deal_feasibility(flagship, draws=draws, seed=1).as_dict()["p_zone"],
-        "ray_two_cpus_s": None,
-    }
-    try:
-        import ray
-    except ImportError:
-        return out
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    try:
-        out["ray_two_cpus_s"] = best_of(
-            lambda: deal_feasibility(flagship, draws=draws, seed=1, backend="ray"), repeat=2
-        )
-    finally:
-        ray.shutdown()
-    return out
-
-
-def main() -> None:
     rng = np.random.default_rng(0)
     emission = from_arrays(
         [4, 7, 4, 4, 10, 10, 10, 7, 4, 7],
@@ -104,72 +160,165 @@ def main() -> None:
         lo=4,
         hi=10,
     )
-    flagship = multipolar.load(ROOT / "scenarios" / "ukraine_2025_08.yaml")
-    rows = []
-    for name in names():
-        spec = get(name)
-        one = best_of(lambda spec=spec: spec.run(emission))
-        many = best_of(lambda spec=spec: spec.run(batch), repeat=3)
-        ukr = best_of(lambda name=name: multipolar.forecast(flagship, name))
-        rows.append(
-            {
-                "model": name,
-                "emission_one_run_s": one,
-                "emission_10000_draws_s": many,
-                "per_draw_us": many / draws * 1e6,
-                "batch_speedup_vs_loop": one * draws / many,
-                "ukraine_forecast_s": ukr,
-            }
-        )
-    ktab = ROOT.parent / "shared" / "data" / "ktab"
-    smp_soe = None
-    scaling: dict[str, Any] = {}
+    eum = get("eum")
+    eum.run(batch)  # compiled kernels loaded
+    cases = [
+        Case("EUM kernel: 10,000 emission draws", best_of(lambda: eum.run(batch), 3), "wall",
+             11.0, "peer, 10,000 draws (issue 7)", 0.5, "issue 7"),
+    ]  # fmt: skip
+    ktab = SHARED / "data" / "ktab" / "SOE-Pol-Comp.csv"
     if ktab.exists():
         from multipolar.scenario.formats import import_file
 
-        (soe_scn,) = import_file("ktab", ktab / "SOE-Pol-Comp.csv").scenarios
-        smp_soe = best_of(lambda: multipolar.forecast(soe_scn, "smp"), repeat=3)
-        scaling = growth(import_file, ktab)
-    deals = deals_bench(flagship)
+        (soe,) = import_file("ktab", ktab).scenarios
+        multipolar.forecast(soe, "smp")
+        cases.append(
+            Case("SMP on SOE-Pol-Comp to convergence",
+                 best_of(lambda: multipolar.forecast(soe, "smp"), 3), "wall", 1.2,
+                 "KTAB's C++, one SMP run (issue 7)", 0.2, "issue 7")
+        )  # fmt: skip
+    ukraine = multipolar.load(UKRAINE)
+    timeline(ukraine)
+    cases.append(
+        Case("Ukraine timeline, exact attribution", best_of(lambda: timeline(ukraine), 5), "wall",
+             9.0, "before (issue 15)", 1.0, "issue 15")
+    )  # fmt: skip
+    from multipolar.uncertainty import feasibility
+
+    def fresh() -> object:  # not the solutions kept from the last call
+        getattr(feasibility, "_SOLVED", {}).clear()
+        return deal_feasibility(ukraine, draws=10_000, seed=1)
+
+    feas = best_of(fresh, 2)
+    cases.append(
+        Case("Ukraine deal feasibility, 10,000 draws", feas, "wall", None, "", None, "",
+             {"p_zone": deal_feasibility(ukraine, draws=10_000, seed=1).p_zone})
+    )  # fmt: skip
+    return cases
+
+
+def whatif(edits: int) -> Case:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from whatif import measure
+
+    res = measure(edits)
+    return Case("what-if recomputation after an edit (p50)", res["p50_s"], "wall", 3.1,
+                "before: the timeline panel (issue 15)", 0.3, "issue 15; p99 < 1 s",
+                {"p99_s": res["p99_s"], "p99_target_s": 1.0, "edits": res["edits"]})  # fmt: skip
+
+
+# --- the table -------------------------------------------------------------------------------
+
+
+def processes(quick: bool, folder: Path) -> list[Case]:
+    ukr = str(UKRAINE)
+    emission_bdm = SHARED / "data" / "eum" / "emission_standards.csv"
+    out = [
+        Case("multipolar --help", repeated(["--help"], 5)["cpu"], "cpu", 0.5,
+             "the closest peer's --help (issue 15)", None, "before 1.1 s"),
+        Case("multipolar validate (Ukraine)", repeated(["validate", ukr], 5)["cpu"], "cpu", 2.6,
+             "before (issue 15)", None),
+        Case("multipolar forecast -m compromise (Ukraine)",
+             repeated(["forecast", ukr, "-m", "compromise"], 5)["cpu"], "cpu", 2.2,
+             "before (issue 15)", None),
+    ]  # fmt: skip
+    if emission_bdm.exists():
+        plain = folder / "emission.yaml"
+        process(["import", "bdm", str(emission_bdm), "-o", str(plain)])
+        out.append(
+            Case("one EUM forecast, 10-actor emission case", repeated(
+                ["forecast", str(plain), "-m", "eum"], 3)["cpu"], "cpu", 1.6,
+                "the 2014 pure-Python reference code (issue 15)", 1.6, "faster than it")
+        )  # fmt: skip
+    sim = ["simulate", str(EMISSION), "-m", "eum", "--seed", "1", "--quiet", "--format", "json"]
+    ten = repeated([*sim, "--draws", "10000"], 3)
+    out.append(
+        Case("simulate: 10,000 EUM draws, emission with ranges", ten["cpu"], "cpu", 11.0,
+             "the peer, idle (issue 7); 37.5 s under load (issue 15)", 0.55, "1/20 of the peer",
+             {"wall_s": ten["wall"], "max_rss_mib": ten["max_rss_mib"]})
+    )  # fmt: skip
+    if not quick:
+        big = process([*sim, "--draws", "100000"])
+        out.append(
+            Case("simulate: 100,000 EUM draws, emission with ranges", big["cpu"], "cpu", 285.0,
+                 "the peer (issue 15)", 7.1, "1/40 of the peer; ≤ 300 MiB",
+                 {"wall_s": big["wall"], "max_rss_mib": big["max_rss_mib"],
+                  "max_rss_limit_mib": 300})
+        )  # fmt: skip
+    report = process(["report", ukr, "-o", str(folder / "r.html"), "--quiet"])
+    out.append(
+        Case("multipolar report (Ukraine)", report["cpu"], "cpu", 15.0, "before (issue 15)",
+             3.0, "issue 15", {"wall_s": report["wall"]})
+    )  # fmt: skip
+    run = make_run(folder)
+    out.append(
+        Case("make run (venv present)", run["cpu"], "cpu", None, "", 10.0, "issue 15",
+             {"wall_s": run["wall"]})
+    )  # fmt: skip
+    deu = SHARED / "data" / "deu" / "deu3.csv"
+    if not quick and deu.exists():
+        bt = process(["backtest", "deu", str(deu), "--format", "json", "-o",
+                      str(folder / "deu3.json"), "--quiet"])  # fmt: skip
+        out.append(
+            Case("full DEU III leaderboard (backtest)", bt["cpu"], "cpu", 10.0,
+                 "the peer's backtest (issue 15)", 15.0, "issue 15", {"wall_s": bt["wall"]})
+        )  # fmt: skip
+    return out
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def table(cases: list[Case]) -> str:
+    head = ("case", "ours (s)", "basis", "reference (s)", "ratio", "target (s)", "holds",
+            "reference is")  # fmt: skip
+    rows = [
+        (c.name, fmt(c.seconds), c.basis, fmt(c.reference, 2),
+         "-" if c.ratio is None else f"{c.ratio:.3f}", fmt(c.target, 2),
+         {True: "yes", False: "NO", None: "-"}[c.holds], c.reference_is)
+        for c in cases
+    ]  # fmt: skip
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
+    return "\n".join(line.format(*r).rstrip() for r in [head, *rows])
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv[1:]
+    if "--src" in sys.argv[1:]:
+        SRC[0] = Path(sys.argv[sys.argv.index("--src") + 1]).resolve()
+    start = time.perf_counter()
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = processes(quick, Path(tmp))
+    edits = int(sys.argv[sys.argv.index("--edits") + 1]) if "--edits" in sys.argv else 40
+    cases.append(whatif(edits))
+    cases += kernels()
+    took = time.perf_counter() - start
     result = {
         "machine": {
             "cores": os.cpu_count(),
+            "load_average_before": load,
+            "load_average_after": os.getloadavg(),
             "python": platform.python_version(),
-            "numpy": np.__version__,
             "platform": platform.platform(),
         },
-        "version": multipolar.__version__,
-        "benchmarks": rows,
-        "smp_soe_pol_comp_s": smp_soe,
-        "scaling": scaling,
-        "ukraine_deal_feasibility": deals,
+        "seconds": took,
+        "quick": quick,
+        "sources": str(SRC[0]),
+        "cases": [asdict(c) | {"ratio": c.ratio, "holds": c.holds} for c in cases],
     }
     OUT.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"cores: {os.cpu_count()}  python {platform.python_version()}  numpy {np.__version__}")
-    head = f"{'model':<12}{'1 run (ms)':>12}{'10k draws (ms)':>16}{'µs/draw':>10}"
-    print(head + f"{'batch speed-up':>16}{'ukraine (ms)':>14}")
-    for r in rows:
-        print(
-            f"{r['model']:<12}{r['emission_one_run_s'] * 1e3:>12.3f}"
-            f"{r['emission_10000_draws_s'] * 1e3:>16.2f}{r['per_draw_us']:>10.3f}"
-            f"{r['batch_speedup_vs_loop']:>15.0f}x{r['ukraine_forecast_s'] * 1e3:>14.3f}"
-        )
-    if smp_soe is not None:
-        print(f"SMP on SOE-Pol-Comp to convergence: {smp_soe * 1e3:.1f} ms")
-    for model, row in scaling.items():
-        times = ", ".join(
-            f"{n} actors {t:.3f} s" for n, t in zip(row["actors"], row["seconds"], strict=True)
-        )
-        print(f"{model} on dummyData-a040/a080/a160: {times}; time ~ n^{row['exponent']:.2f}")
-    ray_s = deals["ray_two_cpus_s"]
-    print(
-        f"Ukraine deal feasibility, {deals['draws']} draws: {deals['one_process_s']:.2f} s on one "
-        f"process, {deals['two_processes_s']:.2f} s on two"
-        + (f", {ray_s:.2f} s on Ray (2 CPUs, started)" if ray_s is not None else "")
-        + f"; per-draw solver ≈ {deals['per_draw_solver_estimate_s']:.1f} s; "
-        f"P(zone) = {deals['p_zone']:.3f}"
-    )
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    print(f"cores: {os.cpu_count()}  load average {load[0]:.1f}  python "
+          f"{platform.python_version()}")  # fmt: skip
+    print(table(cases))
+    for c in cases:
+        if c.extra and "p99_s" in c.extra:
+            print(f"what-if p99: {c.extra['p99_s']:.3f} s (target < 1 s)")
+        if c.extra and "max_rss_limit_mib" in c.extra:
+            print(f"{c.name}: peak memory {c.extra['max_rss_mib']:.0f} MiB (target ≤ 300 MiB)")
+    print(f"bench took {took:.0f} s; wrote {OUT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

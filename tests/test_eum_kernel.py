@@ -80,7 +80,7 @@ def test_eum_fast_path_matches_numpy_path(
     assert eum_module._round_functions() == (kernel.advance, kernel.median)  # numba is used
     fast = get("eum").run(inputs, rounds=10, **options)
     numpy_path = (eum_module._advance_numpy, median_position)
-    monkeypatch.setattr(eum_module, "_round_functions", lambda: numpy_path)
+    monkeypatch.setattr(eum_module, "_round_functions", lambda *_: numpy_path)
     slow = get("eum").run(inputs, rounds=10, **options)
     for name, values in slow.trajectory.items():
         np.testing.assert_allclose(fast.trajectory[name], values, rtol=0, atol=TOL)
@@ -138,3 +138,11 @@ def test_concurrent_callers_are_safe() -> None:
         outs = list(pool.map(lambda _: get("eum").run(inputs).forecast, range(8)))
     for out in outs[1:]:
         np.testing.assert_array_equal(out, outs[0])
+
+
+def test_small_forecasts_take_numpy_rounds_until_the_kernel_is_loaded() -> None:
+    """Little work runs numpy's rounds (the same numbers) so a forecast need not load numba;
+    once the kernel is loaded, every size uses it."""
+    assert eum_module._round_functions(eum_module.KERNEL_WORK) == (kernel.advance, kernel.median)
+    # kernel.py is imported by this module, so small work uses it too
+    assert eum_module._round_functions(1) == (kernel.advance, kernel.median)

@@ -12,8 +12,6 @@ Every question has one function here (``forecasts``, ``verdict``, ``deals``, ``w
 """
 
 from multipolar.errors import MultipolarError, ScenarioError, UsageError
-from multipolar.models import Forecast, forecast, forecast_all
-from multipolar.scenario import Scenario, load
 
 __version__ = "0.1.0"
 
@@ -22,7 +20,12 @@ _API = (  # multipolar.api: one function per question, loaded on first use
     "timeline", "verdict", "war", "what_it_takes",
 )  # fmt: skip
 _PACKAGES = ("deals", "report", "war")  # packages that are also the API's functions
-_LAZY = {  # heavier analyses load on first use, keeping `import multipolar` fast
+_LAZY = {  # everything but the errors loads on first use, keeping `import multipolar` fast
+    "Forecast": "multipolar.models",
+    "forecast": "multipolar.models",
+    "forecast_all": "multipolar.models",
+    "Scenario": "multipolar.scenario",
+    "load": "multipolar.scenario",
     "analyse_war": "multipolar.war.report",
     "analyse_deals": "multipolar.deals.analysis",
     "DealReport": "multipolar.deals.analysis",

@@ -14,7 +14,8 @@ from multipolar.backtest.data import DeuIssue
 from multipolar.errors import UsageError, did_you_mean
 from multipolar.models.api import forecast
 from multipolar.models.registry import get, names
-from multipolar.scenario.arrays import FloatArray
+from multipolar.models.smp.params import DEFAULTS as SMP_DEFAULTS
+from multipolar.scenario.arrays import FloatArray, Inputs, to_inputs
 
 #: institution weights tried when fitting (multiples of the average member state)
 GRID: tuple[float, ...] = tuple(k / 10 for k in range(41))
@@ -66,13 +67,78 @@ def forecasts(
     seed: int = 0,
 ) -> FloatArray:
     """The variant's forecast of every issue, with capabilities from the scheme ``chosen``."""
-    out = np.empty(len(issues))
+    return forecasts_by_weight(
+        issues, variant, chosen, [institution_weight], observer_weight=observer_weight, seed=seed
+    )[0]
+
+
+def _one(
+    issue: DeuIssue, variant: Variant, chosen: Scheme, weight: float, observer_weight: float,
+    seed: int,
+) -> float:  # fmt: skip
+    """One issue through ``multipolar.forecast`` (what the batches reproduce)."""
+    caps = capabilities(issue, chosen, institution_weight=weight, observer_weight=observer_weight)
+    scn = with_capabilities(issue.scenario, caps)
+    return float(forecast(scn, variant.model, seed=seed, **variant.params)[issue.id])
+
+
+def _batchable(variant: Variant, issue: DeuIssue) -> tuple[Any, ...] | None:
+    """What issues must share to run in one batch (None: run this issue alone): the model's
+    parameters for it, which must not depend on which batch member it is. Deterministic models
+    give every batch member the numbers it gets alone; a stochastic one draws per member."""
+    spec = get(variant.model)
+    derived = spec.prepare(issue.scenario) if spec.prepare is not None else {}
+    merged = {**derived, **issue.scenario.models.get(variant.model, {}), **variant.params}
+    transitions = merged.get("state_transitions", SMP_DEFAULTS["state_transitions"])
+    if spec.stochastic and (variant.model != "smp" or transitions == "stochastic"):
+        return None
+    try:
+        return tuple(sorted((k, v, hash(v)) for k, v in merged.items()))
+    except TypeError:  # an array parameter (e.g. SMP's affinity): alone
+        return None
+
+
+def _stacked(inputs: list[Inputs], name: str) -> Any:
+    return np.stack([getattr(one, name) for one in inputs])
+
+
+def forecasts_by_weight(
+    issues: Sequence[DeuIssue],
+    variant: Variant,
+    chosen: Scheme,
+    weights: Sequence[float],
+    *,
+    observer_weight: float = 1.0,
+    seed: int = 0,
+) -> FloatArray:
+    """The variant's forecast of every issue (columns) for each institution weight (rows), the
+    issues with as many actors and the same parameters run as one batch through the model."""
+    spec = get(variant.model)
+    out = np.empty((len(weights), len(issues)))
+    groups: dict[tuple[Any, ...], list[tuple[int, int, FloatArray]]] = {}
+    inputs = {}
     for k, issue in enumerate(issues):
-        caps = capabilities(
-            issue, chosen, institution_weight=institution_weight, observer_weight=observer_weight
-        )
-        scn = with_capabilities(issue.scenario, caps)
-        out[k] = forecast(scn, variant.model, seed=seed, **variant.params)[issue.id]
+        key = _batchable(variant, issue)
+        for w, weight in enumerate(weights):
+            if key is None:
+                out[w, k] = _one(issue, variant, chosen, weight, observer_weight, seed)
+                continue
+            caps = capabilities(
+                issue, chosen, institution_weight=weight, observer_weight=observer_weight
+            )
+            c = np.array([float(caps[a.id]) for a in issue.scenario.actors], dtype=float)
+            groups.setdefault((len(issue.actors), key), []).append((w, k, c))
+            if k not in inputs:
+                inputs[k] = to_inputs(issue.scenario)
+    for (_, key), members in groups.items():
+        base = [inputs[k] for _, k, _ in members]
+        columns = [np.broadcast_to(c, b.x.shape) for (*_, c), b in zip(members, base, strict=True)]
+        x, s, mask, lo, hi, ref = (_stacked(base, f) for f in ("x", "s", "mask", "lo", "hi", "ref"))
+        batch = Inputs(x, np.stack(columns), s, mask, lo, hi, ref, base[0].actors, base[0].issues)
+        params = {name: value for name, value, _ in key}
+        values = np.asarray(spec.run(batch, seed=seed, **params).forecast, dtype=float)
+        for (w, k, _), value in zip(members, values[:, 0], strict=True):
+            out[w, k] = value
     return out
 
 
@@ -116,11 +182,9 @@ def fit_institution_weight(
     if not train:
         raise UsageError("no train issues to fit on")
     outcomes = np.array([i.outcome for i in train])
-    curve = []
-    for w in grid:
-        fc = forecasts(train, variant, chosen, institution_weight=w,
-                       observer_weight=observer_weight, seed=seed)  # fmt: skip
-        curve.append(float(np.mean(np.abs(fc - outcomes))))
+    every = forecasts_by_weight(train, variant, chosen, grid, observer_weight=observer_weight,
+                                seed=seed)  # fmt: skip
+    curve = [float(np.mean(np.abs(fc - outcomes))) for fc in every]
     best = int(np.argmin(curve))
     if progress is not None:
         progress(f"fitted {variant.label}/{chosen}: institution weight {grid[best]:g} on train")

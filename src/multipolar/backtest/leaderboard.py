@@ -24,10 +24,11 @@ from multipolar.backtest.score import (
     Interval,
     Metric,
     Resample,
+    difference_of,
     intervals_dict,
-    paired_difference,
     resample_counts,
-    summarise,
+    summary_of,
+    values,
 )
 from multipolar.backtest.split import Side, split_for
 from multipolar.errors import UsageError
@@ -212,17 +213,15 @@ def _score_rows(rows: Sequence[Row], baseline: FloatArray, outcomes: FloatArray,
         if idx.size == 0:
             raise UsageError(f"the {subset} split has no issues")
         counts = resample_counts([groups[k] for k in idx], bootstrap, rng, resample)
-        base = np.abs(baseline[idx] - outcomes[idx])
+        base = values(np.abs(baseline[idx] - outcomes[idx]), counts)
+        of = {r.id: values(np.abs(r.forecasts[idx] - outcomes[idx]), counts) for r in rows}
         for r in rows:
-            err = np.abs(r.forecasts[idx] - outcomes[idx])
             plain = _unfitted(rows, r) if r.fitted else None
             scores[r.id][subset] = Score(
                 int(idx.size),
-                summarise(err, counts),
-                paired_difference(err, base, counts),
-                None
-                if plain is None
-                else paired_difference(err, np.abs(plain.forecasts[idx] - outcomes[idx]), counts),
+                summary_of(of[r.id]),
+                difference_of(of[r.id], base),
+                None if plain is None else difference_of(of[r.id], of[plain.id]),
             )
     return scores
 

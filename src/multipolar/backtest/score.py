@@ -85,17 +85,20 @@ def resample_counts(
     if n == 0 or replicates < 1:
         raise UsageError("the bootstrap needs at least one issue and one replicate")
     if unit == "issue":
-        draws = rng.integers(0, n, size=(replicates, n))
-        counts: IntArray = np.zeros((replicates, n), dtype=np.int64)
-        np.add.at(counts, (np.arange(replicates)[:, None], draws), 1)
-        return counts
+        return _tally(rng.integers(0, n, size=(replicates, n)), n)
     if unit != "proposal":
         raise UsageError(f"resample by 'issue' or 'proposal', not {unit!r}")
     names, group_of = np.unique(np.asarray(groups), return_inverse=True)
-    draws = rng.integers(0, names.size, size=(replicates, names.size))
-    per_group = np.zeros((replicates, names.size), dtype=np.int64)
-    np.add.at(per_group, (np.arange(replicates)[:, None], draws), 1)
+    per_group = _tally(rng.integers(0, names.size, size=(replicates, names.size)), names.size)
     return per_group[:, group_of]
+
+
+def _tally(draws: IntArray, n: int) -> IntArray:
+    """How often each of ``n`` values occurs in each row of ``draws`` (one ``bincount``)."""
+    rows = draws.shape[0]
+    flat = (np.arange(rows)[:, None] * n + draws).ravel()
+    counts: IntArray = np.bincount(flat, minlength=rows * n).astype(np.int64).reshape(rows, n)
+    return counts
 
 
 def _interval(value: float, replicates: FloatArray) -> Interval:
@@ -103,19 +106,35 @@ def _interval(value: float, replicates: FloatArray) -> Interval:
     return Interval(value, float(low), float(high))
 
 
+Values = tuple[dict[Metric, float], dict[Metric, FloatArray]]  # point estimates, replicates
+
+
+def values(a: FloatArray, counts: IntArray) -> Values:
+    """The metrics of absolute errors ``a`` and of every replicate (computed once per model and
+    subset, read by its summary and by every difference it enters)."""
+    return point(a), metric_values(a, counts)
+
+
+def summary_of(v: Values) -> dict[Metric, Interval]:
+    est, boot = v
+    return {m: _interval(est[m], boot[m]) for m in METRICS}
+
+
+def difference_of(a: Values, base: Values) -> dict[Metric, Interval]:
+    (est_a, boot_a), (est_b, boot_b) = a, base
+    return {m: _interval(est_a[m] - est_b[m], boot_a[m] - boot_b[m]) for m in METRICS}
+
+
 def summarise(a: FloatArray, counts: IntArray) -> dict[Metric, Interval]:
     """Each metric of the absolute errors ``a`` with its bootstrap interval."""
-    est, boot = point(a), metric_values(a, counts)
-    return {m: _interval(est[m], boot[m]) for m in METRICS}
+    return summary_of(values(a, counts))
 
 
 def paired_difference(a: FloatArray, base: FloatArray, counts: IntArray) -> dict[Metric, Interval]:
     """Metric of ``a`` minus metric of ``base`` (same issues), with paired bootstrap intervals."""
     if a.shape != base.shape:
         raise UsageError("paired differences need the same issues for both models")
-    est_a, est_b = point(a), point(base)
-    boot_a, boot_b = metric_values(a, counts), metric_values(base, counts)
-    return {m: _interval(est_a[m] - est_b[m], boot_a[m] - boot_b[m]) for m in METRICS}
+    return difference_of(values(a, counts), values(base, counts))
 
 
 def intervals_dict(values: Mapping[Metric, Interval]) -> dict[str, dict[str, float]]:

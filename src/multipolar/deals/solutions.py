@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from multipolar.deals.solve import Point, _margin, _parts, best_for, maxmin
+from multipolar.deals.solve import Point, _margin, _parts, best_each, maxmin
 from multipolar.deals.space import DealSpace, binding, utilities
 from multipolar.scenario.arrays import FloatArray
 
@@ -64,7 +64,7 @@ def solve(space: DealSpace, draw: int = 0) -> Solutions:
     if egal.margin < -1e-9:
         return Solutions(False, egal, None, None, None)
     _, _, d, actors = _parts(space, draw)
-    best = [best_for(space, i, draw) for i in range(len(actors))]
+    best = best_each(space, draw)  # best_for every party, as one batch
     a = np.array(
         [float(utilities(space, p.z[None])[draw, 0, actors[i]]) for i, p in enumerate(best)]
     )

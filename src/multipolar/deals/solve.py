@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from multipolar.deals.space import DealSpace, binding, slacks
+from multipolar.deals.space import DealSpace, binding, slacks, take
 from multipolar.scenario.arrays import FloatArray
 
 Goal = str | int  # "t": the common margin; "sum": total utility of the parties; int: one row
@@ -112,7 +112,7 @@ def _lp(
 def _unsolved(space: DealSpace, draw: int, t_fixed: float | None) -> Point:
     """What a programme with no solution gives: for a fixed margin (a party's best package
     when none is feasible) the max–min package; otherwise no package at all."""
-    return maxmin(space, draw) if t_fixed is not None else Point(space.status_quo[draw], -np.inf)
+    return _maxmin(space, draw) if t_fixed is not None else Point(space.status_quo[draw], -np.inf)
 
 
 def _starts(space: DealSpace, draw: int, goal: Goal) -> list[FloatArray]:
@@ -208,8 +208,36 @@ def maxmin(
     A row with scale 0 is a hard constraint (slack ≥ 0) that does not enter the margin.
 
     With ``leximin`` the tie left by the binding row is broken the egalitarian way: then the
-    second smallest slack is maximised, and so on (at most R rounds of R solves).
+    second smallest slack is maximised, and so on. Quadratic utilities: by the batched
+    interior-point rounds of :mod:`multipolar.deals.leximin`; otherwise (or should those not
+    converge) by SLSQP or HiGHS with floors and tie tests.
     """
+    if leximin and space.quadratic:
+        return leximin_points(take(space, [draw]), scale)[0]
+    return _maxmin(space, draw, scale, leximin=leximin)
+
+
+def leximin_points(space: DealSpace, scale: FloatArray | None = None) -> list[Point]:
+    """The leximin package of every draw of ``space`` (solved as one batch)."""
+    from multipolar.deals.leximin import leximin
+
+    out = []
+    if space.quadratic:
+        z, ok = leximin(space, None if scale is None else np.asarray(scale, float)[: rows(space)])
+    else:
+        z, ok = np.zeros((space.draws, len(space.issues))), np.zeros(space.draws, dtype=bool)
+    for d in range(space.draws):
+        if ok[d]:
+            out.append(Point(z[d], _margin(space, d, z[d])))
+        else:
+            out.append(_maxmin(space, d, scale, leximin=True))
+    return out
+
+
+def _maxmin(
+    space: DealSpace, draw: int = 0, scale: FloatArray | None = None, *, leximin: bool = False
+) -> Point:
+    """``maxmin`` by SLSQP (quadratic) or HiGHS (linear), one draw at a time."""
     R = rows(space)
     sc = np.ones(R) if scale is None else np.asarray(scale, dtype=float)[:R]
     solver = _qp if space.quadratic else _lp
@@ -249,6 +277,27 @@ def _gains(space: DealSpace, draw: int, z: FloatArray) -> FloatArray:
 def best_for(space: DealSpace, actor: int, draw: int = 0) -> Point:
     """The feasible package best for party ``actor`` (its index among the parties that must
     accept); the max–min package when nothing is feasible."""
+    return best_each(space, draw, [actor])[0]
+
+
+def best_each(space: DealSpace, draw: int = 0, actors: list[int] | None = None) -> list[Point]:
+    """``best_for`` every party that must accept (or those in ``actors``), solved as one batch
+    with quadratic utilities."""
+    m = int(space.veto.sum())
+    chosen = list(range(m)) if actors is None else actors
+    if space.quadratic:
+        from multipolar.deals import leximin
+
+        z, ok = leximin.best_each(space, draw)
+    else:
+        z, ok = np.zeros((m, len(space.issues))), np.zeros(m, dtype=bool)
+    return [
+        Point(z[i], _margin(space, draw, z[i])) if ok[i] else _best_for(space, i, draw)
+        for i in chosen
+    ]
+
+
+def _best_for(space: DealSpace, actor: int, draw: int = 0) -> Point:
     R = rows(space)
     solver = _qp if space.quadratic else _lp
     return solver(space, draw, np.zeros(R), actor, 0.0, np.zeros(R))

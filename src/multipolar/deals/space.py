@@ -80,6 +80,20 @@ def stack(spaces: list[DealSpace]) -> DealSpace | None:
     )  # fmt: skip
 
 
+def take(space: DealSpace, draws: Any) -> DealSpace:
+    """The space restricted to the given draws (indices or a slice), in that order."""
+
+    def pick(a: Any) -> Any:
+        return None if a is None else a[draws]
+
+    return DealSpace(
+        space.actors, space.issues, space.lo, space.hi, pick(space.ideal), pick(space.weight),
+        space.quadratic, pick(space.walk_away), space.veto, pick(space.status_quo),
+        pick(space.commit_a), pick(space.commit_b), space.guarantee_issue,
+        pick(space.stake_values),
+    )  # fmt: skip
+
+
 def utilities(space: DealSpace, z: FloatArray) -> FloatArray:
     """u_i of packages ``z``: (m, k) for the same packages in every draw, or (D, m, k)
     -> (D, m, n)."""

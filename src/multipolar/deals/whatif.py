@@ -14,8 +14,10 @@ from multipolar.deals.space import build_space, stack
 from multipolar.deals.verdict import TOL
 from multipolar.errors import ScenarioError, UsageError
 from multipolar.scenario.arrays import FloatArray
-from multipolar.scenario.paths import get_estimate, with_value
-from multipolar.scenario.schema import Scenario
+from multipolar.scenario.checks import estimates
+from multipolar.scenario.loader import to_data
+from multipolar.scenario.paths import copy_path, get_estimate, set_value, with_value
+from multipolar.scenario.schema import Estimate, Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,33 +91,52 @@ def domain(scn: Scenario, path: str) -> tuple[float, float]:
     return 0.0, max(1.0, 3 * abs(current))
 
 
-def _margin(scn: Scenario, path: str, value: float) -> float:
-    try:
-        changed = with_value(scn, path, value)
-    except ScenarioError:
-        return -np.inf
-    return maxmin(build_space(changed)).margin
+def _estimate_at(scn: Scenario, path: str) -> Estimate:
+    """The scenario's own estimate object at a dotted path (actors and issues by id)."""
+    ids = {"actors": scn.actor_ids, "issues": scn.issue_ids}
+    for where, est in estimates(scn):
+        parts = [str(p) for p in where]
+        if parts[0] in ids and isinstance(where[1], int):
+            parts[1] = ids[parts[0]][where[1]]
+        if ".".join(parts) == path:
+            return est
+    raise UsageError(f"path '{path}' does not name a number")  # pragma: no cover
 
 
 def _margins(scn: Scenario, path: str, values: FloatArray) -> FloatArray:
-    """The max–min margin at each value of the parameter (−inf where the value is not valid),
-    solved as one batch (the batched solver agrees with ``maxmin`` to ~1e-6)."""
-    out = np.full(len(values), -np.inf)
-    spaces, where = [], []
-    for i, v in enumerate(values):
-        try:
-            spaces.append(build_space(with_value(scn, path, float(v))))
-        except ScenarioError:
-            continue
-        where.append(i)
-    if not spaces:
-        return out
+    """The max–min margin at each value of the parameter (−inf where the value is not valid)."""
+    return _margins_all(scn, [(path, values)])[0]
+
+
+def _margins_all(scn: Scenario, asked: list[tuple[str, FloatArray]]) -> list[FloatArray]:
+    """``_margins`` of several parameters, solved as one batch (the batched solver agrees with
+    ``maxmin`` to ~1e-6, and gives each draw the same numbers whatever the batch).
+
+    The deal space reads only best values, so the spaces of every value are built at once (the
+    value as a draw of the estimate at the path), and a value's scenario is validated (as
+    ``with_value`` does) only where that can matter: where the margin says the zone is open."""
+    if not asked:
+        return []
+    spaces = []
+    for path, values in asked:
+        target = _estimate_at(scn, path)
+        drawn = np.asarray(values, dtype=float)
+
+        def value(est: Estimate, target: Estimate = target, drawn: FloatArray = drawn) -> Any:
+            return drawn if est is target else np.asarray(est.best, dtype=float)
+
+        spaces.append(build_space(scn, value, len(drawn)))
     batch = stack(spaces)
-    if batch is None:  # the changes reshape the space: one solve per value
-        out[where] = [maxmin(s).margin for s in spaces]
-    else:
-        out[where] = maxmin_margins(batch)[0]
-    return out
+    assert batch is not None  # one estimate's value changes no space's shape
+    margins = np.split(maxmin_margins(batch)[0], np.cumsum([len(v) for _, v in asked])[:-1])
+    data = to_data(scn)
+    for (path, values), out in zip(asked, margins, strict=True):
+        for i in np.nonzero(out >= -TOL)[0]:
+            try:
+                set_value(copy_path(data, path), path, float(values[i]))
+            except ScenarioError:
+                out[i] = -np.inf
+    return margins
 
 
 def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:
@@ -124,34 +145,55 @@ def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:
     smallest margin of every row a deal must meet (parties and commitment) at the package best
     for whichever is worst off; the zone is open where it is ≥ 0. When the zone is closed now
     the answer is what opens it; when open, how far the parameter can move before it closes."""
+    return what_it_takes_all(scn, [path])[0]
+
+
+def what_it_takes_all(scn: Scenario, paths: list[str]) -> list[WhatItTakes]:
+    """``what_it_takes`` of each parameter, the scans of all of them solved as one batch per
+    round."""
     from multipolar.dynamics.apply import resolve
 
     scn = resolve(scn)  # vary the current state, after the scenario's events
-    est = get_estimate(scn, path)
-    lo, hi = domain(scn, path)
-    current = est.best
-    now = _margin(scn, path, current)
-    if not np.isfinite(now):
-        raise UsageError(f"path '{path}': the current value is not valid for the scenario")
-    is_open = now >= -TOL
-    grid = np.linspace(lo, hi, _GRID)
-    margins = _margins(scn, path, grid)
-    other = np.nonzero((margins >= -TOL) != is_open)[0]
-    if other.size == 0:
-        return WhatItTakes(path, current, now, (lo, hi), None, None)
-    nearest = int(other[np.argmin(np.abs(grid[other] - current))])
-    inside, outside = current, float(grid[nearest])  # same state as now / the other state
+    start = []
+    # every parameter at its current value is the scenario itself: one margin for all
+    now = maxmin(build_space(scn)).margin if paths else 0.0
+    for path in paths:
+        current = get_estimate(scn, path).best
+        if not np.isfinite(now):
+            raise UsageError(f"path '{path}': the current value is not valid for the scenario")
+        start.append((current, now, domain(scn, path)))
+    grids = [np.linspace(lo, hi, _GRID) for _, _, (lo, hi) in start]
+    found: dict[int, WhatItTakes] = {}
+    brackets: dict[int, tuple[float, float]] = {}  # path -> (inside, outside)
+    for i, margins in enumerate(_margins_all(scn, list(zip(paths, grids, strict=True)))):
+        current, now, (lo, hi) = start[i]
+        other = np.nonzero((margins >= -TOL) != (now >= -TOL))[0]
+        if other.size == 0:
+            found[i] = WhatItTakes(paths[i], current, now, (lo, hi), None, None)
+            continue
+        nearest = int(other[np.argmin(np.abs(grids[i][other] - current))])
+        brackets[i] = (current, float(grids[i][nearest]))  # same state as now / the other
+    order = sorted(brackets)
     for _ in range(_ROUNDS):
-        points = np.linspace(inside, outside, _SPLIT + 2)[1:-1]  # from inside to outside
-        flips = np.nonzero((_margins(scn, path, points) >= -TOL) != is_open)[0]
-        if flips.size == 0:
-            inside = float(points[-1])
-        else:
-            outside = float(points[flips[0]])
-            inside = float(points[flips[0] - 1]) if flips[0] > 0 else inside
-    boundary = inside if is_open else outside  # a value at which the zone is (still) open
-    changed = with_value(scn, path, boundary)
-    space = build_space(changed)
-    verb = "last open" if is_open else "opened"
-    package = describe(space, f"{verb} at {path} = {boundary:.4g}", maxmin(space).z)
-    return WhatItTakes(path, current, now, (lo, hi), boundary, package)
+        points = {i: np.linspace(*brackets[i], _SPLIT + 2)[1:-1] for i in order}
+        solved = _margins_all(scn, [(paths[i], points[i]) for i in order])
+        for i, margins in zip(order, solved, strict=True):
+            inside, outside = brackets[i]
+            flips = np.nonzero((margins >= -TOL) != (start[i][1] >= -TOL))[0]
+            if flips.size == 0:
+                inside = float(points[i][-1])
+            else:
+                outside = float(points[i][flips[0]])
+                inside = float(points[i][flips[0] - 1]) if flips[0] > 0 else inside
+            brackets[i] = (inside, outside)
+    for i in order:
+        current, now, (lo, hi) = start[i]
+        is_open = now >= -TOL
+        inside, outside = brackets[i]
+        boundary = inside if is_open else outside  # a value at which the zone is (still) open
+        changed = with_value(scn, paths[i], boundary)
+        space = build_space(changed)
+        verb = "last open" if is_open else "opened"
+        package = describe(space, f"{verb} at {paths[i]} = {boundary:.4g}", maxmin(space).z)
+        found[i] = WhatItTakes(paths[i], current, now, (lo, hi), boundary, package)
+    return [found[i] for i in range(len(paths))]

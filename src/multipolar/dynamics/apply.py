@@ -9,6 +9,8 @@ every analysis works on.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from multipolar.errors import Problem, ScenarioError, UsageError
@@ -117,11 +119,32 @@ def drop_inactive(scn: Scenario) -> Scenario:
     return validate(data)
 
 
+_RESOLVED: OrderedDict[tuple[int, dt.date | None], tuple[Scenario, Scenario]] = OrderedDict()
+_RESOLVED_SIZE = 32  # scenarios whose state is kept (the newest)
+_LOCK = threading.Lock()
+
+
 def resolve(scn: Scenario, until: dt.date | None = None) -> Scenario:
     """The scenario's state after its events up to ``until`` (all by default), without events
-    and without inactive actors."""
+    and without inactive actors. Scenarios are immutable, so the state of the same scenario
+    object is computed once (the latest few are kept) and every analysis of it shares it."""
     if not scn.events and all(a.active for a in scn.actors):
         return scn
+    key = (id(scn), until)
+    with _LOCK:
+        hit = _RESOLVED.get(key)
+        if hit is not None and hit[0] is scn:  # the key holds scn alive: its id is its own
+            _RESOLVED.move_to_end(key)
+            return hit[1]
+    state = _resolve(scn, until)
+    with _LOCK:
+        _RESOLVED[key] = (scn, state)
+        while len(_RESOLVED) > _RESOLVED_SIZE:
+            _RESOLVED.popitem(last=False)
+    return state
+
+
+def _resolve(scn: Scenario, until: dt.date | None) -> Scenario:
     state = scn.model_copy(update={"events": []})
     for event in ordered(scn.events):
         if until is not None and event.date > until:

@@ -17,11 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from multipolar.deals.analysis import verdict_of
-from multipolar.deals.solve import maxmin
-from multipolar.deals.space import build_space, utilities
-from multipolar.dynamics.apply import apply_event, drop_inactive, ordered
-from multipolar.models.api import forecast
+from multipolar.dynamics.apply import ordered
+from multipolar.dynamics.states import effect_subsets, snapshots
 from multipolar.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -52,26 +49,7 @@ class Snapshot:
 
 def snapshot(scn: Scenario, models: tuple[str, ...] = ("compromise",), seed: int = 0) -> Snapshot:
     """The metrics of a state (a scenario without pending events)."""
-    state = drop_inactive(scn.model_copy(update={"events": []}))
-    space = build_space(state)
-    point = maxmin(space, leximin=True)
-    u_best = utilities(space, point.z[None])[0, 0]
-    metrics: dict[str, dict[str, float]] = {}
-    for model in models:
-        fc = forecast(state, model, seed=seed)
-        z = space.to_unit(fc.values)
-        u = utilities(space, z[None])[0, 0]
-        metrics[f"forecast_utility:{model}"] = dict(zip(space.actors, map(float, u), strict=True))
-    walk = space.walk_away[0]
-    metrics["walk_away"] = dict(zip(space.actors, map(float, walk), strict=True))
-    metrics["margin"] = dict(zip(space.actors, map(float, u_best - walk), strict=True))
-    package = dict(zip(space.issues, map(float, space.to_scale(point.z)), strict=True))
-    commitment = None
-    if space.commit_a is not None and space.commit_b is not None:
-        level = point.z[space.guarantee_issue] if space.guarantee_issue is not None else 0.0
-        commitment = float(space.commit_a[0] + space.commit_b[0] * level)
-    verdict = verdict_of(state, space, point.z, draws=0, seed=seed)  # the deals' own verdict
-    return Snapshot(verdict.zone, verdict.margin, package, metrics, commitment, verdict.binding)
+    return snapshots([scn], models, seed)[0]
 
 
 @dataclass(frozen=True)
@@ -160,14 +138,18 @@ def attribute(
     state: Scenario, event: Any, models: tuple[str, ...], seed: int
 ) -> tuple[Snapshot, Snapshot, dict[str, dict[str, dict[str, float]]]]:
     """Snapshots before and after ``event`` and the Shapley split of every change over its
-    effects (2^m states for m effects)."""
+    effects (2^m states for m effects, solved as one batch)."""
+    subsets = effect_subsets(state, event)
+    states = list(subsets.values())
+    snaps = dict(zip(subsets, snapshots(states, models, seed), strict=True))
+    return _attribution(event, snaps)
+
+
+def _attribution(
+    event: Any, snaps: dict[frozenset[int], Snapshot]
+) -> tuple[Snapshot, Snapshot, dict[str, dict[str, dict[str, float]]]]:
+    """Before, after and the Shapley split, from the snapshots of every subset of effects."""
     m = len(event.effects)
-    snaps: dict[frozenset[int], Snapshot] = {}
-    for size in range(m + 1):
-        for subset in combinations(range(m), size):
-            snaps[frozenset(subset)] = snapshot(
-                apply_event(state, event, list(subset)), models, seed
-            )
     before, after = snaps[frozenset()], snaps[frozenset(range(m))]
     labels = [eff.label() for eff in event.effects]
     out: dict[str, dict[str, dict[str, float]]] = {}
@@ -227,12 +209,23 @@ def summary(change: EventChange) -> list[str]:
 def timeline(
     scn: Scenario, models: tuple[str, ...] = ("compromise",), seed: int = 0
 ) -> tuple[Snapshot, list[EventChange]]:
-    """The baseline snapshot and, for each event in date order, its change and attribution."""
+    """The baseline snapshot and, for each event in date order, its change and attribution.
+    Every state (each subset of each event's effects) is built first, then all of them are
+    solved as one batch."""
     state = scn.model_copy(update={"events": []})
-    base = snapshot(state, models, seed)
+    events = ordered(scn.events)
+    subsets = []
+    for event in events:
+        subsets.append(effect_subsets(state, event))
+        state = subsets[-1][frozenset(range(len(event.effects)))]
+    first = subsets[0][frozenset()] if subsets else state
+    states = [first] + [s for per_event in subsets for s in per_event.values()]
+    solved = iter(snapshots(states, models, seed))
+    base = next(solved)
     changes = []
-    for event in ordered(scn.events):
-        before, after, parts = attribute(state, event, models, seed)
+    for event, per_event in zip(events, subsets, strict=True):
+        snaps = {key: next(solved) for key in per_event}
+        before, after, parts = _attribution(event, snaps)
         changes.append(
             EventChange(
                 event.id,
@@ -244,7 +237,6 @@ def timeline(
                 parts,
             )
         )
-        state = apply_event(state, event)
     return base, changes
 
 

@@ -12,7 +12,7 @@ from multipolar import __version__
 from multipolar.deals.analysis import DealReport, Package, analyse_deals
 from multipolar.deals.mediate import Mediation, mediate
 from multipolar.deals.verdict import COMMITMENT
-from multipolar.deals.whatif import WhatItTakes, what_it_takes
+from multipolar.deals.whatif import WhatItTakes, what_it_takes_all
 from multipolar.defaults import DRAWS, SEED
 from multipolar.report.summary import brief, levers
 from multipolar.report.war_rows import range_words, share_words
@@ -137,7 +137,7 @@ def analysis_markdown(scn: Scenario, *, seed: int = SEED, draws: int = DRAWS, to
     scn = resolve(scn)
     deals = analyse_deals(scn, top=top, draws=draws, seed=seed)
     war: dict[str, Any] | None = analyse_war(scn).as_dict() if scn.conflict else None
-    lever_results = [what_it_takes(scn, path) for path in levers(scn)]
+    lever_results = what_it_takes_all(scn, levers(scn))
     summary = brief(scn, draws=draws, seed=seed, verdict=deals.verdict, lever_results=lever_results)
     mediators = [a.id for a in scn.actors if a.kind == "mediator"]
     issues = list(scn.issue_ids)

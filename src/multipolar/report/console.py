@@ -6,13 +6,14 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
-from multipolar.models.api import Forecast
-from multipolar.models.registry import ModelSpec
-from multipolar.scenario.schema import Scenario
+if TYPE_CHECKING:
+    from multipolar.models.api import Forecast
+    from multipolar.models.registry import ModelSpec
+    from multipolar.scenario.schema import Scenario
 
 
 def forecasts_json(scn: Scenario, forecasts: Sequence[Forecast]) -> str:

@@ -71,10 +71,10 @@ class Context:
     def levers(self) -> list[WhatItTakes]:
         """What it would take, for each lever of the scenario, computed once."""
         if "levers" not in self.cache:
-            from multipolar.deals.whatif import what_it_takes
+            from multipolar.deals.whatif import what_it_takes_all
             from multipolar.report.summary import levers
 
-            self.cache["levers"] = [what_it_takes(self.state, p) for p in levers(self.state)]
+            self.cache["levers"] = what_it_takes_all(self.state, levers(self.state))
         results: list[WhatItTakes] = self.cache["levers"]
         return results
 

@@ -138,7 +138,7 @@ def brief(
     """The executive summary of ``scn`` as of its last event. Pass what a caller has already
     computed (the verdict, the lever scan, the forecasts) to reuse it."""
     from multipolar.deals.analysis import deal_verdict
-    from multipolar.deals.whatif import what_it_takes
+    from multipolar.deals.whatif import what_it_takes_all
     from multipolar.dynamics.apply import resolve
     from multipolar.models.api import forecast_all
     from multipolar.report.console import reading
@@ -147,7 +147,7 @@ def brief(
     if verdict is None:
         verdict = deal_verdict(state, draws=draws, seed=seed)
     if lever_results is None:
-        lever_results = [what_it_takes(state, path) for path in levers(state)]
+        lever_results = what_it_takes_all(state, levers(state))
     if forecasts is None:
         forecasts = forecast_all(state, seed=seed)
     return Brief(

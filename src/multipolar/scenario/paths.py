@@ -64,9 +64,39 @@ def with_value(
     result is validated: a value outside what the schema allows raises ``ScenarioError`` naming
     the path.
     """
-    from multipolar.scenario.loader import to_data, validate
+    from multipolar.scenario.loader import to_data
 
-    data = to_data(scn)
+    return set_value(to_data(scn), path, value, mode=mode, provenance=provenance)
+
+
+def copy_path(data: dict[str, Any], path: str) -> dict[str, Any]:
+    """A copy of a scenario's plain data (``loader.to_data``) in which the containers along
+    ``path`` are copied and everything else is shared: ``set_value`` on the copy leaves
+    ``data`` as it was (many changes of one estimate need one ``to_data``)."""
+    out = dict(data)
+    node: Any = out
+    for part in path.split(".")[:-1]:
+        child = _step(node, part, path)
+        copied = dict(child) if isinstance(child, dict) else list(child)
+        if isinstance(node, list):
+            node[next(i for i, item in enumerate(node) if item is child)] = copied
+        else:
+            node[part] = copied
+        node = copied
+    return out
+
+
+def set_value(
+    data: dict[str, Any],
+    path: str,
+    value: float,
+    *,
+    mode: str = "set",
+    provenance: dict[str, str] | None = None,
+) -> Any:
+    """``with_value`` on a scenario's plain data, which it changes in place (see ``copy_path``)."""
+    from multipolar.scenario.loader import validate
+
     node, leaf = _parent(data, path)
     old = node[leaf]
     est = {"best": float(old)} if isinstance(old, int | float) else dict(old)

@@ -8,16 +8,11 @@ backend (tested).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import socket
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any, TypeVar
-
-import numpy as np
 
 from multipolar.errors import UsageError
 
@@ -38,6 +33,8 @@ def chunks(draws: int, size: int = CHUNK) -> list[slice]:
 
 def chunk_seed(seed: int, index: int) -> int:
     """The seed of chunk ``index`` of a run seeded ``seed``."""
+    import numpy as np
+
     return int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
 
 
@@ -69,6 +66,9 @@ def run_tasks(
             out.append(func(*task))
             tick(size)
         return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     results: dict[int, T] = {}
     # spawn, not fork: the numba kernels start OpenMP threads, which do not survive a fork
     context = multiprocessing.get_context("spawn")
@@ -84,6 +84,8 @@ def run_tasks(
 def _reachable(address: str, timeout: float = 5.0) -> None:
     """Fail in one line, fast, when nothing listens at a HOST:PORT address (Ray itself retries
     for minutes). Other forms (``auto``, no port) are left to Ray."""
+    import socket
+
     host, sep, port = address.removeprefix("ray://").rpartition(":")
     if not sep or not port.isdigit():
         return

@@ -9,6 +9,8 @@ problem of every draw is solved by the batched solver of :mod:`multipolar.deals.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,16 +50,51 @@ def _columns(space: DealSpace) -> list[str]:
 
 
 def _deal_chunk(
-    values: dict[str, FloatArray], n: int, _seed: int, scn: Scenario, point: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Margins (n,), max–min packages (n, k), their binding slacks (n, c), and the slacks of
-    the point-estimate package (n, c) for one chunk of draws (a task for any backend)."""
+    values: dict[str, FloatArray], n: int, _seed: int, scn: Scenario
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Margins (n,), max–min packages (n, k) and their binding slacks (n, c) for one chunk of
+    draws (a task for any backend)."""
     space = build_space(scn, value_sampler(scn, values), n)
     margin, z = maxmin_margins(space)
-    cols = binding(space)
-    at_z = slacks(space, z[:, None, :])[:, 0][:, cols]
-    at_point = slacks(space, point[None])[:, 0][:, cols]
-    return margin, space.to_scale(z), at_z, at_point
+    at_z = slacks(space, z[:, None, :])[:, 0][:, binding(space)]
+    return margin, space.to_scale(z), at_z
+
+
+Solved = tuple[dict[str, FloatArray], FloatArray, FloatArray, FloatArray]
+_SOLVED: OrderedDict[tuple[Any, ...], tuple[Scenario, Solved]] = OrderedDict()
+_SOLVED_SIZE = 2
+_SOLVED_MAX_DRAWS = 10_000  # larger runs are not kept (a few MB each)
+_LOCK = threading.Lock()
+
+
+def _solved(
+    scn: Scenario, draws: int, seed: int, correlations: dict[tuple[str, str], float] | None,
+    run: Any,
+) -> Solved:  # fmt: skip
+    """The draws and every draw's max–min solution; the same (resolved) scenario, draws, seed
+    and correlations give the same numbers on every backend, so they are solved once (the
+    verdict and the report's uncertainty section both ask)."""
+    corr = None if correlations is None else tuple(sorted(correlations.items()))
+    key = (id(scn), draws, seed, corr)
+    with _LOCK:
+        hit = _SOLVED.get(key)
+        if hit is not None and hit[0] is scn:
+            _SOLVED.move_to_end(key)
+            return hit[1]
+    values = draw_values(scn, draws, seed, correlations)
+    out = run(values)
+    solved = (
+        values,
+        np.concatenate([o[0] for o in out]),
+        np.concatenate([o[1] for o in out]),
+        np.concatenate([o[2] for o in out]),
+    )
+    if draws <= _SOLVED_MAX_DRAWS:
+        with _LOCK:
+            _SOLVED[key] = (scn, solved)
+            while len(_SOLVED) > _SOLVED_SIZE:
+                _SOLVED.popitem(last=False)
+    return solved
 
 
 @dataclass(frozen=True)
@@ -142,14 +179,16 @@ def deal_feasibility(
     scn = resolve(scn)
     base = build_space(scn)
     point = maxmin(base, leximin=True).z if package is None else np.asarray(package, float)
-    values = draw_values(scn, draws, seed, correlations)
-    out = map_chunks(
-        _deal_chunk, values, draws, seed, (scn, point), backend=backend, workers=workers,
-        address=address, progress=progress,
-    )  # fmt: skip
-    margin = np.concatenate([o[0] for o in out])
-    at_z = np.concatenate([o[2] for o in out])
-    at_point = np.concatenate([o[3] for o in out])
+
+    def run(values: dict[str, FloatArray]) -> list[Any]:
+        return map_chunks(
+            _deal_chunk, values, draws, seed, (scn,), backend=backend, workers=workers,
+            address=address, progress=progress,
+        )  # fmt: skip
+
+    values, margin, packages, at_z = _solved(scn, draws, seed, correlations, run)
+    space = build_space(scn, value_sampler(scn, values), draws)
+    at_point = slacks(space, point[None])[:, 0][:, binding(space)]
     return Feasibility(
         draws=draws,
         seed=seed,
@@ -157,7 +196,7 @@ def deal_feasibility(
         issues=base.issues,
         scale=[(float(a), float(b)) for a, b in zip(base.lo, base.hi, strict=True)],
         margin=margin,
-        packages=np.concatenate([o[1] for o in out]),
+        packages=packages,
         binds=at_z <= np.min(at_z, axis=1, keepdims=True) + TIE if at_z.shape[1] else at_z > 0,
         point_package=base.to_scale(point),
         point_accepts=np.all(at_point >= -TOL, axis=1),

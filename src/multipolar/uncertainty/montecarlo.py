@@ -12,19 +12,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats
 
 from multipolar.defaults import DRAWS
 from multipolar.dynamics.apply import resolve
 from multipolar.errors import UsageError
-from multipolar.models.registry import get
 from multipolar.scenario.arrays import FloatArray, Inputs, to_inputs
 from multipolar.scenario.checks import estimates
 from multipolar.scenario.paths import get_estimate
 from multipolar.scenario.schema import Estimate, Scenario
 from multipolar.uncertainty.backends import Backend, Progress, map_chunks
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # scipy.stats and the models load on first use (validate imports this module)
     import pandas as pd
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -39,6 +37,8 @@ def ppf(est: Estimate, u: FloatArray) -> FloatArray:
     width = hi - lo
     if est.dist == "uniform":
         return lo + u * width
+    if est.dist in ("pert", "normal"):
+        from scipy import stats
     if est.dist == "pert":
         a = 1 + 4 * (best - lo) / width
         return lo + width * stats.beta.ppf(u, a, 1 + 4 * (hi - best) / width)
@@ -69,7 +69,9 @@ def uniforms(
             raise UsageError(
                 "correlations: the matrix is not positive definite; fix: weaken some of them"
             ) from None
-    u = stats.norm.cdf(z)
+    from scipy.special import ndtr  # the standard normal CDF (scipy.stats.norm.cdf's own)
+
+    u = ndtr(z)
     return {p: u[:, i] for i, p in enumerate(paths)}
 
 
@@ -132,6 +134,8 @@ def inputs_from_values(scn: Scenario, values: dict[str, FloatArray], draws: int)
 
 def run_model(scn: Scenario, model: str, inputs: Inputs, seed: int, **params: Any) -> FloatArray:
     """``model`` on batched inputs, with the scenario's own model parameters."""
+    from multipolar.models.registry import get
+
     spec = get(model)
     merged = {**scn.models.get(model, {}), **params}
     if spec.prepare is not None:
@@ -223,6 +227,8 @@ def simulate(
     """Run ``model`` on ``draws`` seeded draws of every ranged estimate, batched in fixed
     chunks of draws that run here, in ``workers`` local processes, or as Ray tasks; the same
     seed gives the same numbers on every backend."""
+    from multipolar.models.registry import get
+
     get(model)  # unknown model: fail before drawing
     scn = resolve(scn)
     values = draw_values(scn, draws, seed, correlations)

@@ -6,6 +6,7 @@ published table; ``paper`` follows the equations as printed. See docs/models/eum
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -53,10 +54,22 @@ def _advance_numpy(
     return step.new_x, step.r
 
 
+#: below this much work (problems × actors³ per round) numpy's rounds beat loading numba
+KERNEL_WORK = 100_000
+
+
+def _round_functions(work: int = KERNEL_WORK) -> tuple[Advance, Median]:
+    """The round and median for ``work`` (problems × actors³): numpy's for small work, unless
+    the compiled kernels are loaded already; the compiled ones (kernel.py: the same numbers,
+    bit for bit, batched fast) otherwise. Numba loads on first use, never at start-up."""
+    if work < KERNEL_WORK and "multipolar.models.eum.kernel" not in sys.modules:
+        return _advance_numpy, median_position
+    return _compiled()
+
+
 @cache
-def _round_functions() -> tuple[Advance, Median]:
-    """The compiled round and median (kernel.py: the same numbers, batched fast), imported on
-    first use to keep numba out of start-up; numpy's when numba is missing."""
+def _compiled() -> tuple[Advance, Median]:
+    """The compiled round and median; numpy's when numba is missing."""
     try:
         from multipolar.models.eum.kernel import advance, median
     except ImportError:  # pragma: no cover
@@ -104,8 +117,8 @@ def eum(
     cfg = settings(mode, q, t, fix_capitulation)
     if rounds < 0 or patience < 1:
         raise UsageError("eum: rounds must be >= 0 and patience >= 1")
-    advance, median_of = _round_functions()
     lead, n = inputs.x.shape[:-1], inputs.x.shape[-1]  # lead = (..., k)
+    advance, median_of = _round_functions(int(np.prod(lead, dtype=int)) * n**3)
     x = inputs.x.reshape(-1, n).astype(float)
     s = inputs.s.reshape(-1, n)
     mask = inputs.mask.reshape(-1, n)

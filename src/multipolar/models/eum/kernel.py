@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -38,6 +40,25 @@ from multipolar.scenario.arrays import BoolArray, FloatArray
 CHUNK = 32  # problems per parallel task
 MEDIAN, RISK, DECISION = 0, 1, 2  # the stages _batch runs
 _LOCK = threading.Lock()  # numba's default (workqueue) threads abort on concurrent launches
+SERIAL = 4 * CHUNK  # smaller batches run on the calling thread: waking the pool costs more
+
+
+@contextmanager
+def _launch(problems: int) -> Iterator[None]:
+    """Hold the kernel's lock; run a small batch on one thread (the numbers are the same: every
+    problem is computed alone, whatever the threads)."""
+    with _LOCK:
+        if problems >= SERIAL:
+            yield
+            return
+        threads = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            yield
+        finally:
+            numba.set_num_threads(threads)
+
+
 _HELPER_FILES = ("npcompat.py", "votes.py", "rounds.py")
 
 
@@ -279,7 +300,7 @@ def median(x: FloatArray, w: FloatArray, mask: BoolArray) -> FloatArray:
     x, w = _float(x, w)
     mask = np.ascontiguousarray(mask, dtype=np.bool_)
     mu, tab, P = np.empty(x.shape[0]), np.empty((0, 0, 0, 0)), np.empty((0, 0, 0))
-    with _LOCK:
+    with _launch(x.shape[0]):
         _batch(MEDIAN, x, w, x, mask, mu, True, 1.0, -1, False, mu, x, tab, x, P, x)
     return mu
 
@@ -299,7 +320,7 @@ def advance(
     mu, r, new_x = np.empty(B), np.empty((B, n)), np.empty((B, n))
     tab = np.empty((3 if q == 1.0 else (7 if reference else 5), B, n, n))
     P = np.empty((0 if reference else B, n, n))
-    with _LOCK:
+    with _launch(B):
         _batch(RISK, x, w, s, mask, R, reference, q, t, fix, mu, r, tab, r, P, new_x)
         if reference:  # each voter's exponent
             np.power(tab[0], r[:, None, :], out=tab[0])

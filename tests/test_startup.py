@@ -1,0 +1,66 @@
+"""Start-up: the command line imports only what a command needs. Heavy libraries (plotting,
+compiled kernels, sensitivity analysis, databases, clusters, the web stack, optimisers, data
+frames) load when a command uses them, never on ``import multipolar.cli`` or ``--help``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+HEAVY = (
+    "plotly", "numba", "llvmlite", "SALib", "sqlalchemy", "ray", "fastapi", "uvicorn",
+    "scipy.optimize", "scipy.stats", "pandas", "jinja2",
+)  # fmt: skip
+
+
+def _modules(code: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after running ``code``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _heavy(loaded: set[str]) -> list[str]:
+    return sorted(m for m in loaded if m in HEAVY or m.split(".")[0] in HEAVY)
+
+
+def test_import_cli_pulls_in_no_heavy_library() -> None:
+    loaded = _modules("import multipolar.cli")
+    assert _heavy(loaded) == []
+    # nor numpy or the scenario schema: --help needs neither
+    assert "numpy" not in loaded
+    assert "multipolar.scenario.schema" not in loaded
+
+
+def test_help_pulls_in_no_heavy_library() -> None:
+    code = (
+        "import contextlib, io, multipolar.cli as c\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    c.app(['--help'])"
+    )
+    assert _heavy(_modules(code)) == []
+
+
+def test_import_multipolar_is_light_and_loads_on_use() -> None:
+    assert _heavy(_modules("import multipolar")) == []
+    loaded = _modules("import multipolar\nmultipolar.load")
+    assert "multipolar.scenario.schema" in loaded
+    assert _heavy(loaded) == []
+
+
+def test_a_small_forecast_does_not_load_numba() -> None:
+    """The compiled EUM kernels load for large batches (Monte Carlo), not for one forecast:
+    numpy's rounds give the same numbers (tests/test_eum_kernel.py)."""
+    scenario = ROOT / "scenarios" / "ukraine_2025_08.yaml"
+    code = f"import multipolar\nmultipolar.forecast_all(multipolar.load({str(scenario)!r}))"
+    loaded = _modules(code)
+    assert "multipolar.models.eum" in loaded
+    assert "numba" not in loaded
+    assert _heavy(loaded) == []
