@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from multipolar.errors import MultipolarError, UsageError
+from multipolar.params import SEED, output_problem
 
 app = typer.Typer(
     name="multipolar",
@@ -107,6 +108,24 @@ def _write(text: str, output: Path | None) -> None:
             ) from None
 
 
+def output_option(*decls: str, help: str, folder: bool = False) -> Any:
+    """A ``-o/--output``-style option whose path is checked when the command line is read,
+    before any work: ``PATH: cannot write (why); fix: check the path``, exit code 2. With
+    ``folder``, a path without a .yaml/.yml/.json suffix is a folder that may be created."""
+
+    def parse(value: Any) -> Path:
+        path = Path(value)
+        as_folder = folder and path.suffix.lower() not in (".yaml", ".yml", ".json")
+        why = output_problem(path, folder=as_folder)
+        if why is not None:
+            typer.echo(f"{path}: cannot write ({why}); fix: check the path", err=True)
+            raise typer.Exit(2)
+        return path
+
+    return typer.Option(*decls, help=help, parser=parse)
+
+
+OutputOption = Annotated[Path | None, output_option("-o", "--output", help="Write to a file.")]
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (.yaml, .yml or .json).")]
 DbOption = Annotated[
     str | None,
@@ -203,7 +222,7 @@ def _defaults_table(entries: list[Any]) -> Any:
 
 @app.command()
 def schema(
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+    output: OutputOption = None,
 ) -> None:
     """Print the JSON Schema of the scenario format.
 
@@ -243,7 +262,9 @@ def import_(
     file: Annotated[Path, typer.Argument(help="File to import.")],
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Scenario file (.yaml/.json), or a folder for many."),
+        output_option(
+            "-o", "--output", help="Scenario file (.yaml/.json), or a folder for many.", folder=True
+        ),
     ] = None,
     scale: Annotated[
         str | None, typer.Option(help="bdm: issue scale LOW,HIGH (default: range of positions).")
@@ -290,7 +311,7 @@ def import_(
 def export(
     fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu, yaml or json.")],
     file: ScenarioArg,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")] = None,
+    output: Annotated[Path | None, output_option("-o", "--output", help="Output file.")] = None,
 ) -> None:
     """Write a scenario in another tool's format (the inverse of `import`).
 
@@ -317,17 +338,20 @@ def forecast(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
         OutputFormat.table
     ),
-    seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
+    seed: Annotated[int, SEED.option("--seed", help="Seed for stochastic models.")] = SEED.default,
     actors: Annotated[
         bool, typer.Option("--actors", help="Table format: also show per-actor diagnostics.")
     ] = False,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+    output: OutputOption = None,
     trace: Annotated[
         bool, typer.Option("--trace", help="Also print dynamic models' per-round positions.")
     ] = False,
     trace_out: Annotated[
         Path | None,
-        typer.Option(help="Write the per-round table (round, actor, issue, position, ...) as CSV."),
+        output_option(
+            "--trace-out",
+            help="Write the per-round table (round, actor, issue, position, ...) as CSV.",
+        ),
     ] = None,
     save: SaveOption = False,
     db: DbOption = None,
