@@ -222,8 +222,9 @@ class Param:
             text = f"{text} Range {self.range_text()}."
         return typer.Argument(metavar=metavar, help=text, parser=parse)
 
-    def field(self, default: Any = ..., **extra: Any) -> Any:
-        """A pydantic ``Field`` with the same bounds (for the server's request bodies)."""
+    def field(self, *, default: Any = ..., description: str | None = None, **extra: Any) -> Any:
+        """A pydantic ``Field`` with the same bounds (for the server's request bodies); without
+        a default when ``default=None`` is not wanted inside ``Annotated`` (``default=...``)."""
         from pydantic import Field
 
         bounds: dict[str, Any] = {}
@@ -233,8 +234,10 @@ class Param:
             bounds["le"] = self.high
         if self.kind is float:
             bounds["allow_inf_nan"] = False
-        chosen = self.default if default is ... else default
-        return Field(chosen, description=self.help, **bounds, **extra)
+        text = description or self.help
+        if default is ...:
+            return Field(description=text, **bounds, **extra)
+        return Field(default, description=text, **bounds, **extra)
 
 
 SEED = Param("seed", int, 0, "Seed of every random draw: the same seed gives the same output.",
