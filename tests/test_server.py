@@ -40,8 +40,11 @@ events:
 """
 
 
-def client(tmp_path: Path, **limits: int) -> TestClient:
-    return TestClient(create_app(db_url=str(tmp_path / "runs.sqlite"), limits=Limits(**limits)))
+def client(tmp_path: Path, **limits: float) -> TestClient:
+    """An app whose analyses run in its own threads (``workers=0``, no process start-up per
+    test); tests/test_server_limits.py runs the worker pool itself."""
+    settings: dict[str, Any] = {"workers": 0, **limits}
+    return TestClient(create_app(db_url=str(tmp_path / "runs.sqlite"), limits=Limits(**settings)))
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def serve(
         from multipolar.server.app import create_app
         from multipolar.store.db import display_url, resolve_url
 
-        web = create_app(db_url=db)
+        web = create_app(db_url=db, warm_up=True)
         if host not in LOOPBACK:
             typer.echo(
                 f"warning: binding {host}: anyone who can reach this machine can use the app "

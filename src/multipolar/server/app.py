@@ -7,6 +7,7 @@ to apply, and gets the analysis back; ``POST /api/runs`` also saves it to the ru
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -107,14 +108,20 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(db_url: str | None = None, limits: Limits | None = None) -> FastAPI:
-    """The web app, saving runs to ``db_url`` (default: ``multipolar.store.default_url()``)."""
+def create_app(
+    db_url: str | None = None, limits: Limits | None = None, *, warm_up: bool = False
+) -> FastAPI:
+    """The web app, saving runs to ``db_url`` (default: ``multipolar.store.default_url()``).
+    With ``warm_up``, the worker processes start with the server and load the models at once
+    (``multipolar serve``); otherwise they start with the first analysis request."""
     limits = limits or Limits()
     connect(db_url)  # fail early, with one line, on a bad URL
     runner = Runner(limits)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm_up and runner.pool is not None:
+            threading.Thread(target=runner.pool.warm_up, daemon=True).start()
         try:
             yield
         finally:
@@ -129,6 +136,7 @@ def create_app(db_url: str | None = None, limits: Limits | None = None) -> FastA
         docs_url=None,  # FastAPI's Swagger UI loads from a CDN; /docs is rendered here instead
         redoc_url=None,
     )
+    _openapi_with_limits(app, limits)
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
     app.add_middleware(AllowAllMethods)
     app.state.runner = runner
@@ -137,6 +145,29 @@ def create_app(db_url: str | None = None, limits: Limits | None = None) -> FastA
     _analyses(app, limits, db_url, runner)
     app.include_router(runs_router(db_url, limits, runner))
     return app
+
+
+def _openapi_with_limits(app: FastAPI, limits: Limits) -> None:
+    """The published schema states this server's own limits on draws and edits, so that what
+    the schema allows is what the server accepts (the request models allow any server's);
+    ``draws`` left out means the default, or this server's most if that is fewer."""
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = plain_openapi()
+            for schema in spec.get("components", {}).get("schemas", {}).values():
+                props = schema.get("properties", {})
+                if "draws" in props:
+                    draws = props["draws"]
+                    draws["maximum"] = min(draws["maximum"], limits.max_draws)
+                    draws["default"] = min(draws["default"], limits.max_draws)
+                if "edits" in props:
+                    props["edits"]["maxItems"] = limits.max_edits
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _page(app: FastAPI) -> None:

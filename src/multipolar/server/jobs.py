@@ -48,6 +48,13 @@ def _attribution(scn: Scenario, attribution: bool, limits: Limits) -> None:
         check_attribution(scn, limits)
 
 
+def _draws(req: api.DealsRequest | api.SaveRequest, limits: Limits) -> int:
+    """The draws asked for; left out, the default or this server's most if that is fewer."""
+    if "draws" in req.model_fields_set:
+        return req.draws
+    return min(req.draws, limits.max_draws)
+
+
 def _draws_fix(scn: Scenario, limits: Limits) -> str:
     return f"ask for at most {cost.most_draws(scn, limits)} draws on this scenario"
 
@@ -69,10 +76,11 @@ def forecast_job(req: api.ForecastRequest, limits: Limits, db_url: str | None) -
 
 def deals_job(req: api.DealsRequest, limits: Limits, db_url: str | None) -> dict[str, Any]:
     scn, _ = prepare(req, limits, db_url)
-    check_count("draws", req.draws, limits.max_draws)
-    seconds = cost.deals_cost(scn, req.draws)
+    draws = _draws(req, limits)
+    check_count("draws", draws, limits.max_draws)
+    seconds = cost.deals_cost(scn, draws)
     cost.check_budget("deals", seconds, limits, _draws_fix(scn, limits))
-    deals = run_deals(scn, req.draws, req.top, req.seed, limits)
+    deals = run_deals(scn, draws, req.top, req.seed, limits)
     return {"scenario_hash": store.scenario_hash(scn), "deals": deals}
 
 
@@ -101,9 +109,10 @@ def save_job(req: api.SaveRequest, limits: Limits, db_url: str | None) -> dict[s
     if "forecast" in kinds:
         models = model_names(req.models)
         seconds += cost.forecast_cost(scn, models)
+    draws = _draws(req, limits)
     if "deals" in kinds:
-        check_count("draws", req.draws, limits.max_draws)
-        seconds += cost.deals_cost(scn, req.draws)
+        check_count("draws", draws, limits.max_draws)
+        seconds += cost.deals_cost(scn, draws)
     if "timeline" in kinds:
         _attribution(scn, req.attribution, limits)
         seconds += cost.timeline_cost(scn, tracked, req.attribution)
@@ -114,8 +123,8 @@ def save_job(req: api.SaveRequest, limits: Limits, db_url: str | None) -> dict[s
             results[f"forecast:{fc['model']}"] = fc
         params["models"] = models
     if "deals" in kinds:
-        results["deals"] = run_deals(scn, req.draws, req.top, req.seed, limits)
-        params.update(draws=req.draws, top=req.top)
+        results["deals"] = run_deals(scn, draws, req.top, req.seed, limits)
+        params.update(draws=draws, top=req.top)
     if "timeline" in kinds:
         results["timeline"] = run_timeline(scn, tracked, req.seed, req.attribution, limits)
         params.update(timeline_model=tracked[0], attribution=req.attribution)

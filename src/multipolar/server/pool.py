@@ -71,7 +71,9 @@ class _Worker:
 
 
 def _serve(conn: Connection) -> None:
-    """A worker's loop: run each job it is sent, send back its answer."""
+    """A worker's loop: run each job it is sent, send back its answer. One thread each for
+    the compiled kernels: the pool's processes are the parallelism (no oversubscription)."""
+    os.environ["NUMBA_NUM_THREADS"] = "1"
     from multipolar.server.jobs import run_job
 
     while True:
@@ -192,21 +194,22 @@ class WorkerPool:
     def _on(
         self, worker: _Worker, func: str, args: tuple[Any, ...], deadline: float, token: Token
     ) -> Any:
-        if token.event.is_set():
-            self._idle.put(worker)
-            raise Cancelled
-        token.worker = worker
+        token.worker = worker  # from here on, cancel() kills this worker
         healthy = False
         try:
-            worker.conn.send((func, args))
-            ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
             if token.event.is_set():
                 raise Cancelled
-            if not ready:
-                raise too_slow(self.time_limit)
             try:
+                worker.conn.send((func, args))
+                ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
+                if token.event.is_set():
+                    raise Cancelled
+                if not ready:
+                    raise too_slow(self.time_limit)
                 answer = worker.conn.recv()
             except (EOFError, OSError):
+                if token.event.is_set():
+                    raise Cancelled from None
                 raise LimitError(
                     "the analysis stopped unexpectedly (its worker died); fix: try again, "
                     "or ask for less",
@@ -217,7 +220,7 @@ class WorkerPool:
             token.worker = None
             if healthy:
                 self._idle.put(worker)
-            else:
+            else:  # killed, timed out or cancelled: a fresh worker takes its place
                 self._replace(worker)
         return _unpack(answer)
 

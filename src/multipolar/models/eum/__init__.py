@@ -105,6 +105,7 @@ def _round_functions() -> tuple[Advance, Median]:
             None,
             "Stop once the median moves less than this.",
             low=0.0,
+            high=1e12,
             optional=True,
         ),
         Param(
