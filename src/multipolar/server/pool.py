@@ -30,6 +30,14 @@ from typing import Any
 from multipolar.server.limits import LimitError
 
 Job = Callable[..., Any]
+#: imported once by the fork server, so that a new worker starts with them loaded
+PRELOAD = [
+    "multipolar.server.jobs",
+    "multipolar.dynamics.apply",
+    "multipolar.dynamics.timeline",
+    "multipolar.deals.analysis",
+    "multipolar.uncertainty.feasibility",
+]
 
 
 class WorkerError(LimitError):
@@ -121,7 +129,7 @@ class WorkerPool:
     # processes
     def _context(self) -> Any:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["multipolar.server.jobs"])
+        ctx.set_forkserver_preload(PRELOAD)
         return ctx
 
     def _spawn(self) -> _Worker:

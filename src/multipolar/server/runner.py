@@ -110,6 +110,7 @@ class Runner:
     def _flight(self, func: str, args: tuple[Any, ...], key: str | None) -> _Flight:
         with self._lock:
             flight = self._flights.get(key) if key is not None else None
+            new = flight is None
             if flight is None:
                 token = Token()
                 deadline = time.monotonic() + self.limits.max_seconds
@@ -117,9 +118,10 @@ class Runner:
                 flight = _Flight(future, token, key=key)
                 if key is not None:
                     self._flights[key] = flight
-                future.add_done_callback(partial(self._finished, flight))
             flight.waiters += 1
-            return flight
+        if new:  # outside the lock: a finished future runs the callback here and now
+            flight.future.add_done_callback(partial(self._finished, flight))
+        return flight
 
     async def __call__(
         self, request: Request, func: str, args: tuple[Any, ...], key: str | None = None
