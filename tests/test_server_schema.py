@@ -28,7 +28,7 @@ from tests.test_server import EVENT, VALID
 
 SMALL = {"text": VALID + EVENT}  # every analysis of it takes milliseconds
 FUZZ = settings(
-    max_examples=8,
+    max_examples=6,
     derandomize=True,
     database=None,
     deadline=None,
@@ -48,7 +48,7 @@ def _real_scenario(case: Any) -> None:
 
 @pytest.fixture
 def schema(tmp_path: Path) -> Any:
-    limits = Limits(max_draws=100, max_attribution_effects=2, max_body_bytes=100_000, workers=0)
+    limits = Limits(max_draws=10, max_attribution_effects=2, max_body_bytes=100_000, workers=0)
     app = create_app(db_url=str(tmp_path / "fuzz.sqlite"), limits=limits)
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 

@@ -62,7 +62,8 @@ def verdict(scn: Scenario | str | Path, *, draws: int = DRAWS, seed: int = SEED)
     """Is there a zone of agreement, what binds, by how much, and how likely over the ranges."""
     from multipolar.deals.analysis import deal_verdict
 
-    return deal_verdict(_scenario(scn), **_checked(draws=draws, seed=seed))
+    checked = _checked(draws=draws, seed=seed)  # before any work
+    return deal_verdict(_scenario(scn), **checked)
 
 
 def deals(
@@ -75,7 +76,8 @@ def deals(
     """The deal analysis: the verdict, then the best packages and who blocks them."""
     from multipolar.deals.analysis import analyse_deals
 
-    return analyse_deals(_scenario(scn), **_checked(top=top, draws=draws, seed=seed))
+    checked = _checked(top=top, draws=draws, seed=seed)  # before any work
+    return analyse_deals(_scenario(scn), **checked)
 
 
 def war(scn: Scenario | str | Path) -> WarReport:
@@ -150,21 +152,24 @@ def sensitivity(
     """Sobol indices of a deal output (``agreement`` or ``margin``) over every ranged input."""
     from multipolar.uncertainty.sensitivity import deal_sobol
 
-    return deal_sobol(_scenario(scn), target, actor, **_checked(n=n, seed=seed))
+    checked = _checked(n=n, seed=seed)  # before any work
+    return deal_sobol(_scenario(scn), target, actor, **checked)
 
 
 def summary(scn: Scenario | str | Path, *, draws: int = DRAWS, seed: int = SEED) -> Brief:
     """The executive summary (the answer first), as ``multipolar summary`` prints it."""
     from multipolar.report.summary import brief
 
-    return brief(_scenario(scn), **_checked(draws=draws, seed=seed))
+    checked = _checked(draws=draws, seed=seed)  # before any work
+    return brief(_scenario(scn), **checked)
 
 
 def analysis(scn: Scenario | str | Path, *, draws: int = DRAWS, seed: int = SEED) -> str:
     """The whole war-and-deals analysis as Markdown (``multipolar analysis``)."""
     from multipolar.report.analysis import analysis_markdown
 
-    return analysis_markdown(_scenario(scn), **_checked(draws=draws, seed=seed))
+    checked = _checked(draws=draws, seed=seed)  # before any work
+    return analysis_markdown(_scenario(scn), **checked)
 
 
 def report(

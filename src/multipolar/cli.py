@@ -374,15 +374,16 @@ def forecast(
         elif fmt is OutputFormat.csv:
             _write(console.forecasts_csv(results), output)
         else:
-            target = out if output is None else Console(file=output.open("w"), width=140)
-            target.print(console.forecasts_table(scn, results))
-            if actors:
-                for fc in results:
-                    target.print(console.diagnostics_table(fc))
-            if trace:
-                for fc in results:
-                    for table in console.trace_tables(fc):
-                        target.print(table)
+            with nullcontext() if output is None else output.open("w") as fh:
+                target = out if fh is None else Console(file=fh, width=140)
+                target.print(console.forecasts_table(scn, results))
+                if actors:
+                    for fc in results:
+                        target.print(console.diagnostics_table(fc))
+                if trace:
+                    for fc in results:
+                        for table in console.trace_tables(fc):
+                            target.print(table)
         if trace_out is not None:
             _write(console.trace_csv(results), trace_out)
         _record(save, db, scn, "forecast", {fc.model: fc for fc in results},

@@ -202,6 +202,7 @@ class Param:
                 typer.echo(f"{flag}: {exc.what}; fix: {exc.fix}", err=True)
                 raise typer.Exit(2) from None
 
+        parse.declaration = self  # type: ignore[attr-defined]  # for tests and docs
         return typer.Option(*decls, help=text, parser=parse)
 
     def argument(self, metavar: str, help: str | None = None) -> Any:
@@ -220,6 +221,7 @@ class Param:
         text = help or self.help
         if self.range_text():
             text = f"{text} Range {self.range_text()}."
+        parse.declaration = self  # type: ignore[attr-defined]
         return typer.Argument(metavar=metavar, help=text, parser=parse)
 
     def field(self, *, default: Any = ..., description: str | None = None, **extra: Any) -> Any:
