@@ -22,7 +22,7 @@ import multipolar
 from multipolar.cli import app
 from multipolar.errors import UsageError
 from multipolar.models import specs
-from multipolar.params import MAX_SEED, Param, ParamError
+from multipolar.params import MAX_DRAW_VALUES, MAX_SEED, Param, ParamError
 from tests.conftest import SCENARIOS
 
 runner = CliRunner()
@@ -105,6 +105,14 @@ def test_the_python_api_takes_the_same_bounds() -> None:
         multipolar.forecasts(UKR, seed=-1)
     with pytest.raises(UsageError, match="not a whole number"):
         multipolar.verdict(UKR, draws=1.5)  # type: ignore[arg-type]
+
+
+def test_draws_that_would_not_fit_in_memory_are_refused_before_drawing() -> None:
+    """Within the ceiling, but draws × ranged estimates (76 in the bundled scenario) above
+    MAX_DRAW_VALUES: refused before any value is drawn, naming the most draws that fit."""
+    most = MAX_DRAW_VALUES // 76
+    with pytest.raises(UsageError, match=rf"values \(at most 20,000,000\); fix: ask for {most}"):
+        multipolar.simulate(UKR, draws=most + 1)
 
 
 def test_every_model_parameter_is_declared_with_a_type_and_bounds() -> None:

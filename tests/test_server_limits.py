@@ -128,25 +128,18 @@ def pool_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         yield c
 
 
-def test_the_time_limit_stops_a_computation_and_the_pool_recovers(pool_app: TestClient) -> None:
+def test_the_time_limit_stops_a_computation_while_cheap_requests_go_on(
+    pool_app: TestClient,
+) -> None:
+    """HEAVY computes in the only worker: /api/meta is answered meanwhile, HEAVY is stopped at
+    the time limit (503, one line), and a new worker answers the next request."""
     pool = pool_app.app.state.runner.pool  # type: ignore[attr-defined]
     before = pool._all[0].process.pid
-    message = error(pool_app.post("/api/forecast", json=HEAVY), 503)
-    assert "time limit of 5 s" in message
-    assert "fix:" in message
-    small = {"scenario": {"text": VALID}, "models": ["compromise"]}
-    again = pool_app.post("/api/forecast", json=small)
-    assert again.status_code == 200, again.text  # a new worker
-    assert pool._all[0].process.pid != before
-
-
-def test_cheap_requests_are_answered_while_an_analysis_runs(pool_app: TestClient) -> None:
-    outcome: dict[str, int] = {}
+    outcome: dict[str, Any] = {}
     heavy = threading.Thread(
-        target=lambda: outcome.update(heavy=pool_app.post("/api/forecast", json=HEAVY).status_code)
+        target=lambda: outcome.update(heavy=pool_app.post("/api/forecast", json=HEAVY))
     )
     heavy.start()
-    pool = pool_app.app.state.runner.pool  # type: ignore[attr-defined]
     while pool._idle.qsize() and heavy.is_alive():  # until the worker has taken the request
         threading.Event().wait(0.01)
     metas = [pool_app.get("/api/meta").status_code for _ in range(20)]
@@ -154,7 +147,13 @@ def test_cheap_requests_are_answered_while_an_analysis_runs(pool_app: TestClient
     heavy.join()
     assert metas == [200] * 20
     assert meta_done_first  # answered while the analysis was still computing
-    assert outcome["heavy"] == 503
+    message = error(outcome["heavy"], 503)
+    assert "time limit of 5 s" in message
+    assert "fix:" in message
+    small = {"scenario": {"text": VALID}, "models": ["compromise"]}
+    again = pool_app.post("/api/forecast", json=small)
+    assert again.status_code == 200, again.text  # a new worker
+    assert pool._all[0].process.pid != before
 
 
 class _LeavesOnceComputing:
