@@ -23,7 +23,7 @@ from multipolar.cli import app
 from multipolar.errors import UsageError
 from multipolar.models import specs
 from multipolar.params import MAX_DRAW_VALUES, MAX_SEED, Param, ParamError
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, VALID
 
 runner = CliRunner()
 UKR = str(SCENARIOS / "ukraine_2025_08.yaml")
@@ -113,6 +113,32 @@ def test_draws_that_would_not_fit_in_memory_are_refused_before_drawing() -> None
     most = MAX_DRAW_VALUES // 76
     with pytest.raises(UsageError, match=rf"values \(at most 20,000,000\); fix: ask for {most}"):
         multipolar.simulate(UKR, draws=most + 1)
+
+
+@pytest.mark.parametrize(
+    ("block", "needle"),
+    [
+        ("smp: {affinity: x}", "models.smp.affinity: 'x' is not a matrix of numbers"),
+        ("eum: {rounds: ten}", "models.eum.rounds: 'ten' is not a whole number"),
+        ("eum: {rounds: 1.5}", "models.eum.rounds: 1.5 is not a whole number"),
+        ("nash: {loss: x}", "models.nash.loss: 'x' is not a number"),
+        ("eum: {rounds: 10000000}", "models.eum.rounds: 10000000 is above the ceiling of 1000"),
+        ("smp: {max_turns: -1}", "models.smp.max_turns: -1 is below 0"),
+        ("eum: {round: 3}", "models.eum.round: 'eum' has no parameter 'round'; fix: did you"),
+        ("emu: {}", "models.emu: unknown model 'emu'; fix: did you mean 'eum'?"),
+    ],
+)
+def test_validate_checks_the_models_block(tmp_path: Path, block: str, needle: str) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(f"{VALID}models:\n  {block}\n", encoding="utf-8")
+    line = refused(["validate", str(path)])
+    assert line.startswith(f"{path}:23:")  # FILE:LINE:COL of the value
+    assert needle in line
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(
+        f"{VALID}models:\n  eum: {{rounds: 20}}\n  smp: {{voting_rule: PropBin}}\n", "utf-8"
+    )
+    assert runner.invoke(app, ["validate", str(ok)]).exit_code == 0
 
 
 def test_every_model_parameter_is_declared_with_a_type_and_bounds() -> None:

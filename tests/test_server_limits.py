@@ -20,7 +20,7 @@ with warnings.catch_warnings():  # starlette asks for httpx2 for its test client
     warnings.filterwarnings("ignore", message=".*httpx2")
     from fastapi.testclient import TestClient
 
-from multipolar.params import MAX_SEED
+from multipolar.params import MAX_JSON_INT, MAX_SEED
 from multipolar.server import schemas as api
 from multipolar.server.app import create_app
 from multipolar.server.limits import LimitError, Limits
@@ -31,9 +31,9 @@ from tests.test_server import UKR, client, error
 
 ENDPOINTS = ("/api/scenario", "/api/forecast", "/api/deals", "/api/timeline", "/api/runs")
 BIG = synthetic(20, 12, 10, 6)  # the largest scenario the default limits admit
-HEAVY = {  # minutes of work: far above any budget, so the pool tests lift the budget
-    "scenario": {"text": BIG + "models:\n  eum: {rounds: 1000}\n  smp: {max_turns: 1000}\n"},
-    "models": ["eum", "smp"],
+HEAVY = {  # minutes of work (640 states): far above any budget, so the pool tests lift it
+    "scenario": {"text": BIG},
+    "attribution": True,
 }
 
 
@@ -102,10 +102,11 @@ def test_the_compute_budget_refuses_at_once(web: TestClient) -> None:
     assert "set attribution to false" in error(web.post("/api/timeline", json=timeline), 422)
 
 
-def test_seeds_take_the_same_bounds_as_the_command_line(web: TestClient) -> None:
+def test_seeds_take_the_command_line_bounds_within_json(web: TestClient) -> None:
+    """The seed's declaration, narrowed to the integers JSON carries exactly (2**53 - 1)."""
     body = {"scenario": {"text": VALID}, "models": ["compromise"]}
-    assert web.post("/api/forecast", json={**body, "seed": MAX_SEED}).status_code == 200
-    for seed in (-1, MAX_SEED + 1):
+    assert web.post("/api/forecast", json={**body, "seed": MAX_JSON_INT}).status_code == 200
+    for seed in (-1, MAX_JSON_INT + 1, MAX_SEED):
         assert "seed" in error(web.post("/api/forecast", json={**body, "seed": seed}), 422)
     assert "top" in error(web.post("/api/deals", json={"scenario": UKR, "top": 0}), 422)
 
@@ -137,7 +138,7 @@ def test_the_time_limit_stops_a_computation_while_cheap_requests_go_on(
     before = pool._all[0].process.pid
     outcome: dict[str, Any] = {}
     heavy = threading.Thread(
-        target=lambda: outcome.update(heavy=pool_app.post("/api/forecast", json=HEAVY))
+        target=lambda: outcome.update(heavy=pool_app.post("/api/timeline", json=HEAVY))
     )
     heavy.start()
     while pool._idle.qsize() and heavy.is_alive():  # until the worker has taken the request
@@ -174,10 +175,10 @@ def test_a_client_leaving_stops_its_computation(pool_app: TestClient) -> None:
     pool = runner.pool
     assert pool is not None
     before = pool._all[0].process
-    req = api.ForecastRequest.model_validate(HEAVY)
+    req = api.TimelineRequest.model_validate(HEAVY)
     leaving = _LeavesOnceComputing(pool)
     with pytest.raises(LimitError, match="disconnected"):
-        asyncio.run(runner(leaving, "forecast", (req, runner.limits, None)))  # type: ignore[arg-type]
+        asyncio.run(runner(leaving, "timeline", (req, runner.limits, None)))  # type: ignore[arg-type]
     before.join(timeout=10)  # killed, not left computing for the time limit
     assert not before.is_alive()
     with pytest.raises(ProcessLookupError):

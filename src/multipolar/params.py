@@ -13,6 +13,9 @@ Ceilings (documented in docs/reference/cli.md through each option's help):
   (about 50 bytes each); :func:`check_draw_memory` refuses a run above
   ``MAX_DRAW_VALUES`` (about 1 GB), so a scenario with many ranges gets a lower ceiling.
 - model rounds and turns (``eum.rounds``, ``smp.max_turns``): at most 1,000.
+- the web API takes the same declarations narrowed to ``MAX_JSON_INT`` (2**53 - 1) for seeds
+  and run ids in request bodies: larger integers do not survive JSON readers that hold numbers
+  as doubles (2**63 - 1 arrives as 2**63), so they cannot be sent reliably.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 from multipolar.errors import UsageError, did_you_mean
 
 MAX_SEED = 2**63 - 1
+MAX_JSON_INT = 2**53 - 1  # the largest integer every JSON reader (JavaScript's too) keeps exact
 MAX_DRAWS = 1_000_000
 MAX_ROUNDS = 1_000
 MAX_DRAW_VALUES = 20_000_000  # draws × ranged estimates held at once (~50 bytes each: ~1 GB)

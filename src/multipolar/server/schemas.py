@@ -15,7 +15,8 @@ else:  # the registered models, so that the schema lists the names a request may
     ModelName = Literal.__getitem__(tuple(names()))
 
 # every numeric field is declared once, in multipolar.params (as the CLI's options)
-Seed = Annotated[int, params.SEED.field(description="Seed for stochastic models and draws.")]
+JSON_SEED = params.SEED.with_(high=params.MAX_JSON_INT)  # see multipolar.params
+Seed = Annotated[int, JSON_SEED.field(description="Seed for stochastic models and draws.")]
 Draws = Annotated[int, params.DRAWS.field()]
 Top = Annotated[int, params.TOP.field()]
 Models = Annotated[
@@ -46,7 +47,9 @@ class TextRef(_Body):
 class RunRef(_Body):
     """The scenario a saved run ran on (its edits included)."""
 
-    run: int = params.RUN_ID.field(description="Id of a saved run: the scenario it ran on.")
+    run: int = params.RUN_ID.with_(high=params.MAX_JSON_INT).field(
+        description="Id of a saved run: the scenario it ran on."
+    )
 
 
 #: Which scenario: exactly one of a bundled one by name, scenario text (YAML or JSON) sent in
