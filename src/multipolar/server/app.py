@@ -147,6 +147,10 @@ def create_app(
     return app
 
 
+class JSONBody(Response):
+    media_type = "application/json"
+
+
 def _openapi_with_limits(app: FastAPI, limits: Limits) -> None:
     """The published schema states this server's own limits on draws and edits, so that what
     the schema allows is what the server accepts (the request models allow any server's);
@@ -223,7 +227,8 @@ def _analyses(app: FastAPI, limits: Limits, db_url: str | None, runner: Runner) 
         return described[0]
 
     # every analysis runs through the runner: cached answers, shared identical requests, the
-    # worker pool (compute budget, time limit, stopped when the client leaves)
+    # worker pool (compute budget, time limit, stopped when the client leaves); the body comes
+    # back as JSON bytes, serialised once where it was computed (response_model documents it)
     def job(name: str, req: Any) -> tuple[str, tuple[Any, ...], str]:
         return name, (req, limits, db_url), request_key(name, req)
 
@@ -231,19 +236,19 @@ def _analyses(app: FastAPI, limits: Limits, db_url: str | None, runner: Runner) 
     async def scenario(req: api.ScenarioRequest, request: Request) -> Any:
         """Open a scenario (bundled, sent as text, or a saved run's), apply the edits, and
         describe it."""
-        return await runner(request, *job("scenario", req))
+        return JSONBody(await runner(request, *job("scenario", req)))
 
     @app.post("/api/forecast", response_model=api.ForecastResponse)
     async def forecast(req: api.ForecastRequest, request: Request) -> Any:
         """Forecast every issue with the chosen models (after the scenario's events)."""
-        return await runner(request, *job("forecast", req))
+        return JSONBody(await runner(request, *job("forecast", req)))
 
     @app.post("/api/deals", response_model=api.DealsResponse)
     async def deals(req: api.DealsRequest, request: Request) -> Any:
         """Zone of agreement, best packages, who blocks them and P(all accept)."""
-        return await runner(request, *job("deals", req))
+        return JSONBody(await runner(request, *job("deals", req)))
 
     @app.post("/api/timeline", response_model=api.TimelineResponse)
     async def timeline(req: api.TimelineRequest, request: Request) -> Any:
         """The balance of advantage after each of the scenario's events."""
-        return await runner(request, *job("timeline", req))
+        return JSONBody(await runner(request, *job("timeline", req)))

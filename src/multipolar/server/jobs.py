@@ -5,6 +5,7 @@ with ``Limits(workers=0)``, in the server's own threads)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -159,11 +160,27 @@ JOBS: dict[str, Callable[..., Any]] = {
 }
 
 
+#: jobs whose answer is a response body: serialised where they run, once
+JSON_JOBS = frozenset({"scenario", "forecast", "deals", "timeline"})
+
+
+def encode(data: Any) -> bytes:
+    """A response body as JSON bytes (as FastAPI would write it: no NaN)."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.encode("utf-8")
+
+
+def call(func: str, args: tuple[Any, ...]) -> Any:
+    """``JOBS[func](*args)``; a response body already as JSON bytes."""
+    result = JOBS[func](*args)
+    return encode(result) if func in JSON_JOBS else result
+
+
 def run_job(func: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
-    """``JOBS[func](*args)`` as a message for the server: ``("ok", data)``, or ``("error",
+    """``call(func, args)`` as a message for the server: ``("ok", data)``, or ``("error",
     status, lines)`` for a one-line error, or ``("crash", text)`` for a bug."""
     try:
-        return ("ok", JOBS[func](*args))
+        return ("ok", call(func, args))
     except MultipolarError as exc:
         return ("error", status_of(exc), exc.lines())
     except FloatingPointError as exc:

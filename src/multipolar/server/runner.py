@@ -21,7 +21,7 @@ from typing import Any
 
 from fastapi import Request
 
-from multipolar.server.jobs import JOBS
+from multipolar.server.jobs import call
 from multipolar.server.limits import LimitError, Limits
 from multipolar.server.pool import Token, WorkerPool
 
@@ -95,7 +95,7 @@ class Runner:
 
     def _run(self, func: str, args: tuple[Any, ...], deadline: float, token: Token) -> Any:
         if self.pool is None:
-            return JOBS[func](*args)
+            return call(func, args)
         return self.pool.run(func, args, deadline, token)
 
     def _finished(self, flight: _Flight, future: Future[Any]) -> None:
