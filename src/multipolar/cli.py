@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from multipolar.errors import MultipolarError, UsageError
-from multipolar.params import SEED, output_problem
+from multipolar.params import SEED, output_option
 
 app = typer.Typer(
     name="multipolar",
@@ -106,23 +106,6 @@ def _write(text: str, output: Path | None) -> None:
             raise UsageError(
                 f"{output}: cannot write ({exc.strerror}); fix: check the path"
             ) from None
-
-
-def output_option(*decls: str, help: str, folder: bool = False) -> Any:
-    """A ``-o/--output``-style option whose path is checked when the command line is read,
-    before any work: ``PATH: cannot write (why); fix: check the path``, exit code 2. With
-    ``folder``, a path without a .yaml/.yml/.json suffix is a folder that may be created."""
-
-    def parse(value: Any) -> Path:
-        path = Path(value)
-        as_folder = folder and path.suffix.lower() not in (".yaml", ".yml", ".json")
-        why = output_problem(path, folder=as_folder)
-        if why is not None:
-            typer.echo(f"{path}: cannot write ({why}); fix: check the path", err=True)
-            raise typer.Exit(2)
-        return path
-
-    return typer.Option(*decls, help=help, parser=parse)
 
 
 OutputOption = Annotated[Path | None, output_option("-o", "--output", help="Write to a file.")]

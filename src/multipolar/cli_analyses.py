@@ -22,9 +22,9 @@ from multipolar.cli import (
     _reported,
     _write,
     app,
-    output_option,
 )
 from multipolar.defaults import DRAWS, SEED
+from multipolar.params import output_option
 
 DrawsOption = Annotated[
     int, params.DRAWS.option("--draws", help="Monte Carlo draws for P(zone), P(all accept).")

@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 
 from multipolar import params
-from multipolar.cli import _QUIET, _reported, _write, app, out, output_option
+from multipolar.cli import _QUIET, _reported, _write, app, out
+from multipolar.params import output_option
 
 backtest_app = typer.Typer(
     help="Score every model against real decisions (DEU III): a leaderboard with bootstrap "

@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 
 from multipolar import params
-from multipolar.cli import _QUIET, ScenarioArg, _reported, app, output_option
+from multipolar.cli import _QUIET, ScenarioArg, _reported, app
 from multipolar.defaults import DRAWS, SEED
 from multipolar.errors import UsageError
-from multipolar.params import check_output
+from multipolar.params import check_output, output_option
 
 
 def _pair(value: str | None) -> tuple[str, str] | None:

@@ -22,10 +22,10 @@ from multipolar.cli import (
     _reported,
     _write,
     app,
-    output_option,
 )
 from multipolar.defaults import DRAWS
 from multipolar.errors import UsageError
+from multipolar.params import output_option
 from multipolar.uncertainty.backends import Backend
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]

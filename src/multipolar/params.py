@@ -319,3 +319,22 @@ def check_output(path: Path, *, folder: bool = False) -> Path:
     if why is not None:
         raise UsageError(f"{path}: cannot write ({why}); fix: check the path")
     return path
+
+
+def output_option(*decls: str, help: str, folder: bool = False) -> Any:
+    """A ``-o/--output``-style option whose path is checked when the command line is read,
+    before any work: ``PATH: cannot write (why); fix: check the path``, exit code 2. With
+    ``folder``, a path without a .yaml/.yml/.json suffix is a folder that may be created."""
+
+    import typer
+
+    def parse(value: Any) -> Path:
+        path = Path(value)
+        as_folder = folder and path.suffix.lower() not in (".yaml", ".yml", ".json")
+        why = output_problem(path, folder=as_folder)
+        if why is not None:
+            typer.echo(f"{path}: cannot write ({why}); fix: check the path", err=True)
+            raise typer.Exit(2)
+        return path
+
+    return typer.Option(*decls, help=help, parser=parse)
