@@ -289,10 +289,10 @@ def test_cli_writes_the_report(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--draws", "-1"], "draws -1"),
+        (["--draws", "-1"], "--draws: -1 is below 0"),
         (["--pair", "A,Z"], "unknown actor 'Z'"),
         (["--pair", "A"], "--pair 'A'"),
-        (["-o", "no/such/folder/r.html"], "does not exist"),
+        (["-o", "no/such/folder/r.html"], "cannot write (No such file or directory)"),
     ],
 )
 def test_cli_bad_options_are_one_line_errors(tmp_path: Path, args: list[str], needle: str) -> None:

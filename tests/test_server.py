@@ -1,4 +1,4 @@
-"""The web app's JSON API through FastAPI's TestClient, and a bounded schemathesis run."""
+"""The web app's JSON API through FastAPI's TestClient (schemathesis: test_server_schema.py)."""
 
 from __future__ import annotations
 
@@ -40,8 +40,11 @@ events:
 """
 
 
-def client(tmp_path: Path, **limits: int) -> TestClient:
-    return TestClient(create_app(db_url=str(tmp_path / "runs.sqlite"), limits=Limits(**limits)))
+def client(tmp_path: Path, **limits: float) -> TestClient:
+    """An app whose analyses run in its own threads (``workers=0``, no process start-up per
+    test); tests/test_server_limits.py runs the worker pool itself."""
+    settings: dict[str, Any] = {"workers": 0, **limits}
+    return TestClient(create_app(db_url=str(tmp_path / "runs.sqlite"), limits=Limits(**settings)))
 
 
 @pytest.fixture
@@ -131,9 +134,8 @@ def test_forecast_follows_a_slider_edit(web: TestClient) -> None:
     assert served["donbas"] == pytest.approx(forecast(moved, "compromise")["donbas"])
     assert served["donbas"] != pytest.approx(forecast(scn, "compromise")["donbas"])
     assert served["south"] == pytest.approx(forecast(scn, "compromise")["south"])
-    assert "unknown model 'nope'" in error(
-        web.post("/api/forecast", json={"scenario": UKR, "models": ["nope"]}), 400
-    )
+    unknown = web.post("/api/forecast", json={"scenario": UKR, "models": ["nope"]})
+    assert "models[0]: Input should be 'compromise'" in error(unknown, 422)  # the schema's list
 
 
 def test_uploaded_yaml_and_json_are_the_same_scenario(web: TestClient) -> None:
@@ -228,58 +230,6 @@ def test_serve_binds_loopback_by_default(monkeypatch: pytest.MonkeyPatch, tmp_pa
     bad = CliRunner().invoke(cli_app, ["serve", "--db", str(tmp_path / "no" / "dir" / "r.db")])
     assert bad.exit_code == 2
     assert "cannot open the database" in bad.output
-
-
-def test_schemathesis_finds_no_server_errors(tmp_path: Path) -> None:
-    schemathesis = pytest.importorskip("schemathesis")
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis.errors import Unsatisfiable
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.generation import GenerationMode
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
-
-    limits = Limits(max_draws=100, max_attribution_effects=2, max_body_bytes=100_000)
-    app = create_app(db_url=str(tmp_path / "fuzz.sqlite"), limits=limits)
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    checks = [
-        not_a_server_error,
-        status_code_conformance,
-        content_type_conformance,
-        response_schema_conformance,
-    ]
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 9
-    statuses: dict[str, set[int]] = {op.label: set() for op in operations}
-
-    def call(case: Any, real_scenario: bool) -> None:
-        if real_scenario and isinstance(case.body, dict):
-            # a real scenario, so that the fuzzed edits, models, draws and seeds reach the
-            # analyses instead of stopping at an unknown scenario name
-            case.body["scenario"] = UKR
-        response = case.call_and_validate(checks=checks)
-        statuses[case.operation.label].add(response.status_code)
-
-    for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            fuzz = settings(
-                max_examples=8,
-                derandomize=True,
-                database=None,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-            )(given(case=operation.as_strategy(generation_mode=mode))(call))
-            try:
-                fuzz(real_scenario=mode is GenerationMode.POSITIVE)
-            except Unsatisfiable:  # nothing to negate (GET /api/meta takes no input)
-                assert mode is GenerationMode.NEGATIVE
-                assert operation.label == "GET /api/meta"
-    # the run reached the analyses, not only the validation of requests
-    reached = [label for label in statuses if statuses[label] & {200, 201}]
-    assert {"POST /api/scenario", "POST /api/forecast"} <= set(reached), statuses
 
 
 SLIDERS = [

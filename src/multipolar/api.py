@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from multipolar import params
 from multipolar.defaults import DRAWS, SEED
 
 if TYPE_CHECKING:
@@ -38,6 +39,14 @@ def _scenario(scn: Scenario | str | Path) -> Scenario:
     return load(scn) if isinstance(scn, str | Path) else scn
 
 
+def _checked(**values: Any) -> dict[str, Any]:
+    """Each value checked against its declaration in :mod:`multipolar.params` (the same bounds
+    as the command line's and the server's), before any work: a ``UsageError`` naming it."""
+    declared = {"seed": params.SEED, "draws": params.DRAWS, "top": params.TOP,
+                "n": params.SAMPLES.with_(name="n"), "bias": params.BIAS}  # fmt: skip
+    return {name: declared[name].check(value, name) for name, value in values.items()}
+
+
 def forecasts(
     scn: Scenario | str | Path, models: Iterable[str] | None = None, *, seed: int = SEED
 ) -> Forecasts:
@@ -45,6 +54,7 @@ def forecasts(
     from multipolar.dynamics.apply import resolve
     from multipolar.models.api import forecast_all
 
+    seed = _checked(seed=seed)["seed"]
     return forecast_all(resolve(_scenario(scn)), models, seed=seed)
 
 
@@ -52,16 +62,22 @@ def verdict(scn: Scenario | str | Path, *, draws: int = DRAWS, seed: int = SEED)
     """Is there a zone of agreement, what binds, by how much, and how likely over the ranges."""
     from multipolar.deals.analysis import deal_verdict
 
-    return deal_verdict(_scenario(scn), draws=draws, seed=seed)
+    checked = _checked(draws=draws, seed=seed)  # before any work
+    return deal_verdict(_scenario(scn), **checked)
 
 
 def deals(
-    scn: Scenario | str | Path, *, top: int = 5, draws: int = DRAWS, seed: int = SEED
+    scn: Scenario | str | Path,
+    *,
+    top: int = params.TOP.default,
+    draws: int = DRAWS,
+    seed: int = SEED,
 ) -> DealReport:
     """The deal analysis: the verdict, then the best packages and who blocks them."""
     from multipolar.deals.analysis import analyse_deals
 
-    return analyse_deals(_scenario(scn), top=top, draws=draws, seed=seed)
+    checked = _checked(top=top, draws=draws, seed=seed)  # before any work
+    return analyse_deals(_scenario(scn), **checked)
 
 
 def war(scn: Scenario | str | Path) -> WarReport:
@@ -84,6 +100,7 @@ def mediate(
     """A mediator's single negotiating text, sequencing and value of information."""
     from multipolar.deals.mediate import mediate as run
 
+    bias = _checked(bias=bias)["bias"]
     return run(_scenario(scn), mediator, bias=bias, start=start)  # type: ignore[arg-type]
 
 
@@ -94,6 +111,7 @@ def timeline(
     from multipolar.dynamics.timeline import Timeline, baseline_date
     from multipolar.dynamics.timeline import timeline as run
 
+    seed = _checked(seed=seed)["seed"]
     s = _scenario(scn)
     base, changes = run(s, tuple(models), seed=seed)
     return Timeline(s.id or s.title, baseline_date(s), seed, base, changes)
@@ -109,6 +127,10 @@ def simulate(
 ) -> Simulation | Feasibility:
     """Monte Carlo over the scenario's ranges: a model's forecasts, or with ``model="deals"``
     the deal re-solved in every draw. ``options``: backend, workers, address (see the CLI)."""
+    params.SIMULATE_DRAWS.check(draws, "draws")
+    seed = _checked(seed=seed)["seed"]
+    if "workers" in options:
+        options["workers"] = params.WORKERS.check(options["workers"], "workers")
     s = _scenario(scn)
     if model == "deals":
         from multipolar.uncertainty.feasibility import deal_feasibility
@@ -130,21 +152,24 @@ def sensitivity(
     """Sobol indices of a deal output (``agreement`` or ``margin``) over every ranged input."""
     from multipolar.uncertainty.sensitivity import deal_sobol
 
-    return deal_sobol(_scenario(scn), target, actor, n=n, seed=seed)
+    checked = _checked(n=n, seed=seed)  # before any work
+    return deal_sobol(_scenario(scn), target, actor, **checked)
 
 
 def summary(scn: Scenario | str | Path, *, draws: int = DRAWS, seed: int = SEED) -> Brief:
     """The executive summary (the answer first), as ``multipolar summary`` prints it."""
     from multipolar.report.summary import brief
 
-    return brief(_scenario(scn), draws=draws, seed=seed)
+    checked = _checked(draws=draws, seed=seed)  # before any work
+    return brief(_scenario(scn), **checked)
 
 
 def analysis(scn: Scenario | str | Path, *, draws: int = DRAWS, seed: int = SEED) -> str:
     """The whole war-and-deals analysis as Markdown (``multipolar analysis``)."""
     from multipolar.report.analysis import analysis_markdown
 
-    return analysis_markdown(_scenario(scn), draws=draws, seed=seed)
+    checked = _checked(draws=draws, seed=seed)  # before any work
+    return analysis_markdown(_scenario(scn), **checked)
 
 
 def report(
@@ -157,6 +182,7 @@ def report(
     """The self-contained HTML report: written to ``path`` (returned) or returned as HTML."""
     from multipolar.report.html import render_report, write_report
 
+    draws, seed = _checked(draws=draws, seed=seed).values()
     s = _scenario(scn)
     if path is None:
         return render_report(s, draws=draws, seed=seed)

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from multipolar.errors import MultipolarError, UsageError
+from multipolar.params import SEED, output_option
 
 app = typer.Typer(
     name="multipolar",
@@ -107,6 +108,7 @@ def _write(text: str, output: Path | None) -> None:
             ) from None
 
 
+OutputOption = Annotated[Path | None, output_option("-o", "--output", help="Write to a file.")]
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (.yaml, .yml or .json).")]
 DbOption = Annotated[
     str | None,
@@ -203,7 +205,7 @@ def _defaults_table(entries: list[Any]) -> Any:
 
 @app.command()
 def schema(
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+    output: OutputOption = None,
 ) -> None:
     """Print the JSON Schema of the scenario format.
 
@@ -243,7 +245,9 @@ def import_(
     file: Annotated[Path, typer.Argument(help="File to import.")],
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Scenario file (.yaml/.json), or a folder for many."),
+        output_option(
+            "-o", "--output", help="Scenario file (.yaml/.json), or a folder for many.", folder=True
+        ),
     ] = None,
     scale: Annotated[
         str | None, typer.Option(help="bdm: issue scale LOW,HIGH (default: range of positions).")
@@ -290,7 +294,7 @@ def import_(
 def export(
     fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu, yaml or json.")],
     file: ScenarioArg,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")] = None,
+    output: Annotated[Path | None, output_option("-o", "--output", help="Output file.")] = None,
 ) -> None:
     """Write a scenario in another tool's format (the inverse of `import`).
 
@@ -317,17 +321,20 @@ def forecast(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
         OutputFormat.table
     ),
-    seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
+    seed: Annotated[int, SEED.option("--seed", help="Seed for stochastic models.")] = SEED.default,
     actors: Annotated[
         bool, typer.Option("--actors", help="Table format: also show per-actor diagnostics.")
     ] = False,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
+    output: OutputOption = None,
     trace: Annotated[
         bool, typer.Option("--trace", help="Also print dynamic models' per-round positions.")
     ] = False,
     trace_out: Annotated[
         Path | None,
-        typer.Option(help="Write the per-round table (round, actor, issue, position, ...) as CSV."),
+        output_option(
+            "--trace-out",
+            help="Write the per-round table (round, actor, issue, position, ...) as CSV.",
+        ),
     ] = None,
     save: SaveOption = False,
     db: DbOption = None,
@@ -350,15 +357,16 @@ def forecast(
         elif fmt is OutputFormat.csv:
             _write(console.forecasts_csv(results), output)
         else:
-            target = out if output is None else Console(file=output.open("w"), width=140)
-            target.print(console.forecasts_table(scn, results))
-            if actors:
-                for fc in results:
-                    target.print(console.diagnostics_table(fc))
-            if trace:
-                for fc in results:
-                    for table in console.trace_tables(fc):
-                        target.print(table)
+            with nullcontext() if output is None else output.open("w") as fh:
+                target = out if fh is None else Console(file=fh, width=140)
+                target.print(console.forecasts_table(scn, results))
+                if actors:
+                    for fc in results:
+                        target.print(console.diagnostics_table(fc))
+                if trace:
+                    for fc in results:
+                        for table in console.trace_tables(fc):
+                            target.print(table)
         if trace_out is not None:
             _write(console.trace_csv(results), trace_out)
         _record(save, db, scn, "forecast", {fc.model: fc for fc in results},

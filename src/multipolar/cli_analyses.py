@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from multipolar import params
 from multipolar.cli import (
     DbOption,
     OutputFormat,
@@ -23,11 +24,13 @@ from multipolar.cli import (
     app,
 )
 from multipolar.defaults import DRAWS, SEED
+from multipolar.params import output_option
 
 DrawsOption = Annotated[
-    int, typer.Option(help="Monte Carlo draws of the ranges for P(zone) and P(all accept).")
+    int, params.DRAWS.option("--draws", help="Monte Carlo draws for P(zone), P(all accept).")
 ]
-SeedOption = Annotated[int, typer.Option(help="Seed of the Monte Carlo draws.")]
+SeedOption = Annotated[int, params.SEED.option("--seed", help="Seed of the Monte Carlo draws.")]
+ModelSeedOption = Annotated[int, params.SEED.option("--seed", help="Seed for stochastic models.")]
 
 
 @app.command()
@@ -55,10 +58,8 @@ def war(
 @app.command()
 def deals(
     file: ScenarioArg,
-    top: Annotated[int, typer.Option(help="How many packages to list.")] = 5,
-    draws: Annotated[
-        int, typer.Option(help="Monte Carlo draws for P(zone), P(all accept).")
-    ] = DRAWS,
+    top: Annotated[int, params.TOP.option("--top")] = params.TOP.default,
+    draws: DrawsOption = DRAWS,
     seed: SeedOption = SEED,
     fmt: TableOrJson = TableJson.table,
     save: SaveOption = False,
@@ -109,7 +110,7 @@ class StartDraft(StrEnum):
 def mediate(
     file: ScenarioArg,
     mediator: Annotated[str, typer.Option("--mediator", help="Actor id of the mediator.")],
-    bias: Annotated[float, typer.Option(help="Weight of the mediator's own interest, 0-1.")] = 0.0,
+    bias: Annotated[float, params.BIAS.option("--bias")] = params.BIAS.default,
     start: Annotated[StartDraft, typer.Option(help="First draft.")] = StartDraft.status_quo,
     fmt: TableOrJson = TableJson.table,
 ) -> None:
@@ -135,11 +136,9 @@ def mediate(
 @app.command()
 def analysis(
     file: ScenarioArg,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Markdown file.")] = None,
+    output: Annotated[Path | None, output_option("-o", "--output", help="Markdown file.")] = None,
     seed: SeedOption = SEED,
-    draws: Annotated[
-        int, typer.Option(help="Monte Carlo draws for P(zone), P(all accept).")
-    ] = DRAWS,
+    draws: DrawsOption = DRAWS,
 ) -> None:
     """Write the war-and-deals analysis of a scenario as Markdown, generated from the engine.
 
@@ -156,9 +155,7 @@ def analysis(
 def summary(
     file: ScenarioArg,
     seed: SeedOption = SEED,
-    draws: Annotated[
-        int, typer.Option(help="Monte Carlo draws for P(zone), P(all accept).")
-    ] = DRAWS,
+    draws: DrawsOption = DRAWS,
     fmt: TableOrJson = TableJson.table,
 ) -> None:
     """The answer first: is there a zone of agreement, what binds, by how much, how likely,
@@ -190,7 +187,7 @@ def timeline(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="table, json or csv.")] = (
         OutputFormat.table
     ),
-    seed: Annotated[int, typer.Option(help="Seed for stochastic models.")] = 0,
+    seed: ModelSeedOption = SEED,
     save: SaveOption = False,
     db: DbOption = None,
 ) -> None:

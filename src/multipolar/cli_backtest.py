@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
+from multipolar import params
 from multipolar.cli import _QUIET, _reported, _write, app, out
+from multipolar.params import output_option
 
 backtest_app = typer.Typer(
     help="Score every model against real decisions (DEU III): a leaderboard with bootstrap "
@@ -88,28 +90,37 @@ def deu(
     fmt: Annotated[
         BacktestFormat, typer.Option("--format", "-f", help="table, json or markdown.")
     ] = BacktestFormat.table,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap and stochastic models.")] = 0,
-    bootstrap: Annotated[int, typer.Option(help="Bootstrap replicates.", min=1)] = 2000,
+    output: Annotated[Path | None, output_option("-o", "--output", help="Write to a file.")] = None,
+    seed: Annotated[
+        int, params.SEED.option("--seed", help="Seed of the bootstrap and stochastic models.")
+    ] = params.SEED.default,
+    bootstrap: Annotated[int, params.BOOTSTRAP.option("--bootstrap")] = params.BOOTSTRAP.default,
     resample: Annotated[
         ResampleUnit, typer.Option(help="Bootstrap unit: issue, or whole proposals.")
     ] = ResampleUnit.issue,
     institution_weight: Annotated[
         float,
-        typer.Option(help="Commission and Parliament capability, × the average member state."),
-    ] = 1.0,
+        params.WEIGHT.option(
+            "--institution-weight",
+            help="Commission and Parliament capability, × the average member state.",
+        ),
+    ] = params.WEIGHT.default,
     observer_weight: Annotated[
-        float, typer.Option(help="Capability of states coded before accession, × the average.")
-    ] = 1.0,
+        float,
+        params.WEIGHT.option(
+            "--observer-weight",
+            help="Capability of states coded before accession, × the average.",
+        ),
+    ] = params.WEIGHT.default,
     fit: Annotated[
         bool, typer.Option("--fit/--no-fit", help="Fit the institution weight on the train split.")
     ] = True,
     json_out: Annotated[
-        Path | None, typer.Option("--json-out", help="Also write the JSON leaderboard here.")
+        Path | None, output_option("--json-out", help="Also write the JSON leaderboard here.")
     ] = None,
     issues_csv: Annotated[
         Path | None,
-        typer.Option("--issues-csv", help="Write the per-issue table (every forecast) as CSV."),
+        output_option("--issues-csv", help="Write the per-issue table (every forecast) as CSV."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:

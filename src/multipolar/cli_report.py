@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from multipolar import params
 from multipolar.cli import _QUIET, ScenarioArg, _reported, app
 from multipolar.defaults import DRAWS, SEED
 from multipolar.errors import UsageError
+from multipolar.params import check_output, output_option
 
 
 def _pair(value: str | None) -> tuple[str, str] | None:
@@ -25,13 +27,11 @@ def _pair(value: str | None) -> tuple[str, str] | None:
 @app.command()
 def report(
     file: ScenarioArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
+    output: Annotated[Path, output_option("-o", "--output", help="HTML file to write.")] = Path(
         "report.html"
     ),
-    draws: Annotated[
-        int, typer.Option(help="Monte Carlo draws per model (0: skip the Monte Carlo).")
-    ] = DRAWS,
-    seed: Annotated[int, typer.Option(help="Seed of every random draw.")] = SEED,
+    draws: Annotated[int, params.REPORT_DRAWS.option("--draws")] = DRAWS,
+    seed: Annotated[int, params.SEED.option("--seed", help="Seed of every random draw.")] = SEED,
     pair: Annotated[
         str | None,
         typer.Option(help="Two actors A,B for the Pareto frontier (default: the belligerents)."),
@@ -60,6 +60,7 @@ def report(
             typer.echo(f"[{time.perf_counter() - start:5.1f}s] {step}", err=True)
 
     with _reported(spin=False):
+        check_output(output)  # the default path too, before the seconds of analysis
         scn = load(file)
         write_report(
             scn,

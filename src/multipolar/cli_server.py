@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from multipolar import params
 from multipolar.cli import DbOption, TableJson, TableOrJson, _emit, _reported, app, out
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -18,7 +19,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind; other than 127.0.0.1 exposes it.")] = (
         "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    port: Annotated[int, params.PORT.option("--port")] = params.PORT.default,
 ) -> None:
     """Start the web app for what-if analysis (sliders, forecasts, deals, timeline, saved runs).
 
@@ -30,7 +31,7 @@ def serve(
         from multipolar.server.app import create_app
         from multipolar.store.db import display_url, resolve_url
 
-        web = create_app(db_url=db)
+        web = create_app(db_url=db, warm_up=True)
         if host not in LOOPBACK:
             typer.echo(
                 f"warning: binding {host}: anyone who can reach this machine can use the app "
@@ -61,7 +62,7 @@ def _short(value: Any, width: int = 60) -> str:
 @runs_app.command("list")
 def list_(
     db: DbOption = None,
-    limit: Annotated[int, typer.Option(help="How many runs, latest first.")] = 20,
+    limit: Annotated[int, params.RUNS_LIMIT.option("--limit")] = params.RUNS_LIMIT.default,
     kind: Annotated[str | None, typer.Option(help="Only runs of this kind.")] = None,
     fmt: TableOrJson = TableJson.table,
 ) -> None:
@@ -95,7 +96,7 @@ def list_(
 
 @runs_app.command()
 def show(
-    run_id: Annotated[int, typer.Argument(metavar="ID", help="Run id (see `runs list`).")],
+    run_id: Annotated[int, params.RUN_ID.argument("ID", help="Run id (see `runs list`).")],
     db: DbOption = None,
     fmt: TableOrJson = TableJson.table,
 ) -> None:
@@ -136,10 +137,10 @@ def show(
 
 @runs_app.command()
 def diff(
-    first: Annotated[int, typer.Argument(metavar="ID1", help="The earlier run.")],
-    second: Annotated[int, typer.Argument(metavar="ID2", help="The later run.")],
+    first: Annotated[int, params.RUN_ID.argument("ID1", help="The earlier run.")],
+    second: Annotated[int, params.RUN_ID.argument("ID2", help="The later run.")],
     db: DbOption = None,
-    limit: Annotated[int, typer.Option(help="Table: at most this many rows per section.")] = 30,
+    limit: Annotated[int, params.DIFF_LIMIT.option("--limit")] = params.DIFF_LIMIT.default,
     fmt: TableOrJson = TableJson.table,
 ) -> None:
     """What changed between two runs: parameters, scenario values (by path) and results.

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from multipolar import params
 from multipolar.cli import (
     _QUIET,
     DbOption,
@@ -24,6 +25,7 @@ from multipolar.cli import (
 )
 from multipolar.defaults import DRAWS
 from multipolar.errors import UsageError
+from multipolar.params import output_option
 from multipolar.uncertainty.backends import Backend
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
@@ -78,19 +80,21 @@ def _deals_table(result: dict[str, Any]) -> Any:
 @app.command()
 def simulate(
     file: ScenarioArg,
-    draws: Annotated[int, typer.Option(help="Number of Monte Carlo draws.")] = DRAWS,
-    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same output.")] = 0,
+    draws: Annotated[int, params.SIMULATE_DRAWS.option("--draws")] = DRAWS,
+    seed: Annotated[
+        int, params.SEED.option("--seed", help="Seed: the same seed gives the same output.")
+    ] = params.SEED.default,
     model: Annotated[
         str, typer.Option("-m", "--model", help="Forecasting model, or `deals` for feasibility.")
     ] = "compromise",
     backend: Annotated[Backend, typer.Option(help="Where draws run.")] = Backend.local,
-    workers: Annotated[int, typer.Option(help="Local processes, or Ray CPUs.")] = 1,
+    workers: Annotated[int, params.WORKERS.option("--workers")] = params.WORKERS.default,
     address: Annotated[
         str | None, typer.Option(help="Ray cluster address (with --backend ray).")
     ] = None,
     quiet: Quiet = False,
     fmt: TableOrJson = TableJson.table,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSON here.")] = None,
+    output: Annotated[Path | None, output_option("-o", "--output", help="Write JSON here.")] = None,
     save: SaveOption = False,
     db: DbOption = None,
 ) -> None:
@@ -103,8 +107,6 @@ def simulate(
     from multipolar.uncertainty.backends import progress_bar
 
     with _reported(spin=False):
-        if draws < 2:
-            raise UsageError("--draws must be at least 2")
         scn = load(file)
         with progress_bar(f"{model}: draws", draws, quiet=quiet or _QUIET["on"]) as tick:
             if model == "deals":
@@ -144,10 +146,12 @@ def sensitivity(
     actor: Annotated[
         str | None, typer.Option(help="With --target margin: this party's margin.")
     ] = None,
-    samples: Annotated[int, typer.Option(help="Sobol base sample N (N(D+2) runs).")] = 512,
-    seed: Annotated[int, typer.Option(help="Seed of the Sobol sequence.")] = 0,
+    samples: Annotated[int, params.SAMPLES.option("--samples")] = params.SAMPLES.default,
+    seed: Annotated[
+        int, params.SEED.option("--seed", help="Seed of the Sobol sequence.")
+    ] = params.SEED.default,
     fmt: TableOrJson = TableJson.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write JSON here.")] = None,
+    output: Annotated[Path | None, output_option("--output", "-o", help="Write JSON here.")] = None,
 ) -> None:
     """Which inputs drive an output: Sobol first-order and total indices, and a tornado.
 

@@ -40,7 +40,8 @@ def _commands(group: Any, ctx: Any, prefix: str) -> list[tuple[str, Any, Any]]:
 def _kind(param: Any, ctx: Any) -> str:
     if getattr(param, "is_flag", False):
         return "flag"
-    return str(param.display_type(ctx)).removeprefix("<").removesuffix(">")
+    kind = str(param.display_type(ctx)).removeprefix("<").removesuffix(">")
+    return "path" if kind == "Path" else kind  # an option with its own parser names the class
 
 
 def _default(param: Any) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 from multipolar.errors import UsageError
 from multipolar.models.registry import ModelOutput, register
 from multipolar.models.weights import effective_weights, hull
+from multipolar.params import Param
 from multipolar.scenario.arrays import BoolArray, FloatArray, Inputs
 
 Tie = Literal["lower", "upper", "mid"]
@@ -34,7 +35,15 @@ def _lower_median(x: FloatArray, w: FloatArray, mask: BoolArray) -> FloatArray:
         "2006). Weights c_i s_i; the forecast is the position where the cumulative weight from "
         "the lowest position first reaches half of the total."
     ),
-    defaults={"tie": "lower"},
+    params=(
+        Param(
+            "tie",
+            str,
+            "lower",
+            "How an exact half split is resolved.",
+            choices=("lower", "upper", "mid"),
+        ),
+    ),
     properties=frozenset(
         {"unanimity", "permutation", "translation", "scale", "hull", "monotone", "deterministic"}
     ),

@@ -9,6 +9,7 @@ import numpy as np
 from multipolar.errors import UsageError
 from multipolar.models.registry import ModelOutput, register
 from multipolar.models.weights import effective_weights, hull
+from multipolar.params import Param
 from multipolar.scenario.arrays import FloatArray, Inputs
 
 Disagreement = Literal["reference", "fixed"]
@@ -41,7 +42,24 @@ def _bisect(
         "Nash (1950) Econometrica 18:155-162; asymmetric form of Kalai (1977); weights c_i s_i "
         "as in Achen (2006), who derives the compromise model as its first-order approximation."
     ),
-    defaults={"disagreement": "reference", "loss": 1.0},
+    params=(
+        Param(
+            "disagreement",
+            str,
+            "reference",
+            "The status quo, or a fixed loss, as d.",
+            choices=("reference", "fixed"),
+        ),
+        Param(
+            "loss",
+            float,
+            1.0,
+            "Disagreement loss in squared scale widths (fixed d).",
+            low=0.0,
+            low_open=True,
+            high=1e6,
+        ),
+    ),
     properties=frozenset(
         {"unanimity", "permutation", "translation", "scale", "hull", "monotone", "deterministic"}
     ),

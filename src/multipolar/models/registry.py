@@ -14,13 +14,14 @@ A model that needs scenario data beyond the arrays (e.g. KTAB's affinity matrix)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from multipolar.errors import UsageError, did_you_mean
+from multipolar.errors import Problem, UsageError, did_you_mean
+from multipolar.params import Param, ParamError
 from multipolar.scenario.arrays import FloatArray, Inputs
 from multipolar.scenario.schema import Scenario
 
@@ -52,28 +53,57 @@ ModelFn = Callable[..., ModelOutput]
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A registered model: its function, what it is, where it comes from, what it guarantees."""
+    """A registered model: its function, what it is, where it comes from, what it guarantees,
+    and its parameters, each declared with a type, bounds and a default (``params``)."""
 
     name: str
     fn: ModelFn
     title: str
     source: str
     summary: str
-    defaults: Mapping[str, Any] = field(default_factory=dict)
+    params: tuple[Param, ...] = ()
     properties: frozenset[str] = frozenset()
     stochastic: bool = False
     joint: bool = False  # issues modelled jointly rather than one at a time
     prepare: Callable[[Scenario], dict[str, Any]] | None = None
 
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Each parameter's default, by name."""
+        return {p.name: p.default for p in self.params}
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def problems(self, given: Mapping[str, Any], place: Sequence[str | int]) -> list[Problem]:
+        """What is wrong with ``given`` parameter values (unknown names, wrong types, out of
+        bounds), each a ``Problem`` at ``place + (name,)``, e.g. ``models.eum.rounds``."""
+        out = []
+        for name, value in given.items():
+            where = (*place, name)
+            try:
+                self.param(name).coerce(value)
+            except KeyError:
+                known = [p.name for p in self.params]
+                fix = did_you_mean(str(name), known) if known else "it takes no parameters"
+                out.append(Problem(where, f"'{self.name}' has no parameter '{name}'", fix))
+            except ParamError as exc:
+                out.append(Problem(where, exc.what, exc.fix))
+        return out
+
+    def checked(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``params`` normalised by their declarations, or the first problem as a one-line
+        ``UsageError`` naming ``models.NAME.PARAM``."""
+        problems = self.problems(params, ("models", self.name))
+        if problems:
+            raise UsageError(problems[0].format())
+        return {name: self.param(name).coerce(value) for name, value in params.items()}
+
     def run(self, inputs: Inputs, *, seed: int = 0, **params: Any) -> ModelOutput:
-        unknown = set(params) - set(self.defaults)
-        if unknown:
-            name = sorted(unknown)[0]
-            raise UsageError(
-                f"model '{self.name}' has no parameter '{name}': "
-                + did_you_mean(name, self.defaults)
-            )
-        merged = {**self.defaults, **params}
+        merged = {**self.defaults, **self.checked(params)}
         if self.stochastic:
             merged["seed"] = seed
         out = self.fn(inputs, **merged)
@@ -90,16 +120,19 @@ def register(
     *,
     title: str,
     source: str,
-    defaults: Mapping[str, Any] | None = None,
+    params: Sequence[Param] = (),
     properties: frozenset[str] = frozenset(),
     stochastic: bool = False,
     joint: bool = False,
     prepare: Callable[[Scenario], dict[str, Any]] | None = None,
 ) -> Callable[[ModelFn], ModelFn]:
-    """Decorator: register ``fn`` under ``name``; its docstring's first line is the summary."""
+    """Decorator: register ``fn`` under ``name``; its docstring's first line is the summary.
+    ``params`` declares every parameter (type, bounds, default, help)."""
     bad = properties - PROPERTIES
     if bad:
         raise ValueError(f"unknown model properties {sorted(bad)}")
+    for p in params:
+        p.coerce(p.default)  # a default outside its own bounds is a programming error
 
     def wrap(fn: ModelFn) -> ModelFn:
         if name in _REGISTRY:
@@ -111,7 +144,7 @@ def register(
             title=title,
             source=source,
             summary=doc[0] if doc else title,
-            defaults=dict(defaults or {}),
+            params=tuple(params),
             properties=properties,
             stochastic=stochastic,
             joint=joint,
@@ -136,3 +169,31 @@ def get(name: str) -> ModelSpec:
 
 def specs() -> list[ModelSpec]:
     return list(_REGISTRY.values())
+
+
+def model_problems(models: Mapping[str, Mapping[str, Any]], actors: int) -> list[Problem]:
+    """Problems of a scenario's ``models:`` block: unknown model names, unknown parameters,
+    values of the wrong type or out of bounds (each at ``models.NAME[.PARAM]``). Matrix
+    parameters (type ``object``, e.g. ``smp.affinity``) must be ``actors`` × ``actors``."""
+    out: list[Problem] = []
+    for model, given in models.items():
+        spec = _REGISTRY.get(model)
+        if spec is None:
+            fix = did_you_mean(model, _REGISTRY)
+            out.append(Problem(("models", model), f"unknown model '{model}'", fix))
+            continue
+        found = spec.problems(given, ("models", model))
+        out += found
+        if found:
+            continue
+        for name, value in given.items():
+            shape = np.shape(value) if spec.param(name).kind is object else None
+            if value is not None and shape is not None and shape != (actors, actors):
+                out.append(
+                    Problem(
+                        ("models", model, name),
+                        f"a {shape[0]}×{shape[0]} matrix for {actors} actors",
+                        f"give {actors} rows of {actors} numbers, in the order of the actors",
+                    )
+                )
+    return out

@@ -16,11 +16,12 @@ from typing import Any
 from multipolar import __version__
 from multipolar.defaults import DRAWS
 from multipolar.errors import UsageError, did_you_mean
+from multipolar.params import REPORT_DRAWS, check_output
 from multipolar.report.blocks import Section
 from multipolar.scenario.schema import Scenario
 
 DEFAULT_DRAWS = DRAWS  # one default for every surface (multipolar.defaults)
-MAX_DRAWS = 100_000
+MAX_DRAWS = int(REPORT_DRAWS.high or 0)  # one declaration: multipolar.params.REPORT_DRAWS
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "showLink": False}
 
 Progress = Callable[[str], None]
@@ -48,8 +49,7 @@ def script_json(value: Any) -> str:
 
 
 def _check(scn: Scenario, draws: int, pair: tuple[str, str] | None) -> None:
-    if not 0 <= draws <= MAX_DRAWS:
-        raise UsageError(f"draws {draws}: out of range; fix: give 0 to {MAX_DRAWS}")
+    REPORT_DRAWS.check(draws, "draws")
     if pair is not None:
         for actor in pair:
             if actor not in scn.actor_ids:
@@ -172,10 +172,7 @@ def render_report(
 
 def write_report(scn: Scenario, path: Path, **options: Any) -> Path:
     """Write ``render_report(scn, **options)`` to ``path`` (UTF-8); return the path."""
-    if not path.parent.is_dir():  # fail before the seconds of analysis, not after
-        raise UsageError(
-            f"{path}: folder {path.parent} does not exist; fix: create it or choose another path"
-        )
+    check_output(path)  # fail before the seconds of analysis, not after
     html = render_report(scn, **options)
     try:
         path.write_text(html, encoding="utf-8")

@@ -358,4 +358,12 @@ def check(scn: Scenario) -> list[Problem]:
         *_events(scn),
         *_correlations(scn),
         *check_questions(scn),
+        *_models(scn),
     ]
+
+
+def _models(scn: Scenario) -> list[Problem]:
+    """The ``models:`` block, checked against each model's declared parameters."""
+    from multipolar.models import registry  # the package import registers every model
+
+    return registry.model_problems(scn.models, len(scn.actors)) if scn.models else []

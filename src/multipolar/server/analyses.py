@@ -35,11 +35,23 @@ def guarded() -> Iterator[None]:
         yield
 
 
+def check_attribution(scn: Scenario, limits: Limits) -> None:
+    """Refuse attribution of an event with more effects than the limit (2^m states each)."""
+    for event in scn.events:
+        if len(event.effects) > limits.max_attribution_effects:
+            raise LimitError(
+                f"events.{event.id}: {len(event.effects)} effects, attribution takes at most "
+                f"{limits.max_attribution_effects}; fix: set attribution to false"
+            )
+
+
 def run_forecast(scn: Scenario, models: list[str], seed: int) -> list[dict[str, Any]]:
+    from multipolar.dynamics.apply import resolve
     from multipolar.models.api import forecast
 
     with guarded():
-        return [plain(forecast(scn, m, seed=seed).as_dict()) for m in models]
+        state = resolve(scn)  # the events applied once for every model
+        return [plain(forecast(state, m, seed=seed).as_dict()) for m in models]
 
 
 def run_deals(scn: Scenario, draws: int, top: int, seed: int, limits: Limits) -> dict[str, Any]:
@@ -78,12 +90,7 @@ def _timeline(
 
     events: list[dict[str, Any]] = []
     if attribution:
-        for event in scn.events:
-            if len(event.effects) > limits.max_attribution_effects:
-                raise LimitError(
-                    f"events.{event.id}: {len(event.effects)} effects, attribution takes at most "
-                    f"{limits.max_attribution_effects}; fix: set attribution to false"
-                )
+        check_attribution(scn, limits)
         base, changes = timeline(scn, chosen, seed=seed)
         events = [{**c.as_dict(), "metrics_after": c.after.metrics} for c in changes]
     else:

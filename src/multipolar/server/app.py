@@ -7,22 +7,26 @@ to apply, and gets the analysis back; ``POST /api/runs`` also saves it to the ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from multipolar.errors import MultipolarError, ScenarioError, format_path
+from multipolar.errors import MultipolarError, format_path
 from multipolar.server import schemas as api
-from multipolar.server.analyses import model_names, run_deals, run_forecast, run_timeline
 from multipolar.server.docs import docs_html
-from multipolar.server.edit import UnknownScenarioError, bundled, prepare, scenario_info
-from multipolar.server.limits import BodySizeLimit, LimitError, Limits
+from multipolar.server.edit import bundled
+from multipolar.server.jobs import OVERFLOW, status_of
+from multipolar.server.limits import AllowAllMethods, BodySizeLimit, Limits
+from multipolar.server.runner import Runner, request_key
 from multipolar.server.runs_api import runs_router
 from multipolar.store import runs as store
 from multipolar.store.db import connect
@@ -52,28 +56,32 @@ def _error(status: int, lines: list[str], headers: Mapping[str, str] | None = No
     return JSONResponse(status_code=status, content=content, headers=headers)
 
 
-def _status(exc: MultipolarError) -> int:
-    if isinstance(exc, LimitError):
-        return exc.status
-    if isinstance(exc, UnknownScenarioError | store.RunNotFoundError):
-        return 404
-    if isinstance(exc, ScenarioError):
-        return 422
-    return 400
+REF_TAGS = ("BundledRef", "TextRef", "RunRef")  # pydantic's names of ScenarioRef's forms
 
 
 def _validation_lines(exc: RequestValidationError) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for err in exc.errors():
-        place = format_path([p if isinstance(p, int) else str(p) for p in err.get("loc", ())])
-        lines.append(f"{place}: {err.get('msg', 'invalid')}; fix: see /docs for the request body")
+        loc = [p if isinstance(p, int) else str(p) for p in err.get("loc", ())]
+        tag = next((i for i, p in enumerate(loc) if p in REF_TAGS), None)
+        if tag is not None:  # one line for the scenario reference, not one per form
+            line = (
+                f"{format_path(loc[:tag])}: give exactly one of 'bundled' (a name), 'text' "
+                "(a scenario file's content) or 'run' (a saved run's id); fix: see /docs"
+            )
+        else:
+            msg = err.get("msg", "invalid")
+            line = f"{format_path(loc)}: {msg}; fix: see /docs for the request body"
+        if line not in lines:
+            lines.append(line)
     return lines
 
 
 def _handlers(app: FastAPI) -> None:
     @app.exception_handler(MultipolarError)
     async def _multipolar(_: Request, exc: MultipolarError) -> JSONResponse:
-        return _error(_status(exc), exc.lines())
+        headers = {"Retry-After": "5"} if status_of(exc) == 503 else None
+        return _error(status_of(exc), exc.lines(), headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -85,8 +93,7 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(FloatingPointError)
     async def _numeric(_: Request, exc: FloatingPointError) -> JSONResponse:
-        message = f"the analysis overflowed ({exc}); fix: use values closer to the scenario's own"
-        return _error(422, [message])
+        return _error(422, [OVERFLOW.format(exc)])
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -95,16 +102,33 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (400, "Bad request: unknown model, bad path, ..."),
         (404, "No such bundled scenario or run"),
         (413, "Request body too large"),
-        (422, "Invalid scenario, edit or request body, or above a limit"),
+        (422, "Invalid scenario, edit or request body, or above a limit or the compute budget"),
+        (503, "Busy, or past the time limit (the analysis was stopped): try again or ask less"),
     )
 }
 
 
-def create_app(db_url: str | None = None, limits: Limits | None = None) -> FastAPI:
-    """The web app, saving runs to ``db_url`` (default: ``multipolar.store.default_url()``)."""
+def create_app(
+    db_url: str | None = None, limits: Limits | None = None, *, warm_up: bool = False
+) -> FastAPI:
+    """The web app, saving runs to ``db_url`` (default: ``multipolar.store.default_url()``).
+    With ``warm_up``, the worker processes start with the server and load the models at once
+    (``multipolar serve``); otherwise they start with the first analysis request."""
     limits = limits or Limits()
     connect(db_url)  # fail early, with one line, on a bad URL
+    runner = Runner(limits)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm_up and runner.pool is not None:
+            threading.Thread(target=runner.pool.warm_up, daemon=True).start()
+        try:
+            yield
+        finally:
+            runner.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="multipolar",
         summary="What-if analysis of multi-party negotiations: forecasts, deals, timeline.",
         version=store.package_version(),
@@ -112,12 +136,42 @@ def create_app(db_url: str | None = None, limits: Limits | None = None) -> FastA
         docs_url=None,  # FastAPI's Swagger UI loads from a CDN; /docs is rendered here instead
         redoc_url=None,
     )
+    _openapi_with_limits(app, limits)
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    app.add_middleware(AllowAllMethods)
+    app.state.runner = runner
     _handlers(app)
     _page(app)
-    _analyses(app, limits, db_url)
-    app.include_router(runs_router(db_url, limits))
+    _analyses(app, limits, db_url, runner)
+    app.include_router(runs_router(db_url, limits, runner))
     return app
+
+
+class JSONBody(Response):
+    media_type = "application/json"
+
+
+def _openapi_with_limits(app: FastAPI, limits: Limits) -> None:
+    """The published schema states this server's own limits on draws and edits, so that what
+    the schema allows is what the server accepts (the request models allow any server's);
+    ``draws`` left out means the default, or this server's most if that is fewer."""
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = plain_openapi()
+            for schema in spec.get("components", {}).get("schemas", {}).values():
+                props = schema.get("properties", {})
+                if "draws" in props:
+                    draws = props["draws"]
+                    draws["maximum"] = min(draws["maximum"], limits.max_draws)
+                    draws["default"] = min(draws["default"], limits.max_draws)
+                if "edits" in props:
+                    props["edits"]["maxItems"] = limits.max_edits
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _page(app: FastAPI) -> None:
@@ -144,14 +198,12 @@ def _page(app: FastAPI) -> None:
         return Response(_asset(name), media_type=STATIC[name])
 
 
-def _analyses(app: FastAPI, limits: Limits, db_url: str | None) -> None:
+def _analyses(app: FastAPI, limits: Limits, db_url: str | None, runner: Runner) -> None:
     from multipolar.data import bundled_scenarios
     from multipolar.models.registry import specs
     from multipolar.report.palette import model_colours
 
-    @app.get("/api/meta", response_model=api.MetaResponse)
-    def meta() -> api.MetaResponse:
-        """Package version, registered models, bundled scenarios and this server's limits."""
+    def describe() -> api.MetaResponse:
         return api.MetaResponse(
             version=store.package_version(),
             models=[
@@ -165,32 +217,38 @@ def _analyses(app: FastAPI, limits: Limits, db_url: str | None) -> None:
             limits=api.LimitsInfo(**limits.as_dict()),
         )
 
+    described: list[api.MetaResponse] = []
+
+    @app.get("/api/meta", response_model=api.MetaResponse)
+    async def meta() -> api.MetaResponse:
+        """Package version, registered models, bundled scenarios and this server's limits."""
+        if not described:  # the same answer for the server's life: computed once
+            described.append(await run_in_threadpool(describe))
+        return described[0]
+
+    # every analysis runs through the runner: cached answers, shared identical requests, the
+    # worker pool (compute budget, time limit, stopped when the client leaves); the body comes
+    # back as JSON bytes, serialised once where it was computed (response_model documents it)
+    def job(name: str, req: Any) -> tuple[str, tuple[Any, ...], str]:
+        return name, (req, limits, db_url), request_key(name, req)
+
     @app.post("/api/scenario", response_model=api.ScenarioInfo)
-    def scenario(req: api.ScenarioRequest) -> api.ScenarioInfo:
+    async def scenario(req: api.ScenarioRequest, request: Request) -> Any:
         """Open a scenario (bundled, sent as text, or a saved run's), apply the edits, and
         describe it."""
-        return scenario_info(prepare(req, limits, db_url)[0])
+        return JSONBody(await runner(request, *job("scenario", req)))
 
     @app.post("/api/forecast", response_model=api.ForecastResponse)
-    def forecast(req: api.ForecastRequest) -> api.ForecastResponse:
+    async def forecast(req: api.ForecastRequest, request: Request) -> Any:
         """Forecast every issue with the chosen models (after the scenario's events)."""
-        scn, _ = prepare(req, limits, db_url)
-        models = model_names(req.models)
-        return api.ForecastResponse(
-            scenario_hash=store.scenario_hash(scn), forecasts=run_forecast(scn, models, req.seed)
-        )
+        return JSONBody(await runner(request, *job("forecast", req)))
 
     @app.post("/api/deals", response_model=api.DealsResponse)
-    def deals(req: api.DealsRequest) -> api.DealsResponse:
+    async def deals(req: api.DealsRequest, request: Request) -> Any:
         """Zone of agreement, best packages, who blocks them and P(all accept)."""
-        scn, _ = prepare(req, limits, db_url)
-        report = run_deals(scn, req.draws, req.top, req.seed, limits)
-        return api.DealsResponse(scenario_hash=store.scenario_hash(scn), deals=report)
+        return JSONBody(await runner(request, *job("deals", req)))
 
     @app.post("/api/timeline", response_model=api.TimelineResponse)
-    def timeline(req: api.TimelineRequest) -> api.TimelineResponse:
+    async def timeline(req: api.TimelineRequest, request: Request) -> Any:
         """The balance of advantage after each of the scenario's events."""
-        scn, _ = prepare(req, limits, db_url)
-        models = model_names(req.models, ["compromise"])
-        report = run_timeline(scn, models, req.seed, req.attribution, limits)
-        return api.TimelineResponse(scenario_hash=store.scenario_hash(scn), timeline=report)
+        return JSONBody(await runner(request, *job("timeline", req)))

@@ -38,9 +38,9 @@ def open_scenario(
 ) -> tuple[Scenario, str]:
     """The scenario and where it came from (``bundled:NAME``, ``upload`` or ``run:ID``, a saved
     run's scenario read from the store at ``db_url``)."""
-    if ref.run is not None:
+    if isinstance(ref, api.RunRef):
         scn, source = _saved(ref.run, resolve_url(db_url)), f"run:{ref.run}"
-    elif ref.bundled is not None:
+    elif isinstance(ref, api.BundledRef):
         names = bundled_scenarios()
         if ref.bundled not in names:
             raise UnknownScenarioError(
@@ -49,7 +49,7 @@ def open_scenario(
             )
         scn, source = bundled(ref.bundled), f"bundled:{ref.bundled}"
     else:
-        text = ref.text or ""
+        text = ref.text
         fmt = ref.format or ("json" if text.lstrip().startswith("{") else "yaml")
         scn, source = _upload(text, fmt, limits.max_yaml_nodes), UPLOAD
     check_scenario(scn, limits)

@@ -4,6 +4,7 @@ uploaded YAML (no alias bombs, no runaway nesting). Every breach is a one-line 4
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 
 import yaml
@@ -15,7 +16,12 @@ from multipolar.scenario.schema import Scenario
 
 @dataclass(frozen=True)
 class Limits:
-    max_body_bytes: int = 1_000_000  # the defaults keep one request to seconds on a laptop
+    """Sizes bound what a request may name; the compute budget (``max_cost``, the request's
+    estimated seconds of work, see ``cost.py``) bounds what it may ask, and the time limit
+    (``max_seconds``, from arrival to answer) stops whatever the estimate missed. Analyses run
+    in ``workers`` processes (0: in the server's own threads, with no time limit: for tests)."""
+
+    max_body_bytes: int = 1_000_000
     max_actors: int = 20
     max_issues: int = 12
     max_events: int = 10
@@ -23,9 +29,14 @@ class Limits:
     max_draws: int = 5000
     max_attribution_effects: int = 6  # the Shapley split runs 2^m states per event
     max_yaml_nodes: int = 200_000  # after expanding aliases
+    max_seconds: float = 30.0
+    max_cost: float = 10.0
+    workers: int = 2
+    max_queue: int = 256  # requests waiting for, or running in, a worker
 
-    def as_dict(self) -> dict[str, int]:
-        return {k: v for k, v in asdict(self).items() if k != "max_yaml_nodes"}
+    def as_dict(self) -> dict[str, float]:
+        hidden = ("max_yaml_nodes", "max_queue")
+        return {k: v for k, v in asdict(self).items() if k not in hidden}
 
 
 class LimitError(MultipolarError):
@@ -150,3 +161,40 @@ class BodySizeLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+def _methods(scope: Scope) -> set[str]:
+    """Every method the app's OpenAPI schema documents for the request's path."""
+    app = scope.get("app")
+    table = getattr(app, "_allow_table", None)
+    if table is None:
+        table = []
+        for template, operations in app.openapi().get("paths", {}).items() if app else []:
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+            table.append((re.compile(f"^{pattern}$"), {m.upper() for m in operations}))
+        if app is not None:
+            app._allow_table = table
+    path = scope.get("path", "")
+    return {m for regex, methods in table if regex.match(path) for m in methods}
+
+
+class AllowAllMethods:
+    """ASGI middleware: a 405 answer's ``Allow`` lists every method the path takes (Starlette
+    lists only those of the one route it tried, e.g. POST without GET on /api/runs)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                allowed = ", ".join(sorted(_methods(scope)))
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                message = {**message, "headers": [*headers, (b"allow", allowed.encode())]}
+            await send(message)
+
+        await self.app(scope, receive, sending)

@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
+from multipolar import params
 from multipolar.server import schemas as api
-from multipolar.server.analyses import model_names, run_deals, run_forecast, run_timeline
-from multipolar.server.edit import prepare
 from multipolar.server.limits import Limits
+from multipolar.server.runner import Runner
 from multipolar.store import runs as store
 
-RunId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Run id.")]
+RunId = Annotated[int, Path(ge=1, le=params.MAX_SEED, description="Run id.")]
+RUN_LINKS = {
+    "GetRun": {
+        "operationId": "run_api_runs__run_id__get",
+        "parameters": {"run_id": "$response.body#/id"},
+        "description": "The saved run.",
+    },
+    "DiffRuns": {
+        "operationId": "diff_api_runs__a__diff__b__get",
+        "parameters": {"a": "$response.body#/id", "b": "$response.body#/id"},
+        "description": "The run compared with itself.",
+    },
+}
 
 
 def summary(record: store.RunRecord) -> api.RunSummary:
@@ -22,45 +35,31 @@ def summary(record: store.RunRecord) -> api.RunSummary:
     return api.RunSummary(**data)
 
 
-def run_and_save(req: api.SaveRequest, db_url: str | None, limits: Limits) -> int:
-    """Run the analyses the request's kind names on its edited scenario; save them as one run
-    (parameters: where the scenario came from, the edits and the analyses' settings)."""
-    scn, source = prepare(req, limits, db_url)
-    kinds = ["forecast", "deals", "timeline"] if req.kind == "whatif" else [req.kind]
-    params: dict[str, Any] = {"source": source, "edits": [e.model_dump() for e in req.edits]}
-    results: dict[str, Any] = {}
-    models: list[str] = []
-    if "forecast" in kinds:
-        models = model_names(req.models)
-        for fc in run_forecast(scn, models, req.seed):
-            results[f"forecast:{fc['model']}"] = fc
-        params["models"] = models
-    if "deals" in kinds:
-        results["deals"] = run_deals(scn, req.draws, req.top, req.seed, limits)
-        params.update(draws=req.draws, top=req.top)
-    if "timeline" in kinds:
-        tracked = model_names(req.models, ["compromise"])[:1]  # as the page: the first model
-        results["timeline"] = run_timeline(scn, tracked, req.seed, req.attribution, limits)
-        params.update(timeline_model=tracked[0], attribution=req.attribution)
-        models = models or tracked
-    return store.save_run(
-        scn,
-        req.kind,
-        results,
-        model=",".join(models) or None,
-        parameters=params,
-        seed=req.seed,
-        db=db_url,
-    )
-
-
-def runs_router(db_url: str | None, limits: Limits) -> APIRouter:
+def runs_router(db_url: str | None, limits: Limits, runner: Runner) -> APIRouter:
     router = APIRouter(prefix="/api/runs", tags=["runs"])
 
-    @router.post("", response_model=api.RunSummary, status_code=201)
-    def save(req: api.SaveRequest) -> api.RunSummary:
+    def save_run(done: dict[str, Any]) -> api.RunSummary:
+        run_id = store.save_run(
+            done["scenario"],
+            done["kind"],
+            done["results"],
+            model=done["model"],
+            parameters=done["parameters"],
+            seed=done["seed"],
+            db=db_url,
+        )
+        return summary(store.get_run(run_id, db_url))
+
+    @router.post(
+        "",
+        response_model=api.RunSummary,
+        status_code=201,
+        responses={201: {"description": "The saved run", "links": RUN_LINKS}},
+    )
+    async def save(req: api.SaveRequest, request: Request) -> api.RunSummary:
         """Run the analyses of ``kind`` on the edited scenario and save them as one run."""
-        return summary(store.get_run(run_and_save(req, db_url, limits), db_url))
+        done = await runner(request, "save", (req, limits, db_url))
+        return await run_in_threadpool(save_run, done)
 
     @router.get("", response_model=list[api.RunSummary])
     def runs(

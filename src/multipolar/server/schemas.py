@@ -2,38 +2,59 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, model_validator
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat
 
-from multipolar.defaults import DRAWS
+from multipolar import params
+from multipolar.models.registry import names
 
-Seed = Field(0, ge=0, le=2**32 - 1, description="Seed for stochastic models and draws.")
+if TYPE_CHECKING:
+    ModelName = str
+else:  # the registered models, so that the schema lists the names a request may use
+    ModelName = Literal.__getitem__(tuple(names()))
+
+# every numeric field is declared once, in multipolar.params (as the CLI's options)
+JSON_SEED = params.SEED.with_(high=params.MAX_JSON_INT)  # see multipolar.params
+Seed = Annotated[int, JSON_SEED.field(description="Seed for stochastic models and draws.")]
+Draws = Annotated[int, params.DRAWS.field()]
+Top = Annotated[int, params.TOP.field()]
+Models = Annotated[
+    list[ModelName] | None,
+    Field(None, max_length=20, description="Model names; default: every model."),
+]
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ScenarioRef(_Body):
-    """Which scenario: a bundled one by name, scenario text (YAML or JSON) sent in the body, or
-    the scenario a saved run ran on (its edits included). File-system paths are never
-    accepted."""
+class BundledRef(_Body):
+    """A bundled scenario, by name (see /api/meta)."""
 
-    bundled: str | None = Field(None, max_length=200, description="Name of a bundled scenario.")
-    text: str | None = Field(None, description="A scenario file's content (YAML or JSON).")
+    bundled: str = Field(max_length=200, description="Name of a bundled scenario.")
+
+
+class TextRef(_Body):
+    """A scenario file's content sent in the body."""
+
+    text: str = Field(description="A scenario file's content (YAML or JSON).")
     format: Literal["yaml", "json"] | None = Field(
         None, description="Format of `text` (default: JSON when it starts with '{', else YAML)."
     )
-    run: int | None = Field(
-        None, ge=1, le=2**63 - 1, description="Id of a saved run: the scenario it ran on."
+
+
+class RunRef(_Body):
+    """The scenario a saved run ran on (its edits included)."""
+
+    run: int = params.RUN_ID.with_(high=params.MAX_JSON_INT).field(
+        description="Id of a saved run: the scenario it ran on."
     )
 
-    @model_validator(mode="after")
-    def _one(self) -> ScenarioRef:
-        if sum(x is not None for x in (self.bundled, self.text, self.run)) != 1:
-            raise ValueError("give exactly one of 'bundled', 'text' or 'run'")
-        return self
+
+#: Which scenario: exactly one of a bundled one by name, scenario text (YAML or JSON) sent in
+#: the body, or the scenario a saved run ran on. File-system paths are never accepted.
+ScenarioRef = BundledRef | TextRef | RunRef
 
 
 class Edit(_Body):
@@ -54,33 +75,36 @@ class ScenarioRequest(_Body):
 
 
 class ForecastRequest(ScenarioRequest):
-    models: list[str] | None = Field(None, description="Model names; default: every model.")
-    seed: int = Seed
+    models: Models = None
+    seed: Seed = params.SEED.default
 
 
 class DealsRequest(ScenarioRequest):
-    draws: int = Field(DRAWS, ge=0, description="Monte Carlo draws for P(zone) and P(all accept).")
-    top: int = Field(5, ge=1, le=50, description="How many packages to list.")
-    seed: int = Seed
+    draws: Draws = params.DRAWS.default
+    top: Top = params.TOP.default
+    seed: Seed = params.SEED.default
 
 
 class TimelineRequest(ScenarioRequest):
-    models: list[str] | None = Field(None, description="Models to track; default: compromise.")
+    models: Annotated[
+        list[ModelName] | None,
+        Field(None, max_length=20, description="Models to track; default: compromise."),
+    ] = None
     attribution: bool = Field(
         False, description="Also split each event's change among its effects (slower)."
     )
-    seed: int = Seed
+    seed: Seed = params.SEED.default
 
 
 class SaveRequest(ScenarioRequest):
     kind: Literal["forecast", "deals", "timeline", "whatif"] = Field(
         "whatif", description="What to run and save; whatif = forecast, deals and timeline."
     )
-    models: list[str] | None = None
-    draws: int = Field(DRAWS, ge=0)
-    top: int = Field(5, ge=1, le=50)
+    models: Models = None
+    draws: Draws = params.DRAWS.default
+    top: Top = params.TOP.default
     attribution: bool = False
-    seed: int = Seed
+    seed: Seed = params.SEED.default
 
 
 class ErrorResponse(BaseModel):
@@ -104,6 +128,11 @@ class LimitsInfo(BaseModel):
     max_edits: int
     max_draws: int
     max_attribution_effects: int
+    max_seconds: float = Field(description="Hard time limit of one analysis request, seconds.")
+    max_cost: float = Field(
+        description="Compute budget of one request: its estimated work, in seconds of one core."
+    )
+    workers: int = Field(description="Worker processes that run analyses (0: in the server).")
 
 
 class BundledInfo(BaseModel):

@@ -16,6 +16,7 @@ import numpy as np
 from multipolar.defaults import DRAWS
 from multipolar.dynamics.apply import resolve
 from multipolar.errors import UsageError
+from multipolar.params import check_draw_memory
 from multipolar.scenario.arrays import FloatArray, Inputs, to_inputs
 from multipolar.scenario.checks import estimates
 from multipolar.scenario.paths import get_estimate
@@ -205,6 +206,7 @@ def draw_values(
     """Seeded draws (draws,) of every ranged estimate of a resolved scenario, by path,
     correlated as ``correlations`` says (by default the scenario's own ``correlations:``)."""
     paths = ranged_paths(scn)
+    check_draw_memory(draws, len(paths))  # refuse what would not fit in memory, before drawing
     if correlations is None:
         correlations = {(c.between[0], c.between[1]): c.rho for c in scn.correlations}
     u = uniforms(paths, draws, seed, correlations)

@@ -18,6 +18,7 @@ from multipolar.models.eum.core import mean_position, median_position
 from multipolar.models.eum.rounds import OFFER_NAMES, Mode, Round, Settings, play_round
 from multipolar.models.registry import ModelOutput, register
 from multipolar.models.weights import effective_weights
+from multipolar.params import MAX_ROUNDS, Param
 from multipolar.scenario.arrays import BoolArray, FloatArray, Inputs
 
 __all__ = ["OFFER_NAMES", "Round", "Settings", "eum", "play_round", "settings"]
@@ -85,15 +86,50 @@ def _compiled() -> tuple[Advance, Median]:
         "80:1113-1129; reconstructed by Scholz, Calbert & Smith (2011) ICAART pp. 18-30. "
         "Reference mode follows the replication code that reproduces their Table 2."
     ),
-    defaults={
-        "mode": "reference",
-        "q": 1.0,
-        "t": None,
-        "fix_capitulation": None,
-        "rounds": 10,
-        "epsilon": None,
-        "patience": 3,
-    },
+    params=(
+        Param(
+            "mode",
+            str,
+            "reference",
+            "reference (replication code) or paper (equations).",
+            choices=("reference", "paper"),
+        ),
+        Param("q", float, 1.0, "Probability of the status quo.", low=0.0, high=1.0),
+        Param(
+            "t",
+            int,
+            None,
+            "Challenger's term 0 or 1; null: the mode's rule.",
+            low=0,
+            high=1,
+            optional=True,
+        ),
+        Param(
+            "fix_capitulation",
+            bool,
+            None,
+            "Fix the capitulation offer; null: by mode.",
+            optional=True,
+        ),
+        Param("rounds", int, 10, "Rounds of bargaining.", low=0, high=MAX_ROUNDS),
+        Param(
+            "epsilon",
+            float,
+            None,
+            "Stop once the median moves less than this.",
+            low=0.0,
+            high=1e12,
+            optional=True,
+        ),
+        Param(
+            "patience",
+            int,
+            3,
+            "Calm rounds in a row before stopping (with epsilon).",
+            low=1,
+            high=MAX_ROUNDS,
+        ),
+    ),
     properties=frozenset({"unanimity", "hull", "deterministic"}),  # ties go by actor order
 )
 def eum(

@@ -20,7 +20,7 @@ import numpy as np
 from multipolar.models.registry import ModelOutput, register
 from multipolar.models.smp.inputs import affinity_matrix, from_unit, prepare, to_unit, to_unit_all
 from multipolar.models.smp.lockstep import expected, simulate_batch
-from multipolar.models.smp.params import DEFAULTS, Config, config
+from multipolar.models.smp.params import PARAMS, Config, config
 from multipolar.models.smp.run import (
     Run,
     deterministic_chooser,
@@ -150,7 +150,7 @@ def _run(
         "(smp.cpp, smpbcn.cpp, kmodel.cpp); Wise, Lester, Efird et al., KAPSARC. Reproduces "
         "KTAB's 2017 reference runs (docs/models/smp.md)."
     ),
-    defaults={**DEFAULTS, "max_turns": 100, "min_turns": 2, "stop_ratio": 0.02, "affinity": None},
+    params=PARAMS,
     properties=frozenset({"unanimity", "hull", "deterministic"}),
     stochastic=True,
     joint=True,

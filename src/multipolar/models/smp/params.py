@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from multipolar.errors import UsageError, did_you_mean
+from multipolar.params import MAX_ROUNDS, Param, ParamError
 
 #: parameter -> allowed values; the first is KTAB's default
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -81,3 +84,45 @@ def config(max_turns: int = 100, min_turns: int = 2, stop_ratio: float = 0.02, *
     return Config(
         **values, max_turns=int(max_turns), min_turns=int(min_turns), stop_ratio=float(stop_ratio)
     )
+
+
+def _affinity(value: Any) -> Any:
+    """A square matrix of finite numbers in [0, 1] (its size is checked against the actors
+    when the model runs), else ``ParamError``."""
+    fix = "give a list of rows, one per actor, each of numbers from 0 to 1"
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ParamError(f"{value!r} is not a matrix of numbers", fix) from None
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        raise ParamError(f"a matrix of shape {a.shape} is not square", fix)
+    if not np.all(np.isfinite(a)) or np.any(a < 0.0) or np.any(a > 1.0):
+        raise ParamError("entries must be finite numbers from 0 to 1", fix)
+    return value
+
+
+def _choice_param(name: str) -> Param:
+    allowed = CHOICES[name]
+    return Param(name, str, allowed[0], f"KTAB's {name} (first: KTAB's default).",
+                 choices=allowed, canonical=lambda v: choice(name, v))  # fmt: skip
+
+
+#: every SMP parameter, declared once (type, bounds, default): the registry checks them
+PARAMS: tuple[Param, ...] = (
+    *(_choice_param(name) for name in CHOICES),
+    Param("max_turns", int, 100, "Most turns.", low=0, high=MAX_ROUNDS),
+    Param(
+        "min_turns", int, 2, "Fewest turns before the stop rule applies.", low=0, high=MAX_ROUNDS
+    ),
+    Param(
+        "stop_ratio", float, 0.02, "Stop when the change falls below this share.", low=0.0, high=1.0
+    ),
+    Param(
+        "affinity",
+        object,
+        None,
+        "an n×n matrix of numbers from 0 to 1",
+        optional=True,
+        validator=_affinity,
+    ),
+)
