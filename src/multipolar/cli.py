@@ -239,7 +239,7 @@ def _parse_scale(scale: str | None) -> tuple[float, float] | None:
 
 @app.command("import")
 def import_(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm or deu.")],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu or decide.")],
     file: Annotated[Path, typer.Argument(help="File to import.")],
     output: Annotated[
         Path | None,
@@ -252,10 +252,11 @@ def import_(
         bool, typer.Option("--all", help="deu: keep unscoreable issues too.")
     ] = False,
 ) -> None:
-    """Import a KTAB, BDM or DEU III file as multipolar scenario(s).
+    """Import a KTAB, BDM, DEU III or decide file as multipolar scenario(s).
 
     Examples: `multipolar import bdm emission_standards.csv -o emission.yaml`;
-    `multipolar import deu deu3.csv -o deu3/` (one scenario per issue).
+    `multipolar import deu deu3.csv -o deu3/` (one scenario per issue);
+    `multipolar import decide "verkiezing 2012.csv" -o dutch2012.yaml` (decide's input format).
     """
     from multipolar.scenario.formats import import_file
     from multipolar.scenario.loader import dumps, save
@@ -288,7 +289,9 @@ def import_(
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu, yaml or json.")],
+    fmt: Annotated[
+        str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu, decide, yaml or json.")
+    ],
     file: ScenarioArg,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")] = None,
 ) -> None:
