@@ -17,12 +17,21 @@ import numpy as np
 from multipolar.models.exchange.layout import SPAN
 from multipolar.models.exchange.params import DEFAULTS, TIES, Config, config
 from multipolar.models.exchange.records import EXTERNALITIES, exchange_rows
-from multipolar.models.exchange.run import run
+from multipolar.models.exchange.run import BATCH, RECORD, run
 from multipolar.models.registry import ModelOutput, register
 from multipolar.models.weights import effective_weights, hull
 from multipolar.scenario.arrays import FloatArray, Inputs, IntArray
 
-__all__ = ["DEFAULTS", "EXTERNALITIES", "TIES", "Config", "config", "exchange", "exchange_rows"]
+__all__ = [
+    "DEFAULTS",
+    "EXTERNALITIES",
+    "TIES",
+    "Config",
+    "config",
+    "exchange",
+    "exchange_rows",
+    "normalised",
+]
 _EPS = 1e-9
 
 
@@ -48,8 +57,9 @@ def _take(a: np.ndarray, perm: IntArray) -> np.ndarray:
     return np.take_along_axis(a, np.broadcast_to(index, a.shape), axis=-1)
 
 
-def _simulate(inputs: Inputs, cfg: Config, seed: int) -> dict[str, FloatArray]:
-    """The trajectory arrays, positions on the issues' scales."""
+def normalised(inputs: Inputs) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Positions, saliences, capabilities and mask as ``(B, k, n)`` arrays, positions moved onto
+    the model's 0..100 scale as decide does (0 where an actor has no position)."""
     lead, (k, n) = inputs.x.shape[:-2], inputs.x.shape[-2:]
     B = int(np.prod(lead, dtype=int))
     lo, hi = inputs.lo.reshape(B, k, 1), inputs.hi.reshape(B, k, 1)
@@ -58,6 +68,14 @@ def _simulate(inputs: Inputs, cfg: Config, seed: int) -> dict[str, FloatArray]:
     x = np.where(mask, (inputs.x.reshape(B, k, n) - lo) * (SPAN / width), 0.0)
     s = np.where(mask, inputs.s.reshape(B, k, n), 0.0)
     c = np.broadcast_to(inputs.c, inputs.x.shape).reshape(B, k, n)
+    return x, s, c, mask
+
+
+def _simulate(inputs: Inputs, cfg: Config, seed: int) -> dict[str, FloatArray]:
+    """The trajectory arrays, positions on the issues' scales."""
+    lead, (k, n) = inputs.x.shape[:-2], inputs.x.shape[-2:]
+    x, s, c, mask = normalised(inputs)
+    B = x.shape[0]
     perm = None
     if cfg.ties == "canonical":
         perm = canonical_order(x, s, c, mask)
@@ -66,18 +84,21 @@ def _simulate(inputs: Inputs, cfg: Config, seed: int) -> dict[str, FloatArray]:
     record = len(lead) == 0
     voting, start, counts, ext, rec = run(
         x, s, c, mask, rounds=cfg.rounds, p=cfg.p, ties=1 if cfg.ties == "random" else 0,
-        eps=_EPS, weights=(cfg.fixed_weight, cfg.salience_weight), keys=keys, record=record,
+        eps=_EPS, weights=(cfg.fixed_weight, cfg.salience_weight), keys=keys,
+        mode=RECORD if record else BATCH,
     )  # fmt: skip
     if perm is not None:
         inverse = np.argsort(perm, axis=-1)
         voting, start = _take(voting, inverse), _take(start, inverse)
         ext = np.swapaxes(_take(np.swapaxes(ext, -1, -2), inverse), -1, -2)
         rec = _unpermute(rec, perm[0]) if record else rec
-    scale, lo4 = (width / SPAN)[:, None], lo[:, None]
+    lo = inputs.lo.reshape(B, 1, k, 1)
+    scale = np.where(inputs.hi.reshape(B, 1, k, 1) > lo, inputs.hi.reshape(B, 1, k, 1) - lo,
+                     1.0) / SPAN  # fmt: skip
     positioned = inputs.mask.reshape(B, 1, k, n)
     out = {
-        "positions": np.where(positioned, voting * scale + lo4, 0.0),
-        "start": np.where(positioned, start * scale + lo4, 0.0),
+        "positions": np.where(positioned, voting * scale + lo, 0.0),
+        "start": np.where(positioned, start * scale + lo, 0.0),
         "exchanges_per_round": counts.astype(float),
         "externalities": ext,
     }

@@ -48,25 +48,41 @@ from multipolar.models.exchange.layout import (
 
 
 @leaf
-def outcome(e: int, side: int, pos: float, star: bool, prob: Problem, st: State) -> float:
+def outcome(e: int, side: int, pos: float, prob: Problem, st: State) -> float:
     """The outcome (weighted mean) on ``side``'s supply issue with the round-start positions,
-    the candidate's update map applied and the side's actor at ``pos`` (reference §3.6: N0 and
-    N1). With ``star`` the actor is put at ``pos`` *before* the map, so the map's entry for the
-    actor itself, if any, wins (decide's N*)."""
-    x, _s, w, W, xw = prob
+    the candidate's update map applied and then the side's actor at ``pos`` (reference §3.6:
+    N0 and N1)."""
+    _x, _s, w, W, xw = prob
     ci, cf, upd, has = st
     issue = ci[e, I_SUP + side]
     me = ci[e, I_ACT + side]
     if W[issue] <= 0.0:
         return 0.0
-    total = xw[issue] + cf[e, F_USUM + side]
-    wm, xm = w[issue, me], x[issue, me]
+    total = xw[issue] + cf[e, F_USUM + side]  # the map's shift is in F_USUM
     if has[e, side, me]:
-        if not star:
-            total += wm * (pos - upd[e, side, me])
+        total += w[issue, me] * (pos - upd[e, side, me])
     else:
-        total += wm * (pos - xm)
+        total += w[issue, me] * (pos - _x[issue, me])
     return total / W[issue]
+
+
+@leaf
+def outcome_star(e: int, side: int, pos: float, prob: Problem, st: State) -> float:
+    """decide's N*: ``outcome`` with the actor put at ``pos`` *before* the map, so the map's
+    entry for the actor itself, if any, wins."""
+    me = st[0][e, I_ACT + side]
+    if st[3][e, side, me]:
+        pos = st[2][e, side, me]
+    return outcome(e, side, pos, prob, st)
+
+
+@leaf
+def both_valid(cf: np.ndarray, e: int, eps: float) -> bool:
+    """Both sides' moves are valid (``side_valid``)."""
+    ok = True
+    for side in range(2):
+        ok = ok and side_valid(cf, e, side, eps)
+    return ok
 
 
 @leaf
@@ -113,13 +129,13 @@ def check_overshoot(e: int, k: int, prob: Problem, st: State, eps: float) -> Non
     sig, rho = ci[e, I_SUP + k], ci[e, I_SUP + l]
     ak, al = ci[e, I_ACT + k], ci[e, I_ACT + l]
     tau = cf[e, F_TAU + k]
-    n0 = outcome(e, k, cf[e, F_XI + k], False, prob, st)
-    n1 = outcome(e, k, cf[e, F_Y + k], False, prob, st)
+    n0 = outcome(e, k, cf[e, F_XI + k], prob, st)
+    n1 = outcome(e, k, cf[e, F_Y + k], prob, st)
     cf[e, F_N0 + k] = n0
     cf[e, F_N1 + k] = n1
     if not crossing(tau, n0, n1, eps):
         return
-    d_sig = abs(tau - outcome(e, k, cf[e, F_XI + k], True, prob, st))
+    d_sig = abs(tau - outcome_star(e, k, cf[e, F_XI + k], prob, st))
     d_rho = d_sig * (s[sig, ak] + s[sig, al]) / (s[rho, ak] + s[rho, al])
     mk = d_sig * W[sig] / w[sig, ak]
     ml = d_rho * W[rho] / w[rho, al]
@@ -134,7 +150,7 @@ def check_overshoot(e: int, k: int, prob: Problem, st: State, eps: float) -> Non
     set_gain(cf, e, abs(d_rho * s[rho, al] - d_sig * s[sig, al]))
     cf[e, F_DP] = d_sig
     cf[e, F_DQ] = d_rho
-    cf[e, F_N1 + k] = outcome(e, k, cf[e, F_Y + k], False, prob, st)
+    cf[e, F_N1 + k] = outcome(e, k, cf[e, F_Y + k], prob, st)
 
 
 @leaf
@@ -171,11 +187,11 @@ def calculate(
     set_gain(cf, e, gain)
     cf[e, F_EU] = cf[e, F_EU + 1] = gain
     cf[e, F_DP], cf[e, F_DQ] = dp, dq
-    valid = side_valid(cf, e, 0, eps) and side_valid(cf, e, 1, eps) and gain >= FLOOR
+    valid = both_valid(cf, e, eps) and gain >= FLOOR
     if valid:
-        check_overshoot(e, 0, prob, st, eps)
-        check_overshoot(e, 1, prob, st, eps)
-        valid = side_valid(cf, e, 0, eps) and side_valid(cf, e, 1, eps)
+        for side in range(2):
+            check_overshoot(e, side, prob, st, eps)
+        valid = both_valid(cf, e, eps)
         if p > 0.0:
             u = uniform(key, counter)
             v = uniform(key, counter)
@@ -197,10 +213,14 @@ def max_utility(e: int, prob: Problem, st: State) -> None:
     s_ip, s_iq, s_jp, s_jq = s[pp, ai], s[q, ai], s[pp, aj], s[q, aj]
     flag_i = x[pp, ai] == cf[e, F_Y]  # x on the demand issue equals y on the supply issue
     flag_j = x[q, aj] == cf[e, F_Y + 1]
-    to_i = cf[e, F_Y] if flag_i else cf[e, F_TAU]
-    to_j = cf[e, F_Y + 1] if flag_j else cf[e, F_TAU + 1]
-    d_i = abs(cf[e, F_N0] - outcome(e, 0, to_i, False, prob, st))
-    d_j = abs(cf[e, F_N0 + 1] - outcome(e, 1, to_j, False, prob, st))
+    d_i = d_j = 0.0
+    for side in range(2):  # the outcome shift if the side moved fully
+        to = cf[e, F_Y + side] if (flag_i, flag_j)[side] else cf[e, F_TAU + side]
+        shift = abs(cf[e, F_N0 + side] - outcome(e, side, to, prob, st))
+        if side == 0:
+            d_i = shift
+        else:
+            d_j = shift
     g_i, l_i, g_j, l_j = d_j * s_ip, d_i * s_iq, d_i * s_jq, d_j * s_jp
     if g_i > g_j:
         a, g, lam, s_a, s_b = 1, g_j, l_i, s_jp, s_ip
@@ -246,9 +266,9 @@ def randomised(
             ul = abs(dl * s_ls - dk * s_ld)  # decide's overshoot test here compares N1 with itself
     else:
         signed = -mk if xk > tk else mk
-        n1 = outcome(e, k, xk + signed, False, prob, st)
+        n1 = outcome(e, k, xk + signed, prob, st)
         if crossing(tk, cf[e, F_N0 + k], n1, eps):
-            d_sig = abs(tk - outcome(e, k, xk, True, prob, st))
+            d_sig = abs(tk - outcome_star(e, k, xk, prob, st))
             dk = d_sig
             dl = (uk + dk * s_ks) / s_kd
             ml = dl * W[rho] / w[rho, al]
@@ -261,10 +281,10 @@ def randomised(
         ml = -ml
     cf[e, F_LAST + k], cf[e, F_LAST + l] = mk, ml
     cf[e, F_Y + k], cf[e, F_Y + l] = xk + mk, xl + ml
-    valid = side_valid(cf, e, k, eps) and side_valid(cf, e, l, eps)
+    valid = both_valid(cf, e, eps)
     for side in range(2):
-        cf[e, F_N0 + side] = outcome(e, side, cf[e, F_XI + side], False, prob, st)
-        cf[e, F_N1 + side] = outcome(e, side, cf[e, F_Y + side], False, prob, st)
+        cf[e, F_N0 + side] = outcome(e, side, cf[e, F_XI + side], prob, st)
+        cf[e, F_N1 + side] = outcome(e, side, cf[e, F_Y + side], prob, st)
     return valid
 
 

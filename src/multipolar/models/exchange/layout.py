@@ -108,9 +108,16 @@ def jit(fn: Fn) -> Fn:
     return cast(Fn, _njit(error_model="numpy")(fn))
 
 
+def once(fn: Fn) -> Fn:
+    """As ``jit``, for a function with one call site: inlined there (in numba's IR), which
+    spares compiling it on its own."""
+    return cast(Fn, _njit(error_model="numpy", inline="always")(fn))
+
+
 def leaf(fn: Fn) -> Fn:
-    """As ``jit``, for functions that never allocate: without reference counting of the arrays
-    passed to them (``_nrt=False``), which otherwise costs more than their arithmetic."""
+    """As ``jit``, for functions that never allocate nor return an array: without reference
+    counting of the arrays passed to them (``_nrt=False``), which otherwise costs more than
+    their arithmetic."""
     return cast(Fn, _njit(error_model="numpy", _nrt=False)(fn))
 
 

@@ -64,6 +64,7 @@ from multipolar.models.exchange.layout import (
     State,
     jit,
     leaf,
+    once,
     uniform,
 )
 
@@ -84,6 +85,16 @@ def groups(x: np.ndarray, mask: np.ndarray, nbs: np.ndarray) -> np.ndarray:
                     out[pair, a] = int(x[p, a] <= nbs[p]) + 2 * int(x[q, a] <= nbs[q])
             pair += 1
     return out
+
+
+@leaf
+def copy(src: np.ndarray, dst: np.ndarray) -> None:
+    """``dst[...] = src`` for 2-D arrays of one shape (a loop compiles faster than numpy's
+    broadcasting assignment). It returns nothing: an array returned by a function compiled
+    without reference counting would be freed twice."""
+    for i in range(src.shape[0]):
+        for j in range(src.shape[1]):
+            dst[i, j] = src[i, j]
 
 
 @leaf
@@ -120,18 +131,18 @@ def candidates(
         count += size[0] * size[3] + size[1] * size[2]
     ci = np.zeros((count, NI), dtype=np.int64)
     cf = np.zeros((count, NF))
-    e, pair = 0, 0
+    added = np.zeros(1, dtype=np.int64)  # (an array: numba would type a constant 0 as a literal)
     for p in range(k):
         for q in range(p + 1, k):
+            pair = p * (2 * k - p - 1) // 2 + q - p - 1  # combinations order
             for group in range(2):
                 g1, g2 = (0, 3) if group == 0 else (1, 2)
                 for a in range(n):
                     if grp[pair, a] == g1:
                         for b in range(n):
                             if grp[pair, b] == g2:
-                                _add(ci, cf, e, a, b, p, q, pair, group, x, s)
-                                e += 1
-            pair += 1
+                                _add(ci, cf, added[0], a, b, p, q, pair, group, x, s)
+                                added[0] += 1
     return ci, cf
 
 
@@ -154,7 +165,7 @@ def _record_update(
     cf[e, F_USUM + slot] += w[issue, actor] * (new - old)
 
 
-@leaf
+@once
 def recalculate(
     e: int, r: int, prob: Problem, st: State, p: float, eps: float, key: np.uint64,
     counter: np.ndarray,
@@ -197,7 +208,7 @@ def _sort(order: np.ndarray, size: int, cf: np.ndarray) -> None:
         order[b + 1] = cur
 
 
-@leaf
+@once
 def _externalities(
     r: int, prob: Problem, st: State, mask: np.ndarray, grp: np.ndarray, ext: np.ndarray
 ) -> None:  # fmt: skip
@@ -222,7 +233,7 @@ def _externalities(
             ext[a, X_IN if is_inner else X_ON] += value
 
 
-@leaf
+@once
 def _record(
     rec: np.ndarray, row: int, rnd: int, order: int, r: int, s: np.ndarray, c: np.ndarray,
     ci: np.ndarray, cf: np.ndarray,
@@ -241,6 +252,31 @@ def _record(
 
 
 @jit
+def first_list(
+    x: np.ndarray, s: np.ndarray, w: np.ndarray, W: np.ndarray, mask: np.ndarray, p: float,
+    eps: float, key: np.uint64, counter: np.ndarray,
+) -> tuple[Problem, np.ndarray, State]:  # fmt: skip
+    """The round's problem tuple, groups, and candidate list with every candidate calculated
+    from the round-start positions (before any realisation)."""
+    k, n = x.shape
+    xw = np.zeros(k)
+    nbs = np.zeros(k)
+    for i in range(k):
+        for a in range(n):
+            xw[i] += w[i, a] * x[i, a]
+        if W[i] > 0.0:
+            nbs[i] = xw[i] / W[i]
+    prob = (x, s, w, W, xw)
+    grp = groups(x, mask, nbs)
+    ci, cf = candidates(x, s, grp)
+    size = ci.shape[0]
+    st = (ci, cf, np.zeros((size, 2, n)), np.zeros((size, 2, n), dtype=np.bool_))
+    for e in range(size):
+        calculate(e, prob, st, p, eps, key, counter)
+    return prob, grp, st
+
+
+@once
 def play_round(
     x: np.ndarray, s: np.ndarray, c: np.ndarray, w: np.ndarray, W: np.ndarray,
     mask: np.ndarray, rnd: int, p: float, ties: int, eps: float, weights: np.ndarray,
@@ -250,15 +286,9 @@ def play_round(
     positions, the number of realised exchanges, and the exchange records (``rec`` grown as
     needed, ``rows`` used; pass a zero-row ``rec`` to keep none). ``weights`` holds decide's
     (fixed, salience) weights of the next start position."""
-    n = x.shape[1]
-    xw = (w * x).sum(axis=1)
-    prob = (x, s, w, W, xw)
-    grp = groups(x, mask, xw / np.where(W > 0.0, W, 1.0))
-    ci, cf = candidates(x, s, grp)
+    prob, grp, st = first_list(x, s, w, W, mask, p, eps, key, counter)
+    ci, cf = st[0], st[1]
     size = ci.shape[0]
-    st = (ci, cf, np.zeros((size, 2, n)), np.zeros((size, 2, n), dtype=np.bool_))
-    for e in range(size):
-        calculate(e, prob, st, p, eps, key, counter)
     order = np.arange(size)
     done = np.empty(size, dtype=np.int64)
     count = 0
@@ -282,7 +312,9 @@ def play_round(
         if rec.shape[0] > 0:
             if rows == rec.shape[0]:
                 grown = np.zeros((2 * rows, NR))
-                grown[:rows] = rec
+                for a in range(rows):
+                    for b in range(NR):
+                        grown[a, b] = rec[a, b]
                 rec = grown
             _record(rec, rows, rnd, count, r, s, c, ci, cf)
             rows += 1
@@ -291,7 +323,7 @@ def play_round(
     return voting, start, count, rec, rows
 
 
-@leaf
+@once
 def _propagate(
     r: int, order: np.ndarray, size: int, prob: Problem, st: State, p: float, eps: float,
     key: np.uint64, counter: np.ndarray,
@@ -313,15 +345,16 @@ def _propagate(
     return kept
 
 
-@jit
+@once
 def _positions(
     x: np.ndarray, s: np.ndarray, ci: np.ndarray, cf: np.ndarray, done: np.ndarray,
     weights: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Reference §3.8: the voting positions of the round (the realised exchanges' y in order)
     and the next round's start positions x + (fixed + salience weight·(1 - s))·(y - x)."""
-    voting = x.copy()
-    start = x.copy()
+    voting, start = np.empty(x.shape), np.empty(x.shape)
+    copy(x, voting)
+    copy(x, start)
     for r in done:
         for side in range(2):
             i, actor = ci[r, I_SUP + side], ci[r, I_ACT + side]

@@ -18,39 +18,41 @@ from typing import cast
 import numpy as np
 from numba import njit
 
-from multipolar.models.exchange.layout import NR, NX, jit
-from multipolar.models.exchange.rounds import play_round
+from multipolar.models.exchange.layout import NF, NI, NR, NX, once
+from multipolar.models.exchange.rounds import copy, first_list, play_round
 
 _LOCK = threading.Lock()  # numba's default (workqueue) threads abort on concurrent launches
 _HELPER_FILES = ("layout.py", "bargain.py", "rounds.py")
+BATCH, RECORD, FIRST_LIST = 0, 1, 2  # the driver's modes
 
 
-@jit
+@once
 def run_one(
-    x0: np.ndarray, s: np.ndarray, c: np.ndarray, mask: np.ndarray, rounds: int, p: float,
-    ties: int, eps: float, weights: np.ndarray, key: np.uint64, record: bool,
-    voting: np.ndarray, start: np.ndarray, counts: np.ndarray, ext: np.ndarray,
+    x0: np.ndarray, s: np.ndarray, c: np.ndarray, w: np.ndarray, W: np.ndarray,
+    mask: np.ndarray, rounds: int, p: float, ties: int, eps: float, weights: np.ndarray,
+    key: np.uint64, record: bool, voting: np.ndarray, start: np.ndarray, counts: np.ndarray,
+    ext: np.ndarray,
 ) -> np.ndarray:  # fmt: skip
     """One problem through ``rounds`` rounds, filling ``voting`` and ``start`` (T+1, k, n),
     ``counts`` (T,) and ``ext`` (T, n, 5); returns the exchange records (none unless
     ``record``)."""
-    w = np.where(mask, s * c, 0.0)
-    W = w.sum(axis=1)
     counter = np.zeros(1, dtype=np.int64)
     rec = np.zeros((64 if record else 0, NR))
     rows = 0
-    x = x0.copy()
-    voting[0] = x0
-    start[0] = x0
+    x = x0
+    copy(x0, voting[0])
+    copy(x0, start[0])
     for t in range(rounds):
         vote, nxt, count, rec, rows = play_round(
             x, s, c, w, W, mask, t + 1, p, ties, eps, weights, key, counter, ext[t], rec, rows
         )
-        voting[t + 1] = vote
-        start[t + 1] = nxt
+        copy(vote, voting[t + 1])
+        copy(nxt, start[t + 1])
         counts[t] = count
         x = nxt
-    return rec[:rows].copy()
+    out = np.empty((rows, NR))
+    copy(rec[:rows], out)
+    return out
 
 
 def _sources_digest() -> str:
@@ -68,30 +70,38 @@ Driver = Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.
 def _compile(digest: str) -> Driver:
     """The parallel driver, cached under a key that includes ``digest``."""
 
-    @njit(cache=True, error_model="numpy", parallel=False)
+    @njit(cache=True, error_model="numpy")
     def _run(
-        x0: np.ndarray, s: np.ndarray, c: np.ndarray, mask: np.ndarray, rounds: int, p: float,
-        ties: int, eps: float, weights: np.ndarray, keys: np.ndarray, record: bool,
+        x0: np.ndarray, s: np.ndarray, c: np.ndarray, w: np.ndarray, W: np.ndarray,
+        mask: np.ndarray, rounds: int, p: float, ties: int, eps: float, weights: np.ndarray,
+        keys: np.ndarray, mode: int,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
         B, k, n = x0.shape
         voting = np.empty((B, rounds + 1, k, n))
         start = np.empty((B, rounds + 1, k, n))
         counts = np.zeros((B, rounds), dtype=np.int64)
         ext = np.zeros((B, rounds, n, NX))
+        table = np.zeros((0, NR))
         if len(digest) < 0:  # never: it puts the digest into numba's cache key
-            return voting, start, counts, ext, np.zeros((0, NR))
-        if record:  # one problem, with its exchanges
-            rec = run_one(
-                x0[0], s[0], c[0], mask[0], rounds, p, ties, eps, weights, keys[0], True,
-                voting[0], start[0], counts[0], ext[0],
-            )  # fmt: skip
-            return voting, start, counts, ext, rec
+            return voting, start, counts, ext, table
+        if mode == FIRST_LIST:  # member 0's first candidate list, integer then float columns
+            counter = np.zeros(1, dtype=np.int64)
+            st = first_list(x0[0], s[0], w[0], W[0], mask[0], p, eps, keys[0], counter)[2]
+            ci, cf = st[0], st[1]
+            table = np.empty((ci.shape[0], NI + NF))
+            for e in range(ci.shape[0]):
+                for j in range(NI):
+                    table[e, j] = ci[e, j]
+                for j in range(NF):
+                    table[e, NI + j] = cf[e, j]
+            return voting, start, counts, ext, table
+        record = mode == RECORD
         for b in range(B):
-            run_one(
-                x0[b], s[b], c[b], mask[b], rounds, p, ties, eps, weights, keys[b], False,
-                voting[b], start[b], counts[b], ext[b],
+            table = run_one(
+                x0[b], s[b], c[b], w[b], W[b], mask[b], rounds, p, ties, eps, weights, keys[b],
+                record, voting[b], start[b], counts[b], ext[b],
             )  # fmt: skip
-        return voting, start, counts, ext, np.zeros((0, NR))
+        return voting, start, counts, ext, table
 
     return cast(Driver, _run)
 
@@ -101,14 +111,19 @@ _driver = _compile(_sources_digest())
 
 def run(
     x0: np.ndarray, s: np.ndarray, c: np.ndarray, mask: np.ndarray, *, rounds: int, p: float,
-    ties: int, eps: float, weights: tuple[float, float], keys: np.ndarray, record: bool,
+    ties: int, eps: float, weights: tuple[float, float], keys: np.ndarray, mode: int = BATCH,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Every member of the batch ``(B, k, n)``: voting and start positions (B, T+1, k, n),
-    realised exchanges per round (B, T), externalities (B, T, n, 5) and, with ``record`` (one
-    member only), the exchange records (rows, layout.NR)."""
-    arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in (x0, s, c)]
+    realised exchanges per round (B, T), externalities (B, T, n, 5) and a table: with
+    ``mode=RECORD`` (one member) its exchange records (rows, layout.NR); with ``FIRST_LIST``
+    member 0's first candidate list before any realisation (``ci`` then ``cf`` columns, and
+    nothing else is run)."""
     m = np.ascontiguousarray(mask, dtype=np.bool_)
-    w = np.asarray(weights, dtype=np.float64)
+    x, s, c = (np.ascontiguousarray(a, dtype=np.float64) for a in (x0, s, c))
+    w = np.ascontiguousarray(np.where(m, s * c, 0.0))
+    W = np.ascontiguousarray(w.sum(axis=-1))
+    fixed = np.asarray(weights, dtype=np.float64)
     k = np.ascontiguousarray(keys, dtype=np.uint64)
     with _LOCK:
-        return _driver(*arrays, m, int(rounds), float(p), int(ties), float(eps), w, k, record)
+        return _driver(x, s, c, w, W, m, int(rounds), float(p), int(ties), float(eps), fixed, k,
+                       int(mode))  # fmt: skip
