@@ -16,7 +16,7 @@ import multipolar
 from multipolar.errors import UsageError
 from multipolar.models import get
 from multipolar.models.exchange import exchange_rows, normalised
-from multipolar.models.exchange import layout as L
+from multipolar.models.exchange import layout as lay
 from multipolar.models.exchange.run import FIRST_LIST, run
 from multipolar.scenario.arrays import Inputs, from_arrays, to_inputs
 from multipolar.scenario.formats import import_file
@@ -65,24 +65,24 @@ def check_outcomes(inputs: Inputs, traj: dict[str, Any], table: pd.DataFrame) ->
 
 def sides(rec: np.ndarray) -> Iterator[tuple[str, int]]:
     for side, name in enumerate("ij"):
-        yield name, L.R_SIDE + side * L.R_PER_SIDE
+        yield name, lay.R_SIDE + side * lay.R_PER_SIDE
 
 
 def check_exchanges(inputs: Inputs, rec: np.ndarray, table: pd.DataFrame) -> None:
     """Round 1's realised exchanges: identity, order, gain, moves and outcomes, both sides."""
-    got = rec[rec[:, L.R_ROUND] == 1]
+    got = rec[rec[:, lay.R_ROUND] == 1]
     assert len(got) == len(table)
-    columns = {"x": L.R_X, "move": L.R_MOVE, "y": L.R_Y, "target": L.R_TARGET, "eu": L.R_EU,
-               "nbs0": L.R_N0, "nbs1": L.R_N1, "sal_supply": L.R_SAL_SUPPLY,
-               "sal_demand": L.R_SAL_DEMAND, "power": L.R_POWER}  # fmt: skip
+    columns = {"x": lay.R_X, "move": lay.R_MOVE, "y": lay.R_Y, "target": lay.R_TARGET,
+               "eu": lay.R_EU, "nbs0": lay.R_N0, "nbs1": lay.R_N1, "sal_supply": lay.R_SAL_SUPPLY,
+               "sal_demand": lay.R_SAL_DEMAND, "power": lay.R_POWER}  # fmt: skip
     for r, row in zip(got, table.itertuples(), strict=True):
-        assert r[L.R_ORDER] == row.order
-        assert ("a-d", "b-c")[int(r[L.R_GROUP])] == row.groups
-        assert r[L.R_GAIN] == pytest.approx(row.gain, abs=TOL)
-        assert (r[L.R_DP], r[L.R_DQ]) == pytest.approx((row.dp, row.dq), abs=TOL)
+        assert r[lay.R_ORDER] == row.order
+        assert ("a-d", "b-c")[int(r[lay.R_GROUP])] == row.groups
+        assert r[lay.R_GAIN] == pytest.approx(row.gain, abs=TOL)
+        assert (r[lay.R_DP], r[lay.R_DQ]) == pytest.approx((row.dp, row.dq), abs=TOL)
         for name, o in sides(r):
-            assert inputs.actors[int(r[o + L.R_ACTOR])] == getattr(row, f"{name}_actor")
-            assert inputs.issues[int(r[o + L.R_SUPPLY])] == getattr(row, f"{name}_supply_issue")
+            assert inputs.actors[int(r[o + lay.R_ACTOR])] == getattr(row, f"{name}_actor")
+            assert inputs.issues[int(r[o + lay.R_SUPPLY])] == getattr(row, f"{name}_supply_issue")
             for col, off in columns.items():
                 assert r[o + off] == pytest.approx(getattr(row, f"{name}_{col}"), abs=TOL), (
                     row.order, name, col)  # fmt: skip
@@ -119,20 +119,20 @@ def test_round_one_candidate_list(dutch: Inputs) -> None:
     x, s, c, mask = normalised(dutch)
     table = run(x, s, c, mask, rounds=1, p=0.0, ties=0, eps=1e-9, weights=(0.1, 0.4),
                 keys=np.zeros(1, np.uint64), mode=FIRST_LIST)[4]  # fmt: skip
-    ci, cf = table[:, : L.NI].astype(int), table[:, L.NI :]
+    ci, cf = table[:, : lay.NI].astype(int), table[:, lay.NI :]
     want = data("dutch2012_equalgain_round1_candidates.csv")
     assert len(ci) == len(want) == 626
-    assert int(ci[:, L.I_VALID].sum()) == int(want.valid.sum()) == 613
+    assert int(ci[:, lay.I_VALID].sum()) == int(want.valid.sum()) == 613
     for e, row in enumerate(want.itertuples()):
-        assert ("a-d", "b-c")[ci[e, L.I_GROUP]] == row.groups
-        assert bool(ci[e, L.I_VALID]) == row.valid
-        assert cf[e, L.F_GAIN] == pytest.approx(row.gain, abs=TOL)
+        assert ("a-d", "b-c")[ci[e, lay.I_GROUP]] == row.groups
+        assert bool(ci[e, lay.I_VALID]) == row.valid
+        assert cf[e, lay.F_GAIN] == pytest.approx(row.gain, abs=TOL)
         if row.gain < 1e-10:  # equal salience ratios: no gain, and which side is i is decided
             continue  # by rounding (decide's Decimal vs float64); one such candidate, invalid
         for side, name in enumerate("ij"):
-            assert dutch.actors[ci[e, L.I_ACT + side]] == getattr(row, f"{name}_actor")
-            assert dutch.issues[ci[e, L.I_SUP + side]] == getattr(row, f"{name}_supply_issue")
-            for col, off in (("x", L.F_XI), ("y", L.F_Y), ("target", L.F_TAU)):
+            assert dutch.actors[ci[e, lay.I_ACT + side]] == getattr(row, f"{name}_actor")
+            assert dutch.issues[ci[e, lay.I_SUP + side]] == getattr(row, f"{name}_supply_issue")
+            for col, off in (("x", lay.F_XI), ("y", lay.F_Y), ("target", lay.F_TAU)):
                 assert cf[e, off + side] == pytest.approx(getattr(row, f"{name}_{col}"), abs=TOL)
 
 
@@ -199,9 +199,8 @@ def test_batched_members_equal_single_runs(dutch: Inputs, sample: Inputs) -> Non
                  dutch.hi[:k], dutch.ref[:k], dutch.actors, dutch.issues[:k])  # fmt: skip
     other = Inputs(sub.x[:, ::-1], sub.c, sub.s[:, ::-1], sub.mask[:, ::-1], sub.lo, sub.hi,
                    sub.ref)  # fmt: skip
-    both = Inputs(*(np.stack([a, b]) for a, b in zip(
-        (sub.x, sub.c, sub.s, sub.mask, sub.lo, sub.hi, sub.ref),
-        (other.x, other.c, other.s, other.mask, other.lo, other.hi, other.ref), strict=True)))  # fmt: skip
+    fields = ("x", "c", "s", "mask", "lo", "hi", "ref")
+    both = Inputs(*(np.stack([getattr(sub, f), getattr(other, f)]) for f in fields))
     out = SPEC.run(both).trajectory
     for b, single in enumerate((sub, other)):
         alone = SPEC.run(single).trajectory
@@ -319,7 +318,9 @@ def test_forecast_on_a_scenario_keeps_the_trajectory() -> None:
     fc = multipolar.forecast(scn.scenarios[0], "exchange")
     assert fc.trajectory["positions"].shape[0] == 11
     rows = fc.trace_rows()
-    assert rows[-1]["round"] == 10 and "mean" in rows[-1]
-    assert fc.params["ties"] == "order" and fc.params["rounds"] == 10
+    assert rows[-1]["round"] == 10
+    assert "mean" in rows[-1]
+    assert fc.params["ties"] == "order"
+    assert fc.params["rounds"] == 10
     last = data("sample_equalgain_outcomes.csv").query("round == 10 and issue == 'tol-hoogte'")
     assert fc["tol-hoogte"] == pytest.approx(0.5 + 6.5 * last.outcome.iloc[0] / 100, abs=TOL)

@@ -51,13 +51,17 @@ def test_reads_decides_own_layout(tmp_path: Path) -> None:
     got = import_file("decide", write_file(tmp_path, QUOTED))
     (scn,) = got.scenarios
     assert [a.id for a in scn.actors] == ["Alpha", "Beta", "Gamma"]
-    assert scn.actors[0].name == "Alpha party" and scn.actors[0].notes == "the first"
+    assert scn.actors[0].name == "Alpha party"
+    assert scn.actors[0].notes == "the first"
     assert [a.capability.best for a in scn.actors] == [2.0, 1.0, 1.5]
     tax, aid = scn.issues
-    assert tax.scale == (0.0, 50.0) and (tax.low_label, tax.high_label) == ("none", "half")
+    assert tax.scale == (0.0, 50.0)
+    assert (tax.low_label, tax.high_label) == ("none", "half")
     assert [(a.value, a.label) for a in tax.anchors] == [(25.0, "a quarter")]
-    assert tax.description == "percent of income" and aid.scale == (0.0, 100.0)
-    assert scn.positions["Gamma"]["tax"].best == 30.5 and "aid" not in scn.positions["Gamma"]
+    assert tax.description == "percent of income"
+    assert aid.scale == (0.0, 100.0)
+    assert scn.positions["Gamma"]["tax"].best == 30.5
+    assert "aid" not in scn.positions["Gamma"]
     assert scn.salience["Gamma"]["tax"].best == 0.5  # 0-100 salience (a value above 1) / 100
     assert scn.salience["Alpha"]["tax"].best == pytest.approx(0.009)
     assert any("0-100" in n for n in got.notes)
@@ -67,12 +71,14 @@ def test_reads_decides_own_layout(tmp_path: Path) -> None:
 def test_round_trip_and_yaml(tmp_path: Path) -> None:
     (scn,) = import_file("decide", write_file(tmp_path, QUOTED)).scenarios
     text = write(scn)
-    assert text.startswith("#O;A test case\n") and "#D;Alpha;tax;10;0.009;2\n" in text
+    assert text.startswith("#O;A test case\n")
+    assert "#D;Alpha;tax;10;0.009;2\n" in text
     again = import_file("decide", write_file(tmp_path, text, "again.csv")).scenarios[0]
     assert again.model_copy(update={"id": scn.id, "title": scn.title}) == scn
     assert export_text("decide", [scn]) == text
     found = guess(text, "x.csv")
-    assert found is not None and found.fmt == "decide"
+    assert found is not None
+    assert found.fmt == "decide"
     assert "Alpha" in dumps(scn)
 
 

@@ -20,7 +20,7 @@ from multipolar.models.exchange.records import EXTERNALITIES, exchange_rows
 from multipolar.models.exchange.run import BATCH, RECORD, run
 from multipolar.models.registry import ModelOutput, register
 from multipolar.models.weights import effective_weights, hull
-from multipolar.scenario.arrays import FloatArray, Inputs, IntArray
+from multipolar.scenario.arrays import BoolArray, FloatArray, Inputs, IntArray
 
 __all__ = [
     "DEFAULTS",
@@ -41,7 +41,7 @@ def _draw_keys(seed: int, draws: int) -> FloatArray:
     return np.asarray(state, dtype=np.uint64)
 
 
-def canonical_order(x: FloatArray, s: FloatArray, c: FloatArray, mask: FloatArray) -> IntArray:
+def canonical_order(x: FloatArray, s: FloatArray, c: FloatArray, mask: BoolArray) -> IntArray:
     """Per batch member ``(B, n)``: the actors ranked by their data (mask, position, salience,
     capability on each issue in turn), so that the ranking does not depend on their labels."""
     keys = []
@@ -57,7 +57,7 @@ def _take(a: np.ndarray, perm: IntArray) -> np.ndarray:
     return np.take_along_axis(a, np.broadcast_to(index, a.shape), axis=-1)
 
 
-def normalised(inputs: Inputs) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+def normalised(inputs: Inputs) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
     """Positions, saliences, capabilities and mask as ``(B, k, n)`` arrays, positions moved onto
     the model's 0..100 scale as decide does (0 where an actor has no position)."""
     lead, (k, n) = inputs.x.shape[:-2], inputs.x.shape[-2:]
@@ -161,8 +161,8 @@ def exchange(
     and ``start_mean``: the positions each round starts from and their outcome;
     ``exchanges_per_round`` (..., T); ``externalities`` (..., T, n, 5): per actor the sums of
     ``EXTERNALITIES``; and, for an unbatched input, ``exchanges`` (rows, 30): every realised
-    exchange, on the model's 0..100 scale (``exchange_rows`` reads them). Randomness (``p`` > 0 or ``ties="random"``) comes
-    from ``seed``, one stream per batch member.
+    exchange, on the model's 0..100 scale (``exchange_rows`` reads them). Randomness
+    (``p`` > 0 or ``ties="random"``) comes from ``seed``, one stream per batch member.
     """
     cfg = config(rounds, p, ties, salience_weight, fixed_weight)
     trajectory = _simulate(inputs, cfg, seed)
@@ -171,4 +171,3 @@ def exchange(
     low, high = hull(inputs)
     forecast = np.clip(trajectory["mean"][..., -1, :], low, high)
     return ModelOutput(forecast=forecast, trajectory=trajectory)
-

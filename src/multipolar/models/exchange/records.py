@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from multipolar.models.exchange import layout as L
+from multipolar.models.exchange import layout as lay
 from multipolar.scenario.arrays import FloatArray
 
 #: the externality sums per actor and round (reference §4): inner/outer positive/negative, own
@@ -32,24 +32,24 @@ def exchange_rows(
     if rec is None:
         return []
     lo_a, hi_a = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
-    width = np.where(hi_a > lo_a, hi_a - lo_a, 1.0) / L.SPAN
+    width = np.where(hi_a > lo_a, hi_a - lo_a, 1.0) / lay.SPAN
     rows = []
     for r in np.asarray(rec):
         row: dict[str, Any] = {
-            "round": int(r[L.R_ROUND]),
-            "order": int(r[L.R_ORDER]),
-            "groups": GROUPS[int(r[L.R_GROUP])],
-            "gain": float(r[L.R_GAIN]),
+            "round": int(r[lay.R_ROUND]),
+            "order": int(r[lay.R_ORDER]),
+            "groups": GROUPS[int(r[lay.R_GROUP])],
+            "gain": float(r[lay.R_GAIN]),
         }
         for side, name in enumerate("ij"):
-            o = L.R_SIDE + side * L.R_PER_SIDE
-            issue = int(r[o + L.R_SUPPLY])
+            o = lay.R_SIDE + side * lay.R_PER_SIDE
+            issue = int(r[o + lay.R_SUPPLY])
             scale = float(width[issue])
-            row[f"{name}_actor"] = actors[int(r[o + L.R_ACTOR])]
+            row[f"{name}_actor"] = actors[int(r[o + lay.R_ACTOR])]
             row[f"{name}_supplies"] = issues[issue]
-            row[f"{name}_from"] = float(lo_a[issue] + r[o + L.R_X] * scale)
-            row[f"{name}_to"] = float(lo_a[issue] + r[o + L.R_Y] * scale)
-            row[f"{name}_target"] = float(lo_a[issue] + r[o + L.R_TARGET] * scale)
-            row[f"{name}_eu"] = float(r[o + L.R_EU])
+            row[f"{name}_from"] = float(lo_a[issue] + r[o + lay.R_X] * scale)
+            row[f"{name}_to"] = float(lo_a[issue] + r[o + lay.R_Y] * scale)
+            row[f"{name}_target"] = float(lo_a[issue] + r[o + lay.R_TARGET] * scale)
+            row[f"{name}_eu"] = float(r[o + lay.R_EU])
         rows.append(row)
     return rows

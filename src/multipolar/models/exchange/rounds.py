@@ -175,7 +175,8 @@ def recalculate(
     touched = False
     for side in range(2):  # a. supply match: the side starts from r's voting position
         for rs in range(2):
-            if ci[e, I_ACT + side] == ci[r, I_ACT + rs] and ci[e, I_SUP + side] == ci[r, I_SUP + rs]:
+            same_actor = ci[e, I_ACT + side] == ci[r, I_ACT + rs]
+            if same_actor and ci[e, I_SUP + side] == ci[r, I_SUP + rs]:
                 cf[e, F_XI + side] = cf[r, F_Y + rs]
                 commit(cf, e, side)
                 touched = True
@@ -294,12 +295,12 @@ def play_round(
     count = 0
     while size > 0:
         _sort(order, size, cf)
-        if ties == RANDOM and size > 1 and cf[order[1], F_KEY] == cf[order[0], F_KEY]:
-            if uniform(key, counter) >= 0.5:  # the first goes to the end, the second is taken
-                first = order[0]
-                for a in range(size - 1):
-                    order[a] = order[a + 1]
-                order[size - 1] = first
+        tie = ties == RANDOM and size > 1 and cf[order[1], F_KEY] == cf[order[0], F_KEY]
+        if tie and uniform(key, counter) >= 0.5:  # the first goes to the end, the second wins
+            first = order[0]
+            for a in range(size - 1):
+                order[a] = order[a + 1]
+            order[size - 1] = first
         r = order[0]
         size -= 1
         for a in range(size):
@@ -337,7 +338,7 @@ def _propagate(
         e = order[a]
         if ci[e, I_VALID] == 1:
             ei, ej = ci[e, I_ACT], ci[e, I_ACT + 1]
-            if ei == ri or ei == rj or ej == ri or ej == rj:  # else nothing can match
+            if ei in (ri, rj) or ej in (ri, rj):  # else nothing can match
                 recalculate(e, r, prob, st, p, eps, key, counter)
             if ci[e, I_VALID] == 1:
                 order[kept] = e

@@ -118,7 +118,7 @@ def _datum(c: Collector, line: int, cells: list[str], f: _File) -> None:
         a.power, a.power_line = p, line
     elif p != a.power:
         c.add(line, f"power {p:g} of '{actor}' differs from {a.power:g} on line {a.power_line}",
-              "multipolar gives an actor one capability: use the same power on every issue")  # fmt: skip
+              "a scenario gives an actor one capability: use one power on every issue")  # fmt: skip
         return
     f.data[(actor, issue)] = (line, x, s)
 
@@ -220,10 +220,14 @@ def read(path: Path) -> Imported:
         "id": make_id(path.stem, "decide"),
         "title": path.stem,
         "actors": [
-            {"id": aid[k], "name": a.name, "capability": a.power or 0.0,
-             **({"notes": a.comment} if a.comment else {})}
+            {
+                "id": aid[k],
+                "name": a.name,
+                "capability": a.power or 0.0,
+                **({"notes": a.comment} if a.comment else {}),
+            }
             for k, a in f.actors.items()
-        ],  # fmt: skip
+        ],
         "issues": issues,
         "positions": positions,
         "salience": salience,
