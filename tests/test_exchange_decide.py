@@ -124,3 +124,15 @@ def test_cli_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0
     assert "Traceback" not in result.stderr
+
+
+def test_forecast_trace_lists_the_exchanges(tmp_path: Path) -> None:
+    src = write_file(tmp_path, QUOTED)
+    out = tmp_path / "case.yaml"
+    assert runner.invoke(app, ["import", "decide", str(src), "-o", str(out)]).exit_code == 0
+    result = runner.invoke(app, ["forecast", str(out), "-m", "exchange", "--trace"])
+    assert result.exit_code == 0, result.stderr
+    assert "exchange trace: tax" in result.stdout
+    assert "exchange: exchanges (" in result.stdout
+    plain = runner.invoke(app, ["forecast", str(out), "-m", "compromise", "--trace"])
+    assert "exchanges" not in plain.stdout

@@ -326,7 +326,12 @@ def forecast(
     ] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to a file.")] = None,
     trace: Annotated[
-        bool, typer.Option("--trace", help="Also print dynamic models' per-round positions.")
+        bool,
+        typer.Option(
+            "--trace",
+            help="Also print dynamic models' per-round positions (and the exchange model's "
+            "exchanges).",
+        ),
     ] = False,
     trace_out: Annotated[
         Path | None,
@@ -362,6 +367,9 @@ def forecast(
                 for fc in results:
                     for table in console.trace_tables(fc):
                         target.print(table)
+                    exchanges = console.exchanges_table(scn, fc)
+                    if exchanges is not None:
+                        target.print(exchanges)
         if trace_out is not None:
             _write(console.trace_csv(results), trace_out)
         _record(save, db, scn, "forecast", {fc.model: fc for fc in results},
