@@ -384,25 +384,18 @@ def test_exchange_reads_each_proposal_as_one_problem(deu: DeuData) -> None:
     from multipolar.backtest.fit import by_proposal, proposal_inputs
     from multipolar.models import get
 
-    groups: dict[str, list[int]] = {}
-    for k, issue in enumerate(deu.issues):
-        groups.setdefault(issue.proposal, []).append(k)
-    several = next(m for m in groups.values() if len(m) > 2)
-    single = next(m for m in groups.values() if len(m) == 1)
-    picked = [deu.issues[k] for k in several + single]
+    sizes = {p: sum(i.proposal == p for i in deu.issues) for p in {i.proposal for i in deu.issues}}
+    group = [i for i in deu.issues if i.proposal == max(sizes, key=lambda p: (sizes[p], p))]
+    single = next(i for i in deu.issues if sizes[i.proposal] == 1)
     exchange, compromise = Variant("exchange", "exchange"), Variant("compromise", "compromise")
-    got = by_proposal(picked, exchange, "council")
-    group = picked[: len(several)]
-    caps = [capabilities(i, "council") for i in group]
-    joint = get("exchange").run(proposal_inputs(group, caps)).forecast
-    assert got[: len(several)].tobytes() == joint.tobytes()
-    assert not np.allclose(joint, forecasts(group, compromise, "council"))
-    assert got[-1] == pytest.approx(forecasts(picked[-1:], compromise, "council")[0], abs=1e-9)
-    rows = _doc_rows()
-    split = read_split()
-    outcomes = np.array([i.outcome for i in deu.issues])
+    got = by_proposal([*group, single], exchange, "council")
+    inputs = proposal_inputs(group, [capabilities(i, "council") for i in group])
+    assert got[:-1].tobytes() == get("exchange").run(inputs).forecast.tobytes()
+    assert not np.allclose(got[:-1], forecasts(group, compromise, "council"))
+    assert got[-1] == pytest.approx(forecasts([single], compromise, "council")[0], abs=1e-9)
+    rows, split = _doc_rows(), read_split()
     test = np.array([split[i.id] == "test" for i in deu.issues])
     for scheme in ("equal", "council"):
-        err = np.abs(forecasts(deu.issues, exchange, scheme) - outcomes)
+        err = np.abs(forecasts(deu.issues, exchange, scheme) - [i.outcome for i in deu.issues])
         assert rows[("exchange", scheme)][3].startswith(f"{err.mean():.2f} [")
         assert rows[("exchange", scheme)][9] == f"{err[test].mean():.2f}"
