@@ -19,7 +19,7 @@ from multipolar.backtest import DeuData, load_deu, run_backtest
 from multipolar.backtest.capabilities import capabilities, member_power, observers
 from multipolar.backtest.council import population, population_year, regime, regime_at, regimes
 from multipolar.backtest.data import INSTITUTIONS, parse_date, proposal_date, proposal_year
-from multipolar.backtest.fit import variants
+from multipolar.backtest.fit import Variant, forecasts, variants
 from multipolar.backtest.score import (
     METRICS,
     paired_difference,
@@ -376,3 +376,26 @@ def test_generated_doc_matches_a_fresh_run_of_the_cheap_models(deu: DeuData) -> 
     clean = [float(c[3].split()[0]) for (_, caps), c in rows.items() if "fitted" not in caps]
     text = DOC.read_text(encoding="utf-8")
     assert ("**No.**" in text) == (min(clean) >= 22.99)
+
+
+def test_exchange_reads_each_proposal_as_one_problem(deu: DeuData) -> None:
+    """The exchange model runs on each DEU III proposal's issues together; a proposal of one
+    issue gets the compromise; the committed leaderboard's exchange rows are a fresh run's."""
+    from multipolar.backtest.fit import by_proposal, proposal_inputs
+    from multipolar.models import get
+
+    sizes = {p: sum(i.proposal == p for i in deu.issues) for p in {i.proposal for i in deu.issues}}
+    group = [i for i in deu.issues if i.proposal == max(sizes, key=lambda p: (sizes[p], p))]
+    single = next(i for i in deu.issues if sizes[i.proposal] == 1)
+    exchange, compromise = Variant("exchange", "exchange"), Variant("compromise", "compromise")
+    got = by_proposal([*group, single], exchange, "council")
+    inputs = proposal_inputs(group, [capabilities(i, "council") for i in group])
+    assert got[:-1].tobytes() == get("exchange").run(inputs).forecast.tobytes()
+    assert not np.allclose(got[:-1], forecasts(group, compromise, "council"))
+    assert got[-1] == pytest.approx(forecasts([single], compromise, "council")[0], abs=1e-9)
+    rows, split = _doc_rows(), read_split()
+    test = np.array([split[i.id] == "test" for i in deu.issues])
+    for scheme in ("equal", "council"):
+        err = np.abs(forecasts(deu.issues, exchange, scheme) - [i.outcome for i in deu.issues])
+        assert rows[("exchange", scheme)][3].startswith(f"{err.mean():.2f} [")
+        assert rows[("exchange", scheme)][9] == f"{err[test].mean():.2f}"

@@ -39,6 +39,8 @@ SHARED_FILES = [
     ("ktab", "ktab/smpExample.xml"),
     ("bdm", "eum/emission_standards.csv"),
     ("deu", "deu/deu3.csv"),
+    ("decide", "exchange/dutch2012_input_decide.csv"),
+    ("decide", "exchange/sample_input_decide.txt"),
 ]
 SCENARIO: dict[str, Any] = {
     "title": "Small",
@@ -326,7 +328,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_unknown_format_and_option(tmp_path: Path) -> None:
-    assert FORMATS == ("ktab", "bdm", "deu", "yaml", "json")
+    assert FORMATS == ("ktab", "bdm", "deu", "decide", "yaml", "json")
     with pytest.raises(UsageError, match="did you mean 'ktab'"):
         import_file("ktb", tmp_path / "x.csv")
     with pytest.raises(UsageError, match="did you mean 'scale'"):

@@ -256,6 +256,10 @@ def test_files_of_no_known_format_keep_their_own_errors(tmp_path: Path) -> None:
         (("deu", "deu3.csv"), "ktab", "deu"),
         (("deu", "deu3.csv"), "bdm", "deu"),
         (("ktab", "dummyData_3Dim.csv"), "deu", "ktab"),
+        (("exchange", "dutch2012_input_decide.csv"), "bdm", "decide"),
+        (("exchange", "sample_input_decide.txt"), "ktab", "decide"),
+        (("exchange", "dutch2012_input_decide.csv"), "deu", "decide"),
+        (("eum", "emission_standards.csv"), "decide", "bdm"),
     ],
 )
 def test_the_shared_files_given_to_the_wrong_importer(

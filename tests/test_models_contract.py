@@ -7,18 +7,25 @@ determinism, and defined answers on degenerate input.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from multipolar.models import names, specs
+from multipolar.models import get, names, specs
 from multipolar.models.registry import ModelSpec
 from multipolar.scenario.arrays import Inputs, from_arrays
 
 TOL = 1e-7
 SETTINGS = settings(max_examples=60, deadline=None)
+#: properties a model holds only with some parameters, checked with those: decide's tie rule
+#: follows the actors' input order, the exchange model's canonical tie rule does not
+VARIANTS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "permutation": [("exchange", {"ties": "canonical"})],
+}
 
 
 def having(prop: str) -> list[ModelSpec]:
@@ -27,6 +34,15 @@ def having(prop: str) -> list[ModelSpec]:
 
 def ids(models: list[ModelSpec]) -> list[str]:
     return [m.name for m in models]
+
+
+def with_params(prop: str) -> list[Any]:
+    """The models declaring ``prop`` (default parameters), then the variants holding it."""
+    cases = [pytest.param(s, {}, id=s.name) for s in having(prop)]
+    for name, params in VARIANTS.get(prop, []):
+        label = ",".join(f"{k}={v}" for k, v in params.items())
+        cases.append(pytest.param(get(name), params, id=f"{name}[{label}]"))
+    return cases
 
 
 @st.composite
@@ -44,8 +60,8 @@ def problems(draw: st.DrawFn, min_actors: int = 1) -> Inputs:
     return from_arrays(x, c, s, lo=0.0, hi=100.0, mask=mask, ref=ref)
 
 
-def run(spec: ModelSpec, inputs: Inputs) -> np.ndarray:
-    return np.asarray(spec.run(inputs, seed=7).forecast)
+def run(spec: ModelSpec, inputs: Inputs, **params: Any) -> np.ndarray:
+    return np.asarray(spec.run(inputs, seed=7, **params).forecast)
 
 
 def transform(inputs: Inputs, a: float, b: float) -> Inputs:
@@ -86,10 +102,12 @@ def test_unanimity(spec: ModelSpec, inputs: Inputs, value: float) -> None:
     np.testing.assert_allclose(run(spec, agreed), value, atol=TOL)
 
 
-@pytest.mark.parametrize("spec", having("permutation"), ids=ids(having("permutation")))
+@pytest.mark.parametrize(("spec", "params"), with_params("permutation"))
 @SETTINGS
 @given(inputs=problems(), data=st.data())
-def test_permutation_invariance(spec: ModelSpec, inputs: Inputs, data: st.DataObject) -> None:
+def test_permutation_invariance(
+    spec: ModelSpec, params: dict[str, Any], inputs: Inputs, data: st.DataObject
+) -> None:
     n = inputs.x.shape[-1]
     perm = np.array(data.draw(st.permutations(range(n))), dtype=int)
     shuffled = from_arrays(
@@ -101,7 +119,7 @@ def test_permutation_invariance(spec: ModelSpec, inputs: Inputs, data: st.DataOb
         mask=inputs.mask[..., perm],
         ref=inputs.ref,
     )
-    np.testing.assert_allclose(run(spec, shuffled), run(spec, inputs), atol=TOL)
+    np.testing.assert_allclose(run(spec, shuffled, **params), run(spec, inputs, **params), atol=TOL)
 
 
 @pytest.mark.parametrize("spec", having("translation"), ids=ids(having("translation")))

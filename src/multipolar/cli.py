@@ -241,7 +241,7 @@ def _parse_scale(scale: str | None) -> tuple[float, float] | None:
 
 @app.command("import")
 def import_(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm or deu.")],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu or decide.")],
     file: Annotated[Path, typer.Argument(help="File to import.")],
     output: Annotated[
         Path | None,
@@ -256,10 +256,11 @@ def import_(
         bool, typer.Option("--all", help="deu: keep unscoreable issues too.")
     ] = False,
 ) -> None:
-    """Import a KTAB, BDM or DEU III file as multipolar scenario(s).
+    """Import a KTAB, BDM, DEU III or decide file as multipolar scenario(s).
 
     Examples: `multipolar import bdm emission_standards.csv -o emission.yaml`;
-    `multipolar import deu deu3.csv -o deu3/` (one scenario per issue).
+    `multipolar import deu deu3.csv -o deu3/` (one scenario per issue);
+    `multipolar import decide "verkiezing 2012.csv" -o dutch2012.yaml` (decide's input format).
     """
     from multipolar.scenario.formats import import_file
     from multipolar.scenario.loader import dumps, save
@@ -292,7 +293,9 @@ def import_(
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu, yaml or json.")],
+    fmt: Annotated[
+        str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu, decide, yaml or json.")
+    ],
     file: ScenarioArg,
     output: Annotated[Path | None, output_option("-o", "--output", help="Output file.")] = None,
 ) -> None:
@@ -327,7 +330,12 @@ def forecast(
     ] = False,
     output: OutputOption = None,
     trace: Annotated[
-        bool, typer.Option("--trace", help="Also print dynamic models' per-round positions.")
+        bool,
+        typer.Option(
+            "--trace",
+            help="Also print dynamic models' per-round positions (and the exchange model's "
+            "exchanges).",
+        ),
     ] = False,
     trace_out: Annotated[
         Path | None,
@@ -367,6 +375,9 @@ def forecast(
                     for fc in results:
                         for table in console.trace_tables(fc):
                             target.print(table)
+                        exchanges = console.exchanges_table(scn, fc)
+                        if exchanges is not None:
+                            target.print(exchanges)
         if trace_out is not None:
             _write(console.trace_csv(results), trace_out)
         _record(save, db, scn, "forecast", {fc.model: fc for fc in results},

@@ -22,6 +22,8 @@ GRID: tuple[float, ...] = tuple(k / 10 for k in range(41))
 #: models whose institution weight is fitted (cheap enough to refit on a grid)
 FIT_MODELS = ("compromise",)
 EUM_MODES = ("reference", "paper")
+#: models whose issue space is a whole proposal: the exchange model trades between its issues
+PROPOSAL_MODELS = ("exchange",)
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,10 @@ def forecasts(
     observer_weight: float = 1.0,
     seed: int = 0,
 ) -> FloatArray:
-    """The variant's forecast of every issue, with capabilities from the scheme ``chosen``."""
+    """The variant's forecast of every issue, with capabilities from the scheme ``chosen``.
+
+    Models in ``PROPOSAL_MODELS`` read the issues of one proposal together (``by_proposal``);
+    the others read each issue on its own."""
     return forecasts_by_weight(
         issues, variant, chosen, [institution_weight], observer_weight=observer_weight, seed=seed
     )[0]
@@ -113,6 +118,12 @@ def forecasts_by_weight(
 ) -> FloatArray:
     """The variant's forecast of every issue (columns) for each institution weight (rows), the
     issues with as many actors and the same parameters run as one batch through the model."""
+    if variant.model in PROPOSAL_MODELS:
+        return np.stack([
+            by_proposal(issues, variant, chosen, institution_weight=weight,
+                        observer_weight=observer_weight, seed=seed)
+            for weight in weights
+        ])  # fmt: skip
     spec = get(variant.model)
     out = np.empty((len(weights), len(issues)))
     groups: dict[tuple[Any, ...], list[tuple[int, int, FloatArray]]] = {}
@@ -139,6 +150,49 @@ def forecasts_by_weight(
         values = np.asarray(spec.run(batch, seed=seed, **params).forecast, dtype=float)
         for (w, k, _), value in zip(members, values[:, 0], strict=True):
             out[w, k] = value
+    return out
+
+
+def proposal_inputs(group: Sequence[DeuIssue], caps: Sequence[dict[str, float]]) -> Inputs:
+    """The issues of one proposal as one problem: every actor positioned on any of them, each
+    issue with its own capabilities (``caps``, one mapping per issue) and scale."""
+    actors = list(dict.fromkeys(a for issue in group for a in issue.actors))
+    k, n = len(group), len(actors)
+    x, s, c = np.zeros((k, n)), np.zeros((k, n)), np.zeros((k, n))
+    mask = np.zeros((k, n), dtype=bool)
+    lo, hi, ref = np.empty(k), np.empty(k), np.empty(k)
+    for i, issue in enumerate(group):
+        one = to_inputs(issue.scenario)
+        cols = [actors.index(a) for a in one.actors]
+        x[i, cols], s[i, cols], mask[i, cols] = one.x[0], one.s[0], one.mask[0]
+        c[i, cols] = [caps[i][a] for a in one.actors]
+        lo[i], hi[i], ref[i] = one.lo[0], one.hi[0], one.ref[0]
+    issues = tuple(issue.id for issue in group)
+    return Inputs(x, c, s, mask, lo, hi, ref, tuple(actors), issues)
+
+
+def by_proposal(
+    issues: Sequence[DeuIssue],
+    variant: Variant,
+    chosen: Scheme,
+    *,
+    institution_weight: float = 1.0,
+    observer_weight: float = 1.0,
+    seed: int = 0,
+) -> FloatArray:
+    """The variant's forecast of every issue, the issues of each proposal forming one problem
+    (in the order of ``issues``). A proposal with one issue is a one-issue problem: the exchange
+    model then has nothing to trade and forecasts the compromise (weighted mean)."""
+    groups: dict[str, list[int]] = {}
+    for k, issue in enumerate(issues):
+        groups.setdefault(issue.proposal, []).append(k)
+    spec = get(variant.model)
+    out = np.empty(len(issues))
+    for members in groups.values():
+        group = [issues[k] for k in members]
+        caps = [capabilities(i, chosen, institution_weight=institution_weight,
+                             observer_weight=observer_weight) for i in group]  # fmt: skip
+        out[members] = spec.run(proposal_inputs(group, caps), seed=seed, **variant.params).forecast
     return out
 
 

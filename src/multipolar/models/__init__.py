@@ -1,6 +1,6 @@
 """Forecasting models behind one registry (see ``registry`` for the contract)."""
 
-from multipolar.models import compromise, eum, median, nash, smp
+from multipolar.models import compromise, eum, exchange, median, nash, smp
 from multipolar.models.api import Forecast, forecast, forecast_all
 from multipolar.models.registry import ModelOutput, ModelSpec, get, names, register, specs
 
@@ -10,6 +10,7 @@ __all__ = [
     "ModelSpec",
     "compromise",
     "eum",
+    "exchange",
     "forecast",
     "forecast_all",
     "get",

@@ -160,3 +160,28 @@ def trace_tables(fc: Forecast) -> list[Table]:
             table.add_row(str(t), *cells)
         tables.append(table)
     return tables
+
+
+def exchanges_table(scn: Scenario, fc: Forecast) -> Table | None:
+    """The exchange model's realised exchanges in order: who gave way on which issue, from
+    where to where, in return for whom, and the equal gain; None for other models."""
+    from multipolar.models.exchange import exchange_rows
+
+    lo = [scn.issue(i).low for i in fc.issues]
+    hi = [scn.issue(i).high for i in fc.issues]
+    rows = exchange_rows(fc.trajectory, fc.actors, fc.issues, lo, hi)
+    if not rows:
+        return None
+    table = Table(title=f"{fc.model}: exchanges ({len(rows)})", title_justify="left")
+    for col in ("round", "#", "actor", "gives way on", "from", "to", "partner", "gives way on",
+                "from", "to", "gain"):  # fmt: skip
+        table.add_column(col, justify="right" if col in ("round", "#", "from", "to", "gain")
+                         else "left")  # fmt: skip
+    for r in rows:
+        table.add_row(
+            str(r["round"]), str(r["order"]),
+            r["i_actor"], r["i_supplies"], f"{r['i_from']:.2f}", f"{r['i_to']:.2f}",
+            r["j_actor"], r["j_supplies"], f"{r['j_from']:.2f}", f"{r['j_to']:.2f}",
+            f"{r['gain']:.4f}",
+        )  # fmt: skip
+    return table

@@ -32,6 +32,7 @@ MODEL_COLOURS = {
     "median": MODEL_PALETTE[2],
     "nash": MODEL_PALETTE[3],
     "smp": MODEL_PALETTE[4],
+    "exchange": MODEL_PALETTE[5],
 }
 
 #: Series that are neither an actor nor a model (packages, marked values).

@@ -317,7 +317,8 @@ def forecasts_section(ctx: Context) -> Section:
             for p in positions
         ]
         centre = None
-        for key, label in (("median", "median"), ("expected", "expected outcome")):
+        for key, label in (("median", "median"), ("expected", "expected outcome"),
+                           ("mean", "outcome")):  # fmt: skip
             if key in fc.trajectory:
                 arr = fc.trajectory[key]
                 centre = (f"{label} ({fc.model})", [[float(v) for v in row] for row in arr])

@@ -1,4 +1,5 @@
-"""Import and export scenarios in field formats: KTAB SMP, BDM tables, DEU III, YAML and JSON.
+"""Import and export scenarios in field formats: KTAB SMP, BDM tables, DEU III, decide, YAML and
+JSON.
 
 * ``ktab``: KTAB SMP CSV or XML (XML when the suffix is ``.xml`` or the text starts with
   ``<``, or by the option ``xml=True``). One scenario per file.
@@ -6,6 +7,8 @@
   Options ``scale=(lo, hi)``, ``title=...``, ``issue=...`` (id of the issue when there is no
   Issue column). One scenario per file.
 * ``deu``: DEU III, one scenario per issue row. Option ``scoreable_only=True``.
+* ``decide``: decide's input files (#A, #P, #M and #D rows; the exchange model's program). One
+  scenario per file.
 * ``yaml``/``json``: the scenario files of ``multipolar.scenario.loader``. One scenario per file:
   exporting several raises ``UsageError`` asking for one file per scenario.
 
@@ -22,13 +25,13 @@ from typing import Any
 
 from multipolar.errors import UsageError, did_you_mean
 from multipolar.scenario import loader
-from multipolar.scenario.formats import bdm, deu, ktab, ktab_xml
+from multipolar.scenario.formats import bdm, decide, deu, ktab, ktab_xml
 from multipolar.scenario.formats.common import Imported, check_options, one, opt_bool
 from multipolar.scenario.schema import Scenario
 
 __all__ = ["FORMATS", "Imported", "export_file", "export_text", "import_file"]
 
-FORMATS: tuple[str, ...] = ("ktab", "bdm", "deu", "yaml", "json")
+FORMATS: tuple[str, ...] = ("ktab", "bdm", "deu", "decide", "yaml", "json")
 
 
 def _format(fmt: str) -> str:
@@ -74,6 +77,8 @@ def import_file(fmt: str, path: str | Path, **options: Any) -> Imported:
         return bdm.read(p, **options)
     if name == "deu":
         return deu.read(p, **options)
+    if name == "decide":
+        return decide.read(p)
     return Imported([loader.load(p, kind=name)], [])
 
 
@@ -94,6 +99,8 @@ def export_text(fmt: str, scenarios: Sequence[Scenario], **options: Any) -> str:
         return bdm.write(one(scenarios, "BDM"))
     if name == "deu":
         return deu.write(scenarios)
+    if name == "decide":
+        return decide.write(one(scenarios, "decide"))
     return loader.dumps(one(scenarios, name.upper()), name)
 
 

@@ -3,8 +3,8 @@ file names that format and the command that reads it.
 
 Only cheap, unambiguous signs are used: KTAB XML's ``<Scenario>`` root, a multipolar scenario's
 top-level ``actors:`` and ``issues:``, DEU III's ``isnr`` and ``p<actor>`` columns, a BDM
-header with Position and Salience columns, and KTAB CSV's first line ``name, description,
-actors, dimensions``.
+header with Position and Salience columns, KTAB CSV's first line ``name, description,
+actors, dimensions``, and decide's row marks (``#A``, ``#P``, ``#M``, ``#D``, ``#/``, ``#O``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ _POSITION = re.compile(r"^(?:position|pos|pstn|stance|preference)")
 _SALIENCE = re.compile(r"^(?:salience|sal|importance|priority)")
 _DEU_ACTOR = re.compile(r"^p(?:com|ep|[a-z]{2})$")
 _WHOLE = re.compile(r"\d+")
+_DECIDE = re.compile(r"""^['"]?#[APMDO/]['"]?\s*[;\t,]""")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ def guess(text: str, path: Path | str) -> Guess | None:
     if json_scenario or yaml_scenario:
         what = "a multipolar scenario already (top-level actors and issues)"
         return Guess("yaml", what, f"use it as it is, e.g. multipolar validate {file}")
+    if _DECIDE.match(first_line(text).lstrip()):
+        what = "a decide input file (rows #A, #P, #M, #D)"
+        return Guess("decide", what, f"multipolar import decide {file}")
     cells = _header(text)
     keys = [_key(c) for c in cells]
     if "isnr" in keys and any(_DEU_ACTOR.match(k) for k in keys):
