@@ -11,11 +11,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from multipolar.errors import Path, Problem, ScenarioError, did_you_mean
+from multipolar.errors import Mark, Path, Problem, ScenarioError, did_you_mean
 from multipolar.scenario.checks import check
 from multipolar.scenario.schema import Scenario
 
-Marks = dict[Path, tuple[int, int]]
+Marks = dict[Path, Mark]  # where each value starts: (line, column), or a spreadsheet cell
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
@@ -108,7 +108,7 @@ def _locate(problem: Problem, marks: Marks) -> Problem:
     path = problem.path
     while True:
         if path in marks:
-            return problem.at(*marks[path])
+            return problem.placed(marks[path])
         if not path:
             return problem
         path = path[:-1]
