@@ -262,16 +262,10 @@ def load(path: str | FsPath, kind: str | None = None) -> Scenario:
         raise ScenarioError([_directory(p)], str(p))
     kind = kind or SUFFIXES.get(p.suffix.lower())
     if kind not in ("yaml", "json"):
-        raise ScenarioError(
-            [
-                Problem(
-                    (),
-                    f"unknown file type '{p.suffix}'",
-                    "use .yaml, .yml or .json, or `multipolar import` for other formats",
-                )
-            ],
-            str(p),
-        )
+        fix = "use .yaml, .yml or .json, or `multipolar import` for other formats"
+        if p.suffix.lower() == ".xlsx":
+            fix = f"multipolar import xlsx {p} -o {p.with_suffix('.yaml')}, then use the .yaml"
+        raise ScenarioError([Problem((), f"unknown file type '{p.suffix}'", fix)], str(p))
     text = read_text(p)
     try:
         data, marks = parse_json(text) if kind == "json" else parse_yaml(text)

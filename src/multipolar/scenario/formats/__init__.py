@@ -138,12 +138,13 @@ def export_file(fmt: str, scenarios: Sequence[Scenario], path: str | Path, **opt
         raise UsageError(f"cannot write {p}: {exc.strerror}; check the directory exists") from None
 
 
-def format_of(path: str | Path) -> str:
-    """The export format a file name asks for (``.xlsx``, ``.yaml``, ``.yml``, ``.json``)."""
-    suffix = Path(path).suffix.lower()
+def format_of(path: str | Path | None) -> str:
+    """The export format an output file's name asks for (``.xlsx``, ``.yaml``, ``.yml``,
+    ``.json``); ``UsageError`` when there is no file or its suffix is another."""
+    suffix = "" if path is None else Path(path).suffix.lower()
     if suffix not in _SUFFIXES:
         raise UsageError(
-            f"cannot tell the format from '{path}'; fix: name it FILE.xlsx, .yaml or .json, "
-            "or give the format: multipolar export FORMAT SCENARIO -o FILE"
+            f"cannot tell the format from {'no output file' if path is None else repr(str(path))}; "
+            "fix: give the format, e.g. multipolar export xlsx SCENARIO -o FILE.xlsx"
         )
     return _SUFFIXES[suffix]
