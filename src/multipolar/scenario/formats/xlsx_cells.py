@@ -287,7 +287,7 @@ class Sheet:
             text = self.text(row, col[field])
             if text is not None:
                 out[field] = text
-        if self.raw(row, col["best"]) is None:
+        if not self.present(row, [col["best"]]):
             c = col["best"] or next(c for c in col.values() if c)
             self.problem(row, c, (*place, "best"), "no best value",
                          "write the best estimate (a range also needs low and high)")  # fmt: skip
