@@ -65,11 +65,15 @@ title: "=Not a formula"
 description: " leading and trailing spaces "
 date: 2026-02-03
 sources:
-  - {id: s1, title: T, author: Au, publisher: Pub, date: 2025-01-02, url: "https://x.org", note: "line 1\\nline 2"}
+  - {id: s1, title: T, author: Au, publisher: Pub, date: 2025-01-02, url: "https://x.org",
+     note: "line 1\\nline 2"}
   - {id: "2024", title: "123"}
 actors:
   - {id: A, name: Alpha, capability: 0.30000000000000004, notes: "TRUE"}
-  - {id: B, name: Beta, kind: outside_power, capability: {low: 1, best: 2, high: 3, dist: pert, source: s1, quote: "q", note: "n"}}
+  - id: B
+    name: Beta
+    kind: outside_power
+    capability: {low: 1, best: 2, high: 3, dist: pert, source: s1, quote: "q", note: "n"}
   - {id: C, name: Gamma, kind: domestic, capability: 1.0e-17, active: false}
 issues:
   - id: t
@@ -286,7 +290,9 @@ MALFORMED = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("edit", "expected"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
+@pytest.mark.parametrize(
+    ("edit", "expected"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED]
+)
 def test_malformed_workbook_one_line_naming_the_cell(
     edit: Callable[[Workbook], None], expected: str, tmp_path: Path
 ) -> None:
@@ -324,7 +330,9 @@ def test_cli_import_error_is_one_line_exit_2(tmp_path: Path) -> None:
         ("S.xlsx", b"PK\x03\x04 truncated", "not an .xlsx workbook"),
     ],
 )
-def test_files_that_are_not_workbooks(name: str, content: bytes, needle: str, tmp_path: Path) -> None:
+def test_files_that_are_not_workbooks(
+    name: str, content: bytes, needle: str, tmp_path: Path
+) -> None:
     (tmp_path / name).write_bytes(content)
     with pytest.raises(ScenarioError, match=needle) as err:
         import_file("xlsx", tmp_path / name)

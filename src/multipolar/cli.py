@@ -289,9 +289,7 @@ def import_(
 
 @app.command()
 def export(
-    fmt: Annotated[
-        str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu, xlsx, yaml or json.")
-    ],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu, xlsx, yaml, json.")],
     file: Annotated[
         Path | None,
         typer.Argument(help="Scenario file; alone (no FORMAT), the format follows -o's suffix."),
@@ -301,8 +299,7 @@ def export(
     """Write a scenario in another tool's format or as a workbook (the inverse of `import`).
 
     Examples: `multipolar export ktab scenario.yaml -o scenario.csv`;
-    `multipolar export xlsx scenario.yaml -o scenario.xlsx` (or `multipolar export
-    scenario.yaml -o scenario.xlsx`)
+    `multipolar export xlsx s.yaml -o s.xlsx` (or `multipolar export s.yaml -o s.xlsx`)
     """
     from multipolar.scenario import load
     from multipolar.scenario.formats import export_file, export_text, format_of

@@ -132,11 +132,17 @@ def _conflict(who: list[tuple[str, str, str, int]], ids: list[str]) -> list[str]
 
 
 def _deal(who: list[tuple[str, str, str, int]], ids: list[str]) -> list[str]:
-    lines = ["", "# Who must accept a package besides the belligerents; how utility is counted.",
-             "deal:", "  utility: quadratic  # or linear"]  # fmt: skip
+    lines = [
+        "",
+        "# Who must accept a package besides the belligerents; how utility is counted.",
+        "deal:",
+        "  utility: quadratic  # or linear",
+    ]
     if len(who) >= 4:
-        lines += ["  owners:  # issue -> actors who control it and must accept",
-                  f"    {ids[-1]}: [{who[3][0]}]"]  # fmt: skip
+        lines += [
+            "  owners:  # issue -> actors who control it and must accept",
+            f"    {ids[-1]}: [{who[3][0]}]",
+        ]
     lines.append("  # veto: {" + ids[0] + ": [ACTOR]}  # further actors who can block a package")
     return lines
 

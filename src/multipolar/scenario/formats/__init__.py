@@ -13,8 +13,8 @@
   exporting several raises ``UsageError`` asking for one file per scenario.
 
 Every problem with an input file raises ``ScenarioError`` with one line per problem naming the
-file, the line (for a workbook, the sheet and cell) and a fix. ``Imported.notes`` says how the file was read (scales, renamed ids,
-skipped rows).
+file, the line (for a workbook, the sheet and cell) and a fix. ``Imported.notes`` says how the
+file was read (scales, renamed ids, skipped rows).
 """
 
 from __future__ import annotations

@@ -131,8 +131,13 @@ class Sheet:
         if cell.data_type == "f":
             value = self.book.cached(self.ws, row, col)
             if value is None:
-                self.problem(row, col, (), "a formula with no saved value",
-                             "open and save the workbook in Excel or LibreOffice, or type the value")  # fmt: skip
+                self.problem(
+                    row,
+                    col,
+                    (),
+                    "a formula with no saved value",
+                    "open and save the workbook in Excel or LibreOffice, or type the value",
+                )
                 return None
         if cell.data_type == "e" or (isinstance(value, str) and value in _EXCEL_ERRORS):
             self.problem(row, col, (), f"the cell holds the error {value}", "type a value")
@@ -151,18 +156,23 @@ class Sheet:
         if value is None:
             return None
         if isinstance(value, bool):
-            self.problem(row, col, place, f"{str(value).upper()} is not a number",
-                         "write a number")  # fmt: skip
+            self.problem(row, col, place, f"{str(value).upper()} is not a number", "write a number")
             return None
         if isinstance(value, int | float):
             if not math.isfinite(value):
-                self.problem(row, col, place, f"{value} is not a finite number",
-                             "write a plain number")  # fmt: skip
+                self.problem(
+                    row, col, place, f"{value} is not a finite number", "write a plain number"
+                )
                 return None
             return float(value)
         if isinstance(value, dt.date | dt.time):
-            self.problem(row, col, place, f"a date or time ({value}) where a number belongs",
-                         "format the cell as a number and type the value again")  # fmt: skip
+            self.problem(
+                row,
+                col,
+                place,
+                f"a date or time ({value}) where a number belongs",
+                "format the cell as a number and type the value again",
+            )
             return None
         text = str(value).strip()
         if NUMBER.fullmatch(text):
@@ -208,8 +218,13 @@ class Sheet:
             except ValueError:
                 pass
         shown = value if isinstance(value, str) else self.text(row, col)
-        self.problem(row, col, place, f"{shown!r} is not a date",
-                     "write the date as YYYY-MM-DD, e.g. 2025-08-20")  # fmt: skip
+        self.problem(
+            row,
+            col,
+            place,
+            f"{shown!r} is not a date",
+            "write the date as YYYY-MM-DD, e.g. 2025-08-20",
+        )
         return None
 
     def boolean(self, row: int, col: int, place: DataPath) -> bool | None:
@@ -236,27 +251,42 @@ class Sheet:
         for col in range(1, self.cols + 1):
             head = self.text(1, col)
             if head is None:
-                self._headless(col, 2)
+                self.headless(col, 2)
                 continue
             name = known.get(norm(head))
             if name is None:
-                self.problem(1, col, (), f"unknown column '{head}'",
-                             f"{did_you_mean(head, names)} (or delete the column)")  # fmt: skip
+                self.problem(
+                    1,
+                    col,
+                    (),
+                    f"unknown column '{head}'",
+                    f"{did_you_mean(head, names)} (or delete the column)",
+                )
             elif name in cols:
                 self.problem(1, col, (), f"a second column '{head}'", "delete one of them")
             else:
                 cols[name] = col
         missing = [n for n in required if n not in cols]
         for name in missing:
-            self.problem(1, self.cols + 1, (), f"no column '{name}'",
-                         f"add a column headed '{name}' in row 1")  # fmt: skip
+            self.problem(
+                1,
+                self.cols + 1,
+                (),
+                f"no column '{name}'",
+                f"add a column headed '{name}' in row 1",
+            )
         return None if missing else cols
 
-    def _headless(self, col: int, first: int) -> None:
+    def headless(self, col: int, first: int) -> None:
         for row in range(first, self.rows + 1):
             if self.raw(row, col) is not None:
-                self.problem(row, col, (), "a value in a column with no header",
-                             "name the column in the header row, or clear it")  # fmt: skip
+                self.problem(
+                    row,
+                    col,
+                    (),
+                    "a value in a column with no header",
+                    "name the column in the header row, or clear it",
+                )
                 return
 
     def data_rows(self, cols: dict[str, int], first: int = 2) -> list[int]:
@@ -289,13 +319,23 @@ class Sheet:
                 out[field] = text
         if not self.present(row, [col["best"]]):
             c = col["best"] or next(c for c in col.values() if c)
-            self.problem(row, c, (*place, "best"), "no best value",
-                         "write the best estimate (a range also needs low and high)")  # fmt: skip
+            self.problem(
+                row,
+                c,
+                (*place, "best"),
+                "no best value",
+                "write the best estimate (a range also needs low and high)",
+            )
         elif ("low" in out) != ("high" in out):
             empty = "high" if "low" in out else "low"
             c = col[empty] or col["best"]
-            self.problem(row, c, place, "a range needs both low and high",
-                         f"write {empty} too, or clear the other for a point")  # fmt: skip
+            self.problem(
+                row,
+                c,
+                place,
+                "a range needs both low and high",
+                f"write {empty} too, or clear the other for a point",
+            )
         return out
 
 

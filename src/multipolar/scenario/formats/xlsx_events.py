@@ -12,7 +12,7 @@ from typing import Any
 
 from multipolar.errors import Path as DataPath
 from multipolar.errors import did_you_mean
-from multipolar.scenario.formats import xlsx_layout as L
+from multipolar.scenario.formats import xlsx_layout as lay
 from multipolar.scenario.formats.xlsx_cells import Book, Sheet
 
 _USES = {
@@ -38,7 +38,7 @@ def _event_fields(
     sheet: Sheet, row: int, cols: dict[str, int], event: dict[str, Any], place: DataPath, first: int
 ) -> None:
     """The event's fields on ``row``: its first row (``first == row``) or a later one."""
-    for field in L.EVENT_FIELDS:
+    for field in lay.EVENT_FIELDS:
         col = cols.get(field)
         if col is None or sheet.raw(row, col) is None:
             continue
@@ -52,57 +52,74 @@ def _event_fields(
                 for k in range(len(value)):
                     sheet.mark((*place, field, k), row, col)
         elif value != event[field]:
-            sheet.problem(row, col, (*place, field),
-                          f"event '{event['id']}' has another {field} here than on row {first}",
-                          f"give the event's {field} on its first row only")  # fmt: skip
+            sheet.problem(
+                row,
+                col,
+                (*place, field),
+                f"event '{event['id']}' has another {field} here than on row {first}",
+                f"give the event's {field} on its first row only",
+            )
+
+
+def _number(sheet: Sheet, row: int, col: dict[str, int], change: str, place: DataPath) -> Any:
+    """A set/shift/scale effect: its path and value."""
+    path, value = sheet.ident(row, col["path"]), sheet.number(row, col["value"], place)
+    for name, got in (("path", path), ("value", value)):
+        where = col[name] or col["change"]
+        sheet.mark((*place, change if name == "value" else name), row, where)
+        if got is None and sheet.raw(row, col[name]) is None:
+            fix = "write it, e.g. path positions.RUS.donbas, value 5"
+            sheet.problem(row, where, place, f"a '{change}' change needs a {name}", fix)
+    return {"path": path, change: value}
+
+
+def _owner(sheet: Sheet, row: int, col: dict[str, int], place: DataPath) -> dict[str, Any]:
+    """An owner effect: the issue, and the actors added and removed."""
+    owner: dict[str, Any] = {"issue": sheet.ident(row, col["issue"])}
+    sheet.mark((*place, "owner"), row, col["issue"] or col["change"])
+    sheet.mark((*place, "owner", "issue"), row, col["issue"] or col["change"])
+    k = 0
+    for name in ("add", "remove"):
+        members = sheet.ids(row, col[name]) or []
+        if members:
+            owner[name] = members
+        for _ in members:
+            sheet.mark((*place, "owner", k), row, col[name])
+            k += 1
+    return {"owner": owner}
+
+
+def _who(sheet: Sheet, row: int, col: dict[str, int], change: str, place: DataPath) -> Any:
+    """A join or leave effect: the actor."""
+    where = col["actor"] or col["change"]
+    sheet.mark((*place, change), row, where)
+    actor = sheet.ident(row, col["actor"])
+    if actor is None:
+        sheet.problem(row, where, place, f"a '{change}' change needs an actor", "write its id")
+    return {change: actor}
 
 
 def _effect(sheet: Sheet, row: int, cols: dict[str, int], place: DataPath) -> dict[str, Any] | None:
-    change_col = cols["change"]
-    sheet.mark(place, row, change_col)
-    text = sheet.ident(row, change_col)
-    change = L.norm(text or "")
+    col = {n: cols.get(n, 0) for n in ("change", *_EFFECT_COLUMNS, "source", "quote", "note")}
+    sheet.mark(place, row, col["change"])
+    text = sheet.ident(row, col["change"])
+    change = lay.norm(text or "")
     if change not in _USES:
         what = f"unknown change '{text}'" if text else "no change"
-        sheet.problem(row, change_col, place, what, did_you_mean(change, L.CHANGES))
+        sheet.problem(row, col["change"], place, what, did_you_mean(change, lay.CHANGES))
         return None
-    col = {name: cols.get(name, 0) for name in (*_EFFECT_COLUMNS, "source", "quote", "note")}
     for name in _EFFECT_COLUMNS:
         if name not in _USES[change] and sheet.raw(row, col[name]) is not None:
-            sheet.problem(row, col[name], place, f"'{name}' is not used by a '{change}' change",
-                          "clear the cell, or choose the change that takes it")  # fmt: skip
-    effect: dict[str, Any] = {}
-    if change in ("set", "shift", "scale"):
-        path, value = sheet.ident(row, col["path"]), sheet.number(row, col["value"], place)
-        for name, got in (("path", path), ("value", value)):
-            where = col[name] or change_col
-            sheet.mark((*place, change if name == "value" else name), row, where)
-            if got is None and sheet.raw(row, col[name]) is None:
-                sheet.problem(row, where, place, f"a '{change}' change needs a {name}",
-                              "write it, e.g. path positions.RUS.donbas, value 5")  # fmt: skip
-        effect.update(path=path, **{change: value})
-    elif change == "owner":
-        owner: dict[str, Any] = {"issue": sheet.ident(row, col["issue"])}
-        sheet.mark((*place, "owner"), row, col["issue"] or change_col)
-        sheet.mark((*place, "owner", "issue"), row, col["issue"] or change_col)
-        k = 0
-        for name in ("add", "remove"):
-            members = sheet.ids(row, col[name]) or []
-            if members:
-                owner[name] = members
-            for _ in members:
-                sheet.mark((*place, "owner", k), row, col[name])
-                k += 1
-        effect["owner"] = owner
+            what = f"'{name}' is not used by a '{change}' change"
+            sheet.problem(row, col[name], place, what, "clear it, or choose a change that uses it")
+    if change == "owner":
+        effect = _owner(sheet, row, col, place)
+    elif change in ("join", "leave"):
+        effect = _who(sheet, row, col, change, place)
     else:
-        sheet.mark((*place, change), row, col["actor"] or change_col)
-        actor = sheet.ident(row, col["actor"])
-        if actor is None:
-            sheet.problem(row, col["actor"] or change_col, place,
-                          f"a '{change}' change needs an actor", "write the actor's id")  # fmt: skip
-        effect[change] = actor
+        effect = _number(sheet, row, col, change, place)
     for name in ("source", "quote", "note"):
-        sheet.mark((*place, name), row, col[name] or change_col)
+        sheet.mark((*place, name), row, col[name] or col["change"])
         value = sheet.ident(row, col[name]) if name == "source" else sheet.text(row, col[name])
         if value is not None:
             effect[name] = value
@@ -120,15 +137,20 @@ def read_events(book: Book, data: dict[str, Any]) -> None:
     for row in rows:
         ident = sheet.ident(row, cols["event"])
         if ident is None:
-            sheet.problem(row, cols["event"], (), "the event id is empty",
-                          "give every row the id of its event")  # fmt: skip
+            sheet.problem(
+                row,
+                cols["event"],
+                (),
+                "the event id is empty",
+                "give every row the id of its event",
+            )
             continue
         if ident not in first:
             first[ident] = (len(events), row)
             events.append({"id": ident, "effects": []})
             sheet.mark(("events", len(events) - 1), row, cols["event"])
             sheet.mark(("events", len(events) - 1, "id"), row, cols["event"])
-            for field in L.EVENT_FIELDS:
+            for field in lay.EVENT_FIELDS:
                 if field in cols:
                     sheet.mark(("events", len(events) - 1, field), row, cols[field])
         index, first_row = first[ident]

@@ -105,50 +105,99 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 GRIDS = ("positions", "salience")
 ABOUT = "about"
-SHEETS = (ABOUT, "scenario", "sources", "actors", "issues", "anchors", *GRIDS,
-          "conflict", "deal", "events", "correlations", "ideal_adjustment", "models", "metadata")  # fmt: skip
+SHEETS = (
+    ABOUT,
+    "scenario",
+    "sources",
+    "actors",
+    "issues",
+    "anchors",
+    *GRIDS,
+    "conflict",
+    "deal",
+    "events",
+    "correlations",
+    "ideal_adjustment",
+    "models",
+    "metadata",
+)
 REQUIRED = ("scenario", "actors", "issues", *GRIDS)
 
 #: rows of the conflict sheet: which hold an estimate, a list of ids, or one id
-CONFLICT_ESTIMATES = ("p", "costs", "discount", "power_shift.now", "power_shift.next",
-                      "guarantee.credibility", "side_payment")  # fmt: skip
+CONFLICT_ESTIMATES = (
+    "p",
+    "costs",
+    "discount",
+    "power_shift.now",
+    "power_shift.next",
+    "guarantee.credibility",
+    "side_payment",
+)
 CONFLICT_IDS = ("belligerents", "stakes")
 CONFLICT_ID = ("power_shift.declining", "guarantee.issue")
-CONFLICT_ORDER = ("belligerents", "p", "costs", "discount", "stakes", "power_shift.declining",
-                  "power_shift.now", "power_shift.next", "guarantee.credibility",
-                  "guarantee.issue", "side_payment")  # fmt: skip
+CONFLICT_ORDER = (
+    "belligerents",
+    "p",
+    "costs",
+    "discount",
+    "stakes",
+    "power_shift.declining",
+    "power_shift.now",
+    "power_shift.next",
+    "guarantee.credibility",
+    "guarantee.issue",
+    "side_payment",
+)
 #: rows of the deal sheet (``owners.<issue>``, ``veto.<issue>``, ``walk_away.<actor>``)
 DEAL_KEYS = ("utility", "unsettled", "owners", "veto", "walk_away")
 
 ABOUT_TEXT = (
-    "A multipolar scenario as a workbook. Import it with: multipolar import xlsx THIS.xlsx -o "
-    "scenario.yaml (then multipolar validate scenario.yaml); write one with: multipolar export "
-    "xlsx scenario.yaml -o THIS.xlsx. Field meanings: docs/reference/scenario-format.md.",
+    (
+        "A multipolar scenario as a workbook. Import it with: multipolar import xlsx THIS.xlsx -o "
+        "scenario.yaml (then multipolar validate scenario.yaml); write one with: multipolar export "
+        "xlsx scenario.yaml -o THIS.xlsx. Field meanings: docs/reference/scenario-format.md."
+    ),
     "",
     "scenario: key / value rows: schema_version, id, title, description, date (YYYY-MM-DD).",
     "sources: one row per source; estimates and events name a source by its id.",
-    "actors: one row per actor; kind is party, mediator, outside_power or domestic; active FALSE "
-    "for an actor who enters through an event's join.",
-    "issues: one row per issue; scale low < scale high; outcome is an observed result "
-    "(backtests). anchors: named points on an issue's scale, one per row.",
-    "positions, salience: one row per actor (column A); row 1 names the issue over each group "
-    "of columns, row 2 the field. Write a point in best; a range in low, best and high. "
-    "Salience is in [0, 1]. An empty group means no estimate.",
-    "Estimates: low / best / high, source (an id from sources), quote (only the source's own "
-    "words), note (your reasoning), dist (triangular, uniform, pert or normal; default "
-    "triangular).",
-    "conflict: one row per key: belligerents (two actor ids, comma-separated), p, costs.<actor>, "
-    "discount, stakes (issue ids), power_shift.declining, power_shift.now, power_shift.next, "
-    "guarantee.credibility, guarantee.issue, side_payment. value is the best estimate (or the "
-    "ids). Leave every value empty for no conflict.",
-    "deal: utility (quadratic or linear), unsettled (average, nothing or midpoint), "
-    "owners.<issue> and veto.<issue> (actor ids), walk_away.<actor> (an estimate in [0, 1]).",
-    "events: one row per effect; the event's date, title, description and sources on its first "
-    "row. change is set, shift or scale (with path and value, e.g. positions.RUS.donbas), "
-    "owner (issue, add, remove), join or leave (actor).",
-    "correlations: two estimate paths (e.g. conflict.p) and rho. ideal_adjustment: actor, "
-    "reference, weight in [0, 1]. models: model, parameter, value. metadata: key, value. "
-    "Values in models and metadata are read as YAML (quote text that looks like a number).",
+    (
+        "actors: one row per actor; kind is party, mediator, outside_power or domestic; "
+        "active FALSE for an actor who enters through an event's join."
+    ),
+    (
+        "issues: one row per issue; scale low < scale high; outcome is an observed result "
+        "(backtests). anchors: named points on an issue's scale, one per row."
+    ),
+    (
+        "positions, salience: one row per actor (column A); row 1 names the issue over each group "
+        "of columns, row 2 the field. Write a point in best; a range in low, best and high. "
+        "Salience is in [0, 1]. An empty group means no estimate."
+    ),
+    (
+        "Estimates: low / best / high, source (an id from sources), quote (only the source's own "
+        "words), note (your reasoning), dist (triangular, uniform, pert or normal; default "
+        "triangular)."
+    ),
+    (
+        "conflict: one row per key: belligerents (two actor ids, comma-separated), p, "
+        "costs.<actor>, discount, stakes (issue ids), power_shift.declining, power_shift.now, "
+        "power_shift.next, guarantee.credibility, guarantee.issue, side_payment. value is the "
+        "best estimate (or the ids). Leave every value empty for no conflict."
+    ),
+    (
+        "deal: utility (quadratic or linear), unsettled (average, nothing or midpoint), "
+        "owners.<issue> and veto.<issue> (actor ids), walk_away.<actor> (an estimate in [0, 1])."
+    ),
+    (
+        "events: one row per effect; the event's date, title, description and sources on its first "
+        "row. change is set, shift or scale (with path and value, e.g. positions.RUS.donbas), "
+        "owner (issue, add, remove), join or leave (actor)."
+    ),
+    (
+        "correlations: two estimate paths (e.g. conflict.p) and rho. ideal_adjustment: actor, "
+        "reference, weight in [0, 1]. models: model, parameter, value. metadata: key, value. "
+        "Values in models and metadata are read as YAML (quote text that looks like a number)."
+    ),
     "Sheets with other names are ignored; this sheet is ignored too.",
 )
 

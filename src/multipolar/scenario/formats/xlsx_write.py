@@ -24,14 +24,26 @@ from openpyxl.worksheet.worksheet import Worksheet
 from multipolar.errors import UsageError
 from multipolar.scenario import loader
 from multipolar.scenario.base import Estimate
-from multipolar.scenario.formats import xlsx_layout as L
+from multipolar.scenario.formats import xlsx_layout as lay
 from multipolar.scenario.schema import Scenario
 
 Row = Sequence[Any]
 _BOLD = Font(bold=True)
 _HEAD = PatternFill("solid", fgColor="DDE4EE")
-_WIDE = ("title", "description", "quote", "note", "notes", "label", "url", "low_label",
-         "high_label", "name", "path", "value")  # fmt: skip
+_WIDE = (
+    "title",
+    "description",
+    "quote",
+    "note",
+    "notes",
+    "label",
+    "url",
+    "low_label",
+    "high_label",
+    "name",
+    "path",
+    "value",
+)
 
 
 def exact(value: float) -> float | str:
@@ -47,7 +59,7 @@ def encode(value: Any) -> Any:
         return repr(value) if value.is_integer() else exact(value)  # 5.0 stays a float
     if isinstance(value, str):
         try:
-            same = L.decode(value) == value
+            same = lay.decode(value) == value
         except yaml.YAMLError:
             same = False
         return value if same else json.dumps(value, ensure_ascii=False)
@@ -81,7 +93,7 @@ def _ids(values: Iterable[str]) -> str | None:
 
 def _est(est: Estimate | None) -> list[Any]:
     if est is None:
-        return [None] * len(L.ESTIMATE)
+        return [None] * len(lay.ESTIMATE)
     dist = None if est.dist == "triangular" else est.dist
     return [est.low, est.best, est.high, est.source, est.quote, est.note, dist]
 
@@ -98,7 +110,7 @@ def _table(ws: Worksheet, header: Sequence[str], rows: Iterable[Row], start: int
     for row, values in enumerate(rows, start + 1):
         for col, value in enumerate(values, 1):
             _put(ws, row, col, value)
-    ws.freeze_panes = ws.cell(row=start + 1, column=2)
+    ws.freeze_panes = f"B{start + 1}"
     return row
 
 
@@ -112,7 +124,7 @@ def _validate(ws: Worksheet, formula: str, columns: Iterable[int], first: int = 
     ws.add_data_validation(dv)
     for col in cols:
         letter = get_column_letter(col)
-        dv.add(f"{letter}{first}:{letter}{L.LAST_ROW}")
+        dv.add(f"{letter}{first}:{letter}{lay.LAST_ROW}")
 
 
 def _choices(values: Sequence[str]) -> str:
@@ -120,7 +132,7 @@ def _choices(values: Sequence[str]) -> str:
 
 
 def _column_list(sheet: str) -> str:
-    return f"{sheet}!$A$2:$A${L.LAST_ROW}"
+    return f"{sheet}!$A$2:$A${lay.LAST_ROW}"
 
 
 SOURCES, ACTORS, ISSUES = (_column_list(s) for s in ("sources", "actors", "issues"))
@@ -132,12 +144,12 @@ def _cols(header: Sequence[str], *names: str) -> list[int]:
 
 def _estimate_lists(ws: Worksheet, header: Sequence[str], first: int = 2) -> None:
     _validate(ws, SOURCES, _cols(header, "source"), first)
-    _validate(ws, _choices(L.DISTS), _cols(header, "dist"), first)
+    _validate(ws, _choices(lay.DISTS), _cols(header, "dist"), first)
 
 
 def _about(ws: Worksheet) -> None:
     ws.column_dimensions["A"].width = 120
-    for row, text in enumerate(L.ABOUT_TEXT, 1):
+    for row, text in enumerate(lay.ABOUT_TEXT, 1):
         _put(ws, row, 1, text)
         ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.cell(row=1, column=1).font = _BOLD
@@ -145,33 +157,41 @@ def _about(ws: Worksheet) -> None:
 
 def _scenario(ws: Worksheet, scn: Scenario) -> None:
     values = (scn.schema_version, scn.id, scn.title, scn.description or None, scn.date)
-    _table(ws, L.KEY_VALUE, zip(L.SCENARIO_KEYS, values, strict=True))
+    _table(ws, lay.KEY_VALUE, zip(lay.SCENARIO_KEYS, values, strict=True))
 
 
 def _sources(ws: Worksheet, scn: Scenario) -> None:
     rows = ([s.id, s.title, s.author, s.publisher, s.date, s.url, s.note] for s in scn.sources)
-    _table(ws, L.SOURCES, rows)
+    _table(ws, lay.SOURCES, rows)
 
 
 def _actors(ws: Worksheet, scn: Scenario) -> None:
     rows = (
         [a.id, a.name, a.kind, *_est(a.capability), a.notes or None, a.active] for a in scn.actors
     )
-    _table(ws, L.ACTORS, rows)
-    _validate(ws, _choices(L.KINDS), _cols(L.ACTORS, "kind"))
-    _validate(ws, _choices(("TRUE", "FALSE")), _cols(L.ACTORS, "active"))
-    _estimate_lists(ws, L.ACTORS)
+    _table(ws, lay.ACTORS, rows)
+    _validate(ws, _choices(lay.KINDS), _cols(lay.ACTORS, "kind"))
+    _validate(ws, _choices(("TRUE", "FALSE")), _cols(lay.ACTORS, "active"))
+    _estimate_lists(ws, lay.ACTORS)
 
 
 def _issues(ws: Worksheet, anchors: Worksheet, scn: Scenario) -> None:
     rows = (
-        [i.id, i.name, *i.scale, i.low_label or None, i.high_label or None,
-         *_est(i.status_quo), scn.outcomes.get(i.id), i.description or None]
+        [
+            i.id,
+            i.name,
+            *i.scale,
+            i.low_label or None,
+            i.high_label or None,
+            *_est(i.status_quo),
+            scn.outcomes.get(i.id),
+            i.description or None,
+        ]
         for i in scn.issues
-    )  # fmt: skip
-    _table(ws, L.ISSUES, rows)
-    _estimate_lists(ws, L.ISSUES)
-    _table(anchors, L.ANCHORS, ([i.id, a.value, a.label] for i in scn.issues for a in i.anchors))
+    )
+    _table(ws, lay.ISSUES, rows)
+    _estimate_lists(ws, lay.ISSUES)
+    _table(anchors, lay.ANCHORS, ([i.id, a.value, a.label] for i in scn.issues for a in i.anchors))
     _validate(anchors, ISSUES, [1])
 
 
@@ -180,12 +200,12 @@ def _grid(ws: Worksheet, scn: Scenario, name: str) -> None:
     issues = list(dict.fromkeys([*scn.issue_ids, *(i for row in table.values() for i in row)]))
     _put(ws, 1, 1, "issue")
     _put(ws, 2, 1, "actor")
-    width = len(L.ESTIMATE)
+    width = len(lay.ESTIMATE)
     for k, issue in enumerate(issues):
         first = 2 + k * width
         _put(ws, 1, first, issue)
         ws.merge_cells(start_row=1, start_column=first, end_row=1, end_column=first + width - 1)
-        for j, field in enumerate(L.ESTIMATE):
+        for j, field in enumerate(lay.ESTIMATE):
             _put(ws, 2, first + j, field)
             ws.column_dimensions[get_column_letter(first + j)].width = 24 if j in (4, 5) else 9
         ws.column_dimensions.group(
@@ -204,14 +224,14 @@ def _grid(ws: Worksheet, scn: Scenario, name: str) -> None:
                 _put(ws, r, 2 + k * width + j, value)
     ws.freeze_panes = "B3"
     _validate(ws, ACTORS, [1], first=3)
-    header = ["actor", *(f for _ in issues for f in L.ESTIMATE)]
+    header = ["actor", *(f for _ in issues for f in lay.ESTIMATE)]
     _estimate_lists(ws, header, first=3)
 
 
 def _conflict(ws: Worksheet, scn: Scenario) -> None:
     war = scn.conflict
     rows: list[Row] = []
-    for key in L.CONFLICT_ORDER:
+    for key in lay.CONFLICT_ORDER:
         if key == "costs":
             costs = war.costs if war is not None else {}
             rows += [[f"costs.{a}", *_kv(est)] for a, est in costs.items()] or [["costs.ACTOR"]]
@@ -219,14 +239,14 @@ def _conflict(ws: Worksheet, scn: Scenario) -> None:
         value: Any = war
         for part in key.split("."):
             value = getattr(value, part, None)
-        if key in L.CONFLICT_IDS:
+        if key in lay.CONFLICT_IDS:
             rows.append([key, _ids(value or ())])
-        elif key in L.CONFLICT_ID:
+        elif key in lay.CONFLICT_ID:
             rows.append([key, value])
         else:
             rows.append([key, *_kv(value)])
-    _table(ws, L.ESTIMATE_ROWS, rows)
-    _estimate_lists(ws, L.ESTIMATE_ROWS)
+    _table(ws, lay.ESTIMATE_ROWS, rows)
+    _estimate_lists(ws, lay.ESTIMATE_ROWS)
 
 
 def _kv(est: Estimate | None) -> list[Any]:
@@ -240,13 +260,13 @@ def _deal(ws: Worksheet, scn: Scenario) -> None:
     rows: list[Row] = [["utility", deal.utility], ["unsettled", deal.unsettled]]
     for table in ("owners", "veto"):
         members: dict[str, list[str]] = getattr(deal, table)
-        for issue in dict.fromkeys([*scn.issue_ids, *members]):
-            rows.append([f"{table}.{issue}", _ids(members.get(issue, ()))])
-    for actor in dict.fromkeys([*scn.actor_ids, *deal.walk_away]):
-        rows.append([f"walk_away.{actor}", *_kv(deal.walk_away.get(actor))])
-    _table(ws, L.ESTIMATE_ROWS, rows)
-    _estimate_lists(ws, L.ESTIMATE_ROWS)
-    for row, key in ((2, L.UTILITIES), (3, L.UNSETTLED)):
+        issues = dict.fromkeys([*scn.issue_ids, *members])
+        rows.extend([f"{table}.{i}", _ids(members.get(i, ()))] for i in issues)
+    actors = dict.fromkeys([*scn.actor_ids, *deal.walk_away])
+    rows.extend([f"walk_away.{a}", *_kv(deal.walk_away.get(a))] for a in actors)
+    _table(ws, lay.ESTIMATE_ROWS, rows)
+    _estimate_lists(ws, lay.ESTIMATE_ROWS)
+    for row, key in ((2, lay.UTILITIES), (3, lay.UNSETTLED)):
         dv = DataValidation(type="list", formula1=_choices(key), showErrorMessage=True)
         ws.add_data_validation(dv)
         dv.add(f"B{row}")
@@ -259,47 +279,57 @@ def _events(ws: Worksheet, scn: Scenario) -> None:
             first = [event.date, event.title, event.description or None, _ids(event.sources)]
             owner = eff.owner
             rows.append(
-                [event.id, *(first if j == 0 else [None] * 4), eff.mode, eff.path, eff.value,
-                 owner.issue if owner else None, _ids(owner.add) if owner else None,
-                 _ids(owner.remove) if owner else None, eff.join or eff.leave,
-                 eff.source, eff.quote, eff.note]
-            )  # fmt: skip
-    _table(ws, L.EVENTS, rows)
-    _validate(ws, _choices(L.CHANGES), _cols(L.EVENTS, "change"))
-    _validate(ws, ISSUES, _cols(L.EVENTS, "issue"))
-    _validate(ws, ACTORS, _cols(L.EVENTS, "actor"))
-    _validate(ws, SOURCES, _cols(L.EVENTS, "source"))
+                [
+                    event.id,
+                    *(first if j == 0 else [None] * 4),
+                    eff.mode,
+                    eff.path,
+                    eff.value,
+                    owner.issue if owner else None,
+                    _ids(owner.add) if owner else None,
+                    _ids(owner.remove) if owner else None,
+                    eff.join or eff.leave,
+                    eff.source,
+                    eff.quote,
+                    eff.note,
+                ]
+            )
+    _table(ws, lay.EVENTS, rows)
+    _validate(ws, _choices(lay.CHANGES), _cols(lay.EVENTS, "change"))
+    _validate(ws, ISSUES, _cols(lay.EVENTS, "issue"))
+    _validate(ws, ACTORS, _cols(lay.EVENTS, "actor"))
+    _validate(ws, SOURCES, _cols(lay.EVENTS, "source"))
 
 
 def _others(book: Workbook, scn: Scenario) -> None:
     data = loader.to_data(scn)  # plain JSON values for models and metadata
     ws = book["correlations"]
     rows = ([*c.between, c.rho, c.source, c.note or None] for c in scn.correlations)
-    _table(ws, L.CORRELATIONS, rows)
-    _validate(ws, SOURCES, _cols(L.CORRELATIONS, "source"))
+    _table(ws, lay.CORRELATIONS, rows)
+    _validate(ws, SOURCES, _cols(lay.CORRELATIONS, "source"))
     ws = book["ideal_adjustment"]
-    _table(ws, L.IDEAL, ([p.actor, p.reference, p.weight] for p in scn.ideal_adjustment))
+    _table(ws, lay.IDEAL, ([p.actor, p.reference, p.weight] for p in scn.ideal_adjustment))
     _validate(ws, ACTORS, [1, 2])
     models: list[Row] = []
     for model, params in data.get("models", {}).items():
         models += [[model, k, encode(v)] for k, v in params.items()] or [[model]]
-    _table(book["models"], L.MODELS, models)
+    _table(book["models"], lay.MODELS, models)
     rows = ([k, encode(v)] for k, v in data.get("metadata", {}).items())
-    _table(book["metadata"], L.KEY_VALUE, rows)
+    _table(book["metadata"], lay.KEY_VALUE, rows)
 
 
 def workbook(scn: Scenario) -> Workbook:
     """The workbook of ``scn`` (every sheet of the layout, in order)."""
     book = Workbook()
-    book.active.title = L.ABOUT  # type: ignore[union-attr]
-    for name in L.SHEETS[1:]:
+    book.active.title = lay.ABOUT  # type: ignore[union-attr]
+    for name in lay.SHEETS[1:]:
         book.create_sheet(name)
-    _about(book[L.ABOUT])
+    _about(book[lay.ABOUT])
     _scenario(book["scenario"], scn)
     _sources(book["sources"], scn)
     _actors(book["actors"], scn)
     _issues(book["issues"], book["anchors"], scn)
-    for name in L.GRIDS:
+    for name in lay.GRIDS:
         _grid(book[name], scn, name)
     _conflict(book["conflict"], scn)
     _deal(book["deal"], scn)
