@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,server,postgres,ray,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,server,postgres,ray,docs,xlsx]'
 	touch $(STAMP)
 
 # The docs need the package, MkDocs and what the tutorial's report uses (the server extra);

@@ -103,7 +103,7 @@ def test_cli_models_lists_sources() -> None:
         assert name in result.stdout
 
 
-COMMANDS = ["validate", "schema", "import", "export", "forecast", "models", "war", "deals",
+COMMANDS = ["validate", "schema", "import", "export", "new", "forecast", "models", "war", "deals",
             "what-it-takes", "mediate", "analysis", "timeline", "leverage", "simulate",
             "sensitivity", "report", "serve", "runs", "runs list", "runs show",
             "runs diff", "backtest deu"]  # fmt: skip

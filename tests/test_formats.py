@@ -328,7 +328,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_unknown_format_and_option(tmp_path: Path) -> None:
-    assert FORMATS == ("ktab", "bdm", "deu", "decide", "yaml", "json")
+    assert FORMATS == ("ktab", "bdm", "deu", "decide", "xlsx", "yaml", "json")
     with pytest.raises(UsageError, match="did you mean 'ktab'"):
         import_file("ktb", tmp_path / "x.csv")
     with pytest.raises(UsageError, match="did you mean 'scale'"):

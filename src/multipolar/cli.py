@@ -241,7 +241,7 @@ def _parse_scale(scale: str | None) -> tuple[float, float] | None:
 
 @app.command("import")
 def import_(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu or decide.")],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu, decide or xlsx.")],
     file: Annotated[Path, typer.Argument(help="File to import.")],
     output: Annotated[
         Path | None,
@@ -256,11 +256,12 @@ def import_(
         bool, typer.Option("--all", help="deu: keep unscoreable issues too.")
     ] = False,
 ) -> None:
-    """Import a KTAB, BDM, DEU III or decide file as multipolar scenario(s).
+    """Import a KTAB, BDM, DEU III or decide file, or a workbook, as multipolar scenario(s).
 
     Examples: `multipolar import bdm emission_standards.csv -o emission.yaml`;
     `multipolar import deu deu3.csv -o deu3/` (one scenario per issue);
-    `multipolar import decide "verkiezing 2012.csv" -o dutch2012.yaml` (decide's input format).
+    `multipolar import decide "verkiezing 2012.csv" -o dutch2012.yaml` (decide's input format);
+    `multipolar import xlsx case.xlsx -o case.yaml` (errors name the sheet and cell).
     """
     from multipolar.scenario.formats import import_file
     from multipolar.scenario.loader import dumps, save
@@ -294,19 +295,25 @@ def import_(
 @app.command()
 def export(
     fmt: Annotated[
-        str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu, decide, yaml or json.")
+        str, typer.Argument(metavar="FORMAT", help="ktab, bdm, deu, decide, xlsx, yaml, json.")
     ],
-    file: ScenarioArg,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Scenario file; alone (no FORMAT), the format follows -o's suffix."),
+    ] = None,
     output: Annotated[Path | None, output_option("-o", "--output", help="Output file.")] = None,
 ) -> None:
-    """Write a scenario in another tool's format (the inverse of `import`).
+    """Write a scenario in another tool's format or as a workbook (the inverse of `import`).
 
-    Example: `multipolar export ktab scenario.yaml -o scenario.csv`
+    Examples: `multipolar export ktab scenario.yaml -o scenario.csv`;
+    `multipolar export xlsx s.yaml -o s.xlsx` (or `multipolar export s.yaml -o s.xlsx`)
     """
     from multipolar.scenario import load
-    from multipolar.scenario.formats import export_file, export_text
+    from multipolar.scenario.formats import export_file, export_text, format_of
 
     with _reported():
+        if file is None:  # `export SCENARIO -o OUT.xlsx`
+            fmt, file = format_of(output), Path(fmt)
         scn = load(file)
         if output is None:
             _write(export_text(fmt, [scn]), None)
@@ -405,6 +412,7 @@ from multipolar import (  # noqa: E402, F401
     cli_analyses,
     cli_backtest,
     cli_ledger,
+    cli_new,
     cli_report,
     cli_server,
     cli_uncertainty,

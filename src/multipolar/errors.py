@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
+Mark = tuple[int, int] | str  # (line, column) in a text file, or a cell such as "positions!C4"
 
 
 def format_path(path: Sequence[PathPart]) -> str:
@@ -40,13 +41,20 @@ class Problem:
     fix: str
     line: int | None = None
     column: int | None = None
+    cell: str | None = None  # a spreadsheet cell, "sheet!C4", in place of line and column
 
     def at(self, line: int | None, column: int | None) -> Problem:
         return replace(self, line=line, column=column)
 
+    def placed(self, mark: Mark) -> Problem:
+        """This problem at ``mark``: a (line, column) pair or a spreadsheet cell."""
+        return replace(self, cell=mark) if isinstance(mark, str) else self.at(*mark)
+
     def format(self, file: str | None = None) -> str:
         where = [file] if file else []
-        if self.line is not None:
+        if self.cell is not None:
+            where.append(self.cell)
+        elif self.line is not None:
             where.append(str(self.line))
             if self.column is not None:
                 where.append(str(self.column))

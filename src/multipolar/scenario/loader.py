@@ -11,11 +11,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from multipolar.errors import Path, Problem, ScenarioError, did_you_mean
+from multipolar.errors import Mark, Path, Problem, ScenarioError, did_you_mean
 from multipolar.scenario.checks import check
 from multipolar.scenario.schema import Scenario
 
-Marks = dict[Path, tuple[int, int]]
+Marks = dict[Path, Mark]  # where each value starts: (line, column), or a spreadsheet cell
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
@@ -108,7 +108,7 @@ def _locate(problem: Problem, marks: Marks) -> Problem:
     path = problem.path
     while True:
         if path in marks:
-            return problem.at(*marks[path])
+            return problem.placed(marks[path])
         if not path:
             return problem
         path = path[:-1]
@@ -262,16 +262,10 @@ def load(path: str | FsPath, kind: str | None = None) -> Scenario:
         raise ScenarioError([_directory(p)], str(p))
     kind = kind or SUFFIXES.get(p.suffix.lower())
     if kind not in ("yaml", "json"):
-        raise ScenarioError(
-            [
-                Problem(
-                    (),
-                    f"unknown file type '{p.suffix}'",
-                    "use .yaml, .yml or .json, or `multipolar import` for other formats",
-                )
-            ],
-            str(p),
-        )
+        fix = "use .yaml, .yml or .json, or `multipolar import` for other formats"
+        if p.suffix.lower() == ".xlsx":
+            fix = f"multipolar import xlsx {p} -o {p.with_suffix('.yaml')}, then use the .yaml"
+        raise ScenarioError([Problem((), f"unknown file type '{p.suffix}'", fix)], str(p))
     text = read_text(p)
     try:
         data, marks = parse_json(text) if kind == "json" else parse_yaml(text)

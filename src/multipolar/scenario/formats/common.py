@@ -12,6 +12,7 @@ import difflib
 import io
 import math
 import re
+import shlex
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -101,6 +102,13 @@ def read_text(path: Path, expected: str) -> str:
         raise ScenarioError(
             [Problem((), f"cannot read the file ({exc.strerror})", "check its permissions")], file
         ) from None
+    if raw.startswith(b"PK\x03\x04"):  # a zip archive, as an .xlsx workbook is
+        problem = Problem(
+            (),
+            "this looks like an .xlsx workbook (a zip archive), not a text file",
+            f"multipolar import xlsx {shlex.quote(file)} -o SCENARIO.yaml",
+        )
+        raise ScenarioError([problem], file)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
