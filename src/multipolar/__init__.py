@@ -6,9 +6,9 @@
 >>> multipolar.verdict(scn).sentence()  # doctest: +SKIP
 
 Every question has one function here (``forecasts``, ``verdict``, ``deals``, ``war``,
-``what_it_takes``, ``mediate``, ``timeline``, ``simulate``, ``sensitivity``, ``summary``,
-``analysis``, ``report``; see :mod:`multipolar.api`), each result with ``to_dict()`` and
-``to_frame()``.
+``what_it_takes``, ``mediate``, ``timeline``, ``coalitions``, ``mediators``, ``simulate``,
+``sensitivity``, ``summary``, ``analysis``, ``report``; see :mod:`multipolar.api`), each
+result with ``to_dict()`` and ``to_frame()``.
 """
 
 from multipolar.errors import MultipolarError, ScenarioError, UsageError
@@ -18,10 +18,10 @@ from multipolar.scenario import Scenario, load
 __version__ = "0.1.0"
 
 _API = (  # multipolar.api: one function per question, loaded on first use
-    "analysis", "deals", "forecasts", "mediate", "report", "sensitivity", "simulate", "summary",
-    "timeline", "verdict", "war", "what_it_takes",
+    "analysis", "coalitions", "deals", "forecasts", "mediate", "mediators", "report",
+    "sensitivity", "simulate", "summary", "timeline", "verdict", "war", "what_it_takes",
 )  # fmt: skip
-_PACKAGES = ("deals", "report", "war")  # packages that are also the API's functions
+_PACKAGES = ("coalitions", "deals", "report", "war")  # packages that are also API functions
 _LAZY = {  # heavier analyses load on first use, keeping `import multipolar` fast
     "analyse_war": "multipolar.war.report",
     "analyse_deals": "multipolar.deals.analysis",
@@ -59,12 +59,14 @@ __all__ = [
     "analyse_deals",
     "analyse_war",
     "analysis",
+    "coalitions",
     "deals",
     "forecast",
     "forecast_all",
     "forecasts",
     "load",
     "mediate",
+    "mediators",
     "report",
     "sensitivity",
     "simulate",

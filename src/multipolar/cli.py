@@ -385,6 +385,7 @@ def main() -> None:
 from multipolar import (  # noqa: E402, F401
     cli_analyses,
     cli_backtest,
+    cli_coalitions,
     cli_report,
     cli_server,
     cli_uncertainty,
