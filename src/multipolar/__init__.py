@@ -25,6 +25,8 @@ _PACKAGES = ("coalitions", "deals", "report", "war")  # packages that are also A
 _LAZY = {  # heavier analyses load on first use, keeping `import multipolar` fast
     "analyse_war": "multipolar.war.report",
     "analyse_deals": "multipolar.deals.analysis",
+    "Coalitions": "multipolar.coalitions.analysis",
+    "Mediators": "multipolar.coalitions.mediators",
     "DealReport": "multipolar.deals.analysis",
     "Verdict": "multipolar.deals.verdict",
     "Timeline": "multipolar.dynamics.timeline",
@@ -46,9 +48,11 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "Coalitions",
     "DealReport",
     "Forecast",
     "Forecasts",
+    "Mediators",
     "MultipolarError",
     "Scenario",
     "ScenarioError",

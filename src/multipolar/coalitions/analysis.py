@@ -32,6 +32,7 @@ class Coalitions:
     leximin: bool = False
 
     def as_dict(self) -> dict[str, Any]:
+        """Plain data: what ``to_dict`` returns."""
         return {
             "scenario": self.scenario,
             "alignment": "1 - salience-weighted mean distance on shared issues (0-1 scales)",

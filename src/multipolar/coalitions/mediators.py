@@ -85,6 +85,7 @@ class Mediators:
     ranking: list[Bridge]
 
     def get(self, actor: str) -> Bridge:
+        """One actor's bridge score (a usage error naming the actors when unknown)."""
         for b in self.ranking:
             if b.actor == actor:
                 return b
@@ -92,6 +93,7 @@ class Mediators:
 
     @property
     def actors(self) -> list[str]:
+        """The actors in rank order."""
         return [b.actor for b in self.ranking]
 
     def advantage(self, actor: str | None = None) -> dict[str, Any]:
@@ -113,6 +115,7 @@ class Mediators:
         }
 
     def as_dict(self, actor: str | None = None) -> dict[str, Any]:
+        """Plain data, with ``actor``'s advantage (default: the top-ranked's)."""
         return {
             "sides": list(self.sides),
             "weights": dict(zip(DRIVERS, self.weights, strict=True)),
