@@ -6,9 +6,9 @@
 >>> multipolar.verdict(scn).sentence()  # doctest: +SKIP
 
 Every question has one function here (``forecasts``, ``verdict``, ``deals``, ``war``,
-``what_it_takes``, ``mediate``, ``timeline``, ``simulate``, ``sensitivity``, ``summary``,
-``analysis``, ``report``; see :mod:`multipolar.api`), each result with ``to_dict()`` and
-``to_frame()``.
+``what_it_takes``, ``mediate``, ``timeline``, ``coalitions``, ``mediators``, ``simulate``,
+``sensitivity``, ``summary``, ``analysis``, ``report``; see :mod:`multipolar.api`), each
+result with ``to_dict()`` and ``to_frame()``.
 """
 
 from multipolar.errors import MultipolarError, ScenarioError, UsageError
@@ -16,10 +16,10 @@ from multipolar.errors import MultipolarError, ScenarioError, UsageError
 __version__ = "0.1.0"
 
 _API = (  # multipolar.api: one function per question, loaded on first use
-    "analysis", "deals", "forecasts", "mediate", "report", "sensitivity", "simulate", "summary",
-    "timeline", "verdict", "war", "what_it_takes",
+    "analysis", "coalitions", "deals", "forecasts", "mediate", "mediators", "report",
+    "sensitivity", "simulate", "summary", "timeline", "verdict", "war", "what_it_takes",
 )  # fmt: skip
-_PACKAGES = ("deals", "report", "war")  # packages that are also the API's functions
+_PACKAGES = ("coalitions", "deals", "report", "war")  # packages that are also API functions
 _LAZY = {  # everything but the errors loads on first use, keeping `import multipolar` fast
     "Forecast": "multipolar.models",
     "forecast": "multipolar.models",
@@ -28,6 +28,8 @@ _LAZY = {  # everything but the errors loads on first use, keeping `import multi
     "load": "multipolar.scenario",
     "analyse_war": "multipolar.war.report",
     "analyse_deals": "multipolar.deals.analysis",
+    "Coalitions": "multipolar.coalitions.analysis",
+    "Mediators": "multipolar.coalitions.mediators",
     "DealReport": "multipolar.deals.analysis",
     "Verdict": "multipolar.deals.verdict",
     "Timeline": "multipolar.dynamics.timeline",
@@ -49,9 +51,11 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "Coalitions",
     "DealReport",
     "Forecast",
     "Forecasts",
+    "Mediators",
     "MultipolarError",
     "Scenario",
     "ScenarioError",
@@ -62,12 +66,14 @@ __all__ = [
     "analyse_deals",
     "analyse_war",
     "analysis",
+    "coalitions",
     "deals",
     "forecast",
     "forecast_all",
     "forecasts",
     "load",
     "mediate",
+    "mediators",
     "report",
     "sensitivity",
     "simulate",

@@ -19,6 +19,8 @@ from multipolar import params
 from multipolar.defaults import DRAWS, SEED
 
 if TYPE_CHECKING:
+    from multipolar.coalitions.analysis import Coalitions
+    from multipolar.coalitions.mediators import Mediators
     from multipolar.deals.analysis import DealReport
     from multipolar.deals.mediate import Mediation
     from multipolar.deals.verdict import Verdict
@@ -102,6 +104,32 @@ def mediate(
 
     bias = _checked(bias=bias)["bias"]
     return run(_scenario(scn), mediator, bias=bias, start=start)  # type: ignore[arg-type]
+
+
+def coalitions(
+    scn: Scenario | str | Path,
+    *,
+    threshold: float = 0.7,
+    leximin: bool = False,
+    seed: int = SEED,
+) -> Coalitions:
+    """Blocs and cohesion after each event, a wedge per bloc and the deal's pivotal actors."""
+    from multipolar.coalitions.analysis import analyse_coalitions
+
+    return analyse_coalitions(_scenario(scn), threshold=threshold, leximin=leximin, seed=seed)
+
+
+def mediators(
+    scn: Scenario | str | Path,
+    *,
+    bias: float | None = None,
+    weights: tuple[float, float, float] = (0.5, 0.25, 0.25),
+) -> Mediators:
+    """Who can mediate: every actor's bridge score (closeness to both sides, capability share,
+    its own single negotiating text), ranked with the reasons."""
+    from multipolar.coalitions.mediators import mediators as run
+
+    return run(_scenario(scn), bias=bias, weights=weights)
 
 
 def timeline(

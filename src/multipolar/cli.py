@@ -411,6 +411,7 @@ def main() -> None:
 from multipolar import (  # noqa: E402, F401
     cli_analyses,
     cli_backtest,
+    cli_coalitions,
     cli_ledger,
     cli_new,
     cli_report,
