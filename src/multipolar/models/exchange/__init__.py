@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from multipolar.models.exchange.layout import SPAN
-from multipolar.models.exchange.params import DEFAULTS, TIES, Config, config
+from multipolar.models.exchange.params import DEFAULTS, PARAMS, TIES, Config, config
 from multipolar.models.exchange.records import EXTERNALITIES, exchange_rows
 from multipolar.models.exchange.run import BATCH, RECORD, run
 from multipolar.models.registry import ModelOutput, register
@@ -137,7 +137,7 @@ def _means(positions: FloatArray, inputs: Inputs) -> FloatArray:
         "(2018, draft). As implemented by decide (github foarsitter/decide-exchange-model, "
         "51dee66); reproduces its deterministic runs (docs/models/exchange.md)."
     ),
-    defaults=DEFAULTS,
+    params=PARAMS,
     properties=frozenset({"unanimity", "hull", "deterministic"}),
     stochastic=True,
     joint=True,

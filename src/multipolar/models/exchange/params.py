@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from multipolar.errors import UsageError, did_you_mean
+from multipolar.params import MAX_ROUNDS, Param
 
 #: tie rules: decide's deterministic reading (list order), decide's coin, or actor-order free
 TIES = ("order", "random", "canonical")
@@ -18,6 +19,16 @@ DEFAULTS: dict[str, Any] = {
     "salience_weight": 0.4,
     "fixed_weight": 0.1,
 }
+
+
+#: the declarations the registry checks (`models: {exchange: {...}}`, the API, the server)
+PARAMS = (
+    Param("rounds", int, 10, "Rounds of exchanges (decide's iterations).", low=0, high=MAX_ROUNDS),
+    Param("p", float, 0.0, "REX randomisation; 0 is the equal-gain model.", low=0.0, high=1.0),
+    Param("ties", str, "order", "How equal gains are ordered.", choices=TIES),
+    Param("salience_weight", float, 0.4, "Next round's start: weight of 1 − s.", low=0.0, high=1.0),
+    Param("fixed_weight", float, 0.1, "Next round's start: fixed weight.", low=0.0, high=1.0),
+)
 
 
 @dataclass(frozen=True)
