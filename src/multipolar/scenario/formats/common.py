@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from multipolar.errors import Problem, ScenarioError, UsageError, did_you_mean
+from multipolar.scenario.limits import MAX_FILE_BYTES
+from multipolar.scenario.parse import too_big
 from multipolar.scenario.schema import Scenario
 
 Row = tuple[int, list[str]]
@@ -92,7 +94,8 @@ def read_text(path: Path, expected: str) -> str:
     """
     file = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError([Problem((), "file not found", "check the path")], file) from None
     except IsADirectoryError:
@@ -101,6 +104,8 @@ def read_text(path: Path, expected: str) -> str:
         raise ScenarioError(
             [Problem((), f"cannot read the file ({exc.strerror})", "check its permissions")], file
         ) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError([too_big(path.stat().st_size if path.is_file() else len(raw))], file)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
