@@ -262,10 +262,11 @@ def _deal(scn: Scenario) -> Iterator[Problem]:
 
 def _events(scn: Scenario) -> Iterator[Problem]:
     from multipolar.errors import UsageError
-    from multipolar.scenario.paths import get_estimate
+    from multipolar.scenario.paths import estimate_in
 
     actors, issues = set(scn.actor_ids), set(scn.issue_ids)
     sources = {s.id for s in scn.sources}
+    dumped = scn.model_dump(mode="json", exclude={"events"}) if scn.events else {}
     yield from _duplicates("events", [e.id for e in scn.events])
     for i, event in enumerate(scn.events):
         for j, source in enumerate(event.sources):
@@ -274,7 +275,7 @@ def _events(scn: Scenario) -> Iterator[Problem]:
             where = ("events", i, "effects", j)
             if eff.path is not None:
                 try:
-                    get_estimate(scn, eff.path)
+                    estimate_in(dumped, eff.path)
                 except UsageError as exc:
                     yield Problem(
                         (*where, "path"),

@@ -15,6 +15,7 @@ from multipolar.errors import Path, Problem, ScenarioError, did_you_mean
 from multipolar.scenario.checks import check
 from multipolar.scenario.limits import MAX_FILE_BYTES, MAX_FLOAT
 from multipolar.scenario.parse import Marks, parse_json, parse_yaml, too_big
+from multipolar.scenario.replay import event_problems
 from multipolar.scenario.schema import Scenario
 
 __all__ = ["Marks", "dumps", "load", "parse_json", "parse_yaml", "read_text", "save", "to_data"]
@@ -73,7 +74,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:50] + "..." + text[-6:]
 
 
-def _problem_of(err: Mapping[str, Any]) -> Problem:
+def problem_of(err: Mapping[str, Any]) -> Problem:
     value = err.get("input")
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_FLOAT:
         loc: Path = tuple(err["loc"])
@@ -135,7 +136,7 @@ def _from_pydantic(err: Mapping[str, Any]) -> Problem:
 
 def validate(data: Any, file: str | None = None, marks: Marks | None = None) -> Scenario:
     """Turn parsed data into a valid ``Scenario`` or raise ``ScenarioError`` with every problem."""
-    marks = marks or {}
+    marks = {} if marks is None else marks
     if not isinstance(data, dict):
         raise ScenarioError(
             [
@@ -153,9 +154,9 @@ def validate(data: Any, file: str | None = None, marks: Marks | None = None) -> 
     try:
         scn = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = [_locate(_problem_of(e), marks) for e in exc.errors()]
+        problems = [_locate(problem_of(e), marks) for e in exc.errors()]
         raise ScenarioError(problems, file) from None
-    problems = [_locate(p, marks) for p in check(scn)]
+    problems = [_locate(p, marks) for p in check(scn) or event_problems(scn)]
     if problems:
         raise ScenarioError(problems, file)
     return scn
