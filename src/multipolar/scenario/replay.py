@@ -125,9 +125,8 @@ class Replay:
                 if fallback is not None:
                     fallback[key] = text
         problem = self._check(path, est)
-        if problem is not None and fallback is not None:
-            if self._check(path, fallback) is None:
-                est, problem = fallback, None
+        if problem is not None and fallback is not None and self._check(path, fallback) is None:
+            est, problem = fallback, None
         if problem is not None:
             raise EffectError(*problem)
         node[leaf] = est
