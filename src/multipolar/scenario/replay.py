@@ -253,9 +253,7 @@ def _named(event: Event, eff: Effect, index: int, error: EffectError) -> Scenari
     )
 
 
-def replay(
-    scn: Scenario, events: Iterable[Event], effects: Sequence[int] | None = None
-) -> Replay:
+def replay(scn: Scenario, events: Iterable[Event], effects: Sequence[int] | None = None) -> Replay:
     """``scn``'s data after ``events`` (in the order given; with ``effects``, only those
     effects of each event). A bad effect raises ``ScenarioError`` naming its event."""
     state = Replay(scn)
