@@ -21,7 +21,9 @@ from multipolar.deals.analysis import verdict_of
 from multipolar.deals.solve import maxmin
 from multipolar.deals.space import build_space, utilities
 from multipolar.dynamics.apply import apply_event, drop_inactive, ordered
+from multipolar.errors import ScenarioError
 from multipolar.models.api import forecast
+from multipolar.scenario.limits import ATTRIBUTION_MAX_EFFECTS
 from multipolar.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -156,18 +158,40 @@ def _shapley(values: dict[frozenset[int], float], m: int) -> list[float]:
     return parts
 
 
+def _subsets(m: int, exact: bool) -> list[frozenset[int]]:
+    """The sets of effects applied: all 2^m (Shapley), or the m + 1 prefixes in file order."""
+    if exact:
+        return [frozenset(c) for size in range(m + 1) for c in combinations(range(m), size)]
+    return [frozenset(range(k)) for k in range(m + 1)]
+
+
+def _in_order(values: dict[frozenset[int], float], m: int) -> list[float]:
+    """Each effect's contribution when the effects apply in file order."""
+    return [values[frozenset(range(j + 1))] - values[frozenset(range(j))] for j in range(m)]
+
+
 def attribute(
     state: Scenario, event: Any, models: tuple[str, ...], seed: int
 ) -> tuple[Snapshot, Snapshot, dict[str, dict[str, dict[str, float]]]]:
-    """Snapshots before and after ``event`` and the Shapley split of every change over its
-    effects (2^m states for m effects)."""
+    """Snapshots before and after ``event`` and the split of every change over its effects:
+    the Shapley value (2^m states for m effects) up to ``ATTRIBUTION_MAX_EFFECTS`` effects,
+    otherwise, or when some subset of the effects alone leaves what the scenario allows, each
+    effect's contribution in file order (m + 1 states). Both sum to the total change."""
     m = len(event.effects)
+    exact = m <= ATTRIBUTION_MAX_EFFECTS
     snaps: dict[frozenset[int], Snapshot] = {}
-    for size in range(m + 1):
-        for subset in combinations(range(m), size):
-            snaps[frozenset(subset)] = snapshot(
-                apply_event(state, event, list(subset)), models, seed
-            )
+    try:
+        for subset in _subsets(m, exact):
+            snaps[subset] = snapshot(apply_event(state, event, sorted(subset)), models, seed)
+    except ScenarioError:
+        if not exact:
+            raise
+        exact = False
+        snaps = {
+            subset: snaps.get(subset)
+            or snapshot(apply_event(state, event, sorted(subset)), models, seed)
+            for subset in _subsets(m, exact)
+        }
     before, after = snaps[frozenset()], snaps[frozenset(range(m))]
     labels = [eff.label() for eff in event.effects]
     out: dict[str, dict[str, dict[str, float]]] = {}
@@ -177,9 +201,10 @@ def attribute(
             values = {k: s.metrics[metric].get(actor, np.nan) for k, s in snaps.items()}
             if any(np.isnan(v) for v in values.values()):
                 continue  # the actor is not there throughout (joined or left)
-            parts = _shapley(values, m)
+            parts = _shapley(values, m) if exact else _in_order(values, m)
             row = {"total": per_actor[actor] - before.metrics[metric][actor]}
-            row.update({label: float(p) for label, p in zip(labels, parts, strict=True)})
+            for label, part in zip(labels, parts, strict=True):
+                row[label] = row.get(label, 0.0) + float(part)  # the same change twice: summed
             out[metric][actor] = row
     return before, after, out
 

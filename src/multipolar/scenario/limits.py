@@ -22,6 +22,7 @@ MAX_FLOAT = sys.float_info.max  # an integer beyond this has no float value: ref
 MAX_EVENTS = 10_000
 MAX_EFFECTS_PER_EVENT = 100
 MAX_EFFECTS = 20_000  # over all events
+ATTRIBUTION_MAX_EFFECTS = 6  # the timeline's Shapley split runs 2^m states; above, file order
 DATE_MIN = dt.date(1000, 1, 1)  # dates of the scenario and of its events
 DATE_MAX = dt.date(2999, 12, 31)
 MAX_SCALE_END = 1e15  # |low| and |high| of an issue's scale

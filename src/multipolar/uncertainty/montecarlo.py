@@ -46,6 +46,8 @@ def ppf(est: Estimate, u: FloatArray) -> FloatArray:
         sd = width / 4
         return stats.truncnorm.ppf(u, (lo - best) / sd, (hi - best) / sd, loc=best, scale=sd)
     c = (best - lo) / width  # triangular, closed form
+    if not np.isfinite(width * max(best - lo, hi - best)):  # the same, without the overflow
+        return np.where(u < c, lo + width * np.sqrt(u * c), hi - width * np.sqrt((1 - u) * (1 - c)))
     return np.where(
         u < c, lo + np.sqrt(u * width * (best - lo)), hi - np.sqrt((1 - u) * width * (hi - best))
     )
