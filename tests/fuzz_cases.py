@@ -30,6 +30,7 @@ from multipolar.data import bundled_scenarios
 from multipolar.scenario.formats import export_text
 from multipolar.scenario.loader import dumps, validate
 
+_DUMPER: Any = yaml.CSafeDumper if yaml.__with_libyaml__ else yaml.SafeDumper
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 HOSTILE_NUMBERS = [
     str(10**400), "-" + str(10**400), "1" * 5000, "0x" + "f" * 300, "1.7976931348623157e+308",
@@ -175,9 +176,12 @@ def _event(rng: random.Random, data: dict[str, Any], n: int, effects: int) -> di
     }
 
 
+SIZES = [(1, 1), (1, 2), (2, 1), (5, 1), (50, 1), (3, 7)]  # (events, effects per event)
+HEAVY_SIZES = [(1000, 1), (10_001, 1), (1, 101), (1, 5000), (300, 70), (2000, 3)]
+
+
 def _events(rng: random.Random, data: dict[str, Any], heavy: bool) -> None:
-    count = rng.choice([1, 2, 5, 50] + ([1000, 10_001] if heavy else []))
-    effects = rng.choice([1, 1, 2, 7] + ([101, 5000] if heavy else []))
+    count, effects = rng.choice(SIZES + (HEAVY_SIZES if heavy else []))
     base = data.get("events") if isinstance(data.get("events"), list) else []
     data["events"] = [*base, *(_event(rng, data, n, effects) for n in range(count))]
 
@@ -336,7 +340,7 @@ def make_case(seed: Seed, rng: random.Random, heavy: bool = False) -> bytes:
         text = (
             json.dumps(data, default=str)
             if seed.kind == "json"
-            else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+            else yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
         )
     pool = TEXTUAL + (YAML_ONLY if seed.kind == "yaml" else [])
     if not heavy:
