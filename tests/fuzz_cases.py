@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import typer
 import yaml
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from multipolar.cli import app
 from multipolar.data import bundled_scenarios
@@ -31,6 +32,8 @@ from multipolar.scenario.formats import export_text
 from multipolar.scenario.loader import dumps, validate
 
 _DUMPER: Any = yaml.CSafeDumper if yaml.__with_libyaml__ else yaml.SafeDumper
+_LOADER: Any = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+_PARSED: dict[str, Any] = {}  # seed text -> its data
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 HOSTILE_NUMBERS = [
     str(10**400), "-" + str(10**400), "1" * 5000, "0x" + "f" * 300, "1.7976931348623157e+308",
@@ -331,7 +334,9 @@ def make_case(seed: Seed, rng: random.Random, heavy: bool = False) -> bytes:
     """The bytes of one mutated file from ``seed``."""
     text = seed.text
     if seed.kind in ("yaml", "json") and rng.random() < 0.6:
-        data = copy.deepcopy(yaml.safe_load(text))
+        if seed.text not in _PARSED:
+            _PARSED[seed.text] = yaml.load(seed.text, Loader=_LOADER)
+        data = copy.deepcopy(_PARSED[seed.text])
         for _ in range(rng.randint(1, 3)):
             if rng.random() < 0.4:
                 _events(rng, data, heavy)
@@ -358,6 +363,14 @@ SUFFIX = {"yaml": ".yaml", "json": ".json", "bdm": ".csv", "ktab": ".csv", "ktab
 _LINE = re.compile(r"^\S.*?: .+; fix: .+$")
 _NAN = re.compile(r"\bnan\b|\.nan\b", re.IGNORECASE)
 runner = CliRunner()
+_COMMAND: Any = None  # typer builds its click command on every invoke: build it once
+
+
+def _command() -> Any:
+    global _COMMAND  # noqa: PLW0603
+    if _COMMAND is None:
+        _COMMAND = typer.main.get_command(app)
+    return _COMMAND
 
 
 def command(kind: str, path: Path) -> list[str]:
@@ -371,7 +384,7 @@ def run_case(kind: str, raw: bytes, folder: Path) -> Outcome:
     path = folder / f"case{SUFFIX[kind]}"
     path.write_bytes(raw)
     start = time.perf_counter()
-    result = runner.invoke(app, command(kind, path))
+    result = runner.invoke(_command(), command(kind, path))
     seconds = time.perf_counter() - start
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         exc = result.exception
