@@ -48,7 +48,8 @@ HOSTILE_SCALES = [[-5e-324, 5e-324], [0, 1e-300], [1e15 - 1, 1e15], [-1.7e308, 1
                   [0, 1e-6], [0, 1e16], [5, 5], [10, 0], [0, 1], [-1e15, 1e15]]  # fmt: skip
 INSERTS = ["\x00", "\t", "\x7f", "\u202e", "😀", "{", "}", "[", "]", ":", ": ", "- ", "&a ",
            "*a", "!!python/object:os.system ", "!!binary ", "!!set ", "!!omap ", "!foo ", "<<: ",
-           "'", '"', "#", "%", "@", "`", "|", ">", "\r", "\n", "  ", "---\n", "...\n", "? "]  # fmt: skip
+           "'", '"', "#", "%", "@", "`", "|", ">", "\r", "\n", "  ", "---\n", "...\n",
+           "? "]  # fmt: skip
 PATHS = ["positions.{a}.{i}", "salience.{a}.{i}", "actors.{a}.capability",
          "issues.{i}.status_quo", "conflict.p", "conflict.discount", "conflict.costs.{a}",
          "deal.walk_away.{a}", "positions.{a}.{i}.x", "issues.{i}.anchors.x", "correlations.x",
@@ -170,7 +171,9 @@ def _effect(rng: random.Random, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _event(rng: random.Random, data: dict[str, Any], n: int, effects: int) -> dict[str, Any]:
-    date = rng.choice([f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"] * 4 + HOSTILE_DATES)
+    date = rng.choice(
+        [f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"] * 4 + HOSTILE_DATES
+    )
     return {
         "id": f"fz{n}",
         "date": date,
@@ -304,14 +307,19 @@ def _t_nest(rng: random.Random, text: str) -> str:
 def _t_bomb(rng: random.Random, text: str) -> str:
     levels, width = rng.choice([(3, 3), (9, 10), (12, 8), (5, 30)])
     lines = ["bomb0: &b0 [lol, lol, lol]"]
-    for n in range(1, levels):
-        lines.append(f"bomb{n}: &b{n} [" + ", ".join([f"*b{n - 1}"] * width) + "]")
+    lines += [
+        f"bomb{n}: &b{n} [" + ", ".join([f"*b{n - 1}"] * width) + "]" for n in range(1, levels)
+    ]
     block = "metadata:\n" + "".join(f"  {line}\n" for line in lines)
     return re.sub(r"(?m)^metadata:.*\n?", "", text).rstrip("\n") + "\n" + block
 
 
 def _t_self_alias(rng: random.Random, text: str) -> str:
-    return text.rstrip("\n") + "\n" + rng.choice(["loop: &x [*x]\n", "k: *missing\n", "a: &y 1\nb: *y\n"])
+    return (
+        text.rstrip("\n")
+        + "\n"
+        + rng.choice(["loop: &x [*x]\n", "k: *missing\n", "a: &y 1\nb: *y\n"])
+    )
 
 
 def _t_long(rng: random.Random, text: str) -> str:

@@ -36,7 +36,8 @@ def one_line_errors(args: list[str], fragment: str) -> list[str]:
     result = runner.invoke(app, args)
     assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
     lines = result.stderr.strip().splitlines()
-    assert lines and all(LINE.match(line) for line in lines), lines
+    assert lines
+    assert all(LINE.match(line) for line in lines), lines
     assert "Traceback" not in result.stderr
     assert any(fragment in line for line in lines), lines
     return lines
@@ -205,7 +206,8 @@ def test_capability_ratios_outside_the_models_do_not_overflow() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         drawn = ppf(est, np.linspace(0, 1, 11))
-    assert np.isfinite(drawn).all() and drawn.min() >= 0 and drawn.max() <= 1.79e308
+    assert np.isfinite(drawn).all()
+    assert 0 <= drawn.min() <= drawn.max() <= 1.79e308
 
 
 @pytest.mark.parametrize(
@@ -226,10 +228,11 @@ def test_degenerate_scales_are_refused_before_any_analysis(
 def test_event_breaking_the_scenario_fails_validate_naming_it(tmp_path: Path) -> None:
     path = write(tmp_path, with_event(value=210))
     lines = one_line_errors(["validate", str(path)], "after event 'e1'")
-    assert lines == [
+    expected = (
         f"{path}:27:9: events[0].effects[0]: after event 'e1' (effect 'positions.A.t set 210'):"
         " position 210 is outside [0, 100]; fix: use a value in [0, 100]"
-    ]
+    )
+    assert lines == [expected]
 
 
 def test_event_states_are_checked_in_date_order(tmp_path: Path) -> None:
@@ -237,7 +240,8 @@ def test_event_states_are_checked_in_date_order(tmp_path: Path) -> None:
     text = VALID + (
         "events:\n"
         "  - {id: late, date: 2025-02-01, title: L, effects: [{path: positions.A.t, shift: 80}]}\n"
-        "  - {id: early, date: 2025-01-01, title: E, effects: [{path: positions.A.t, shift: -50}]}\n"
+        "  - {id: early, date: 2025-01-01, title: E,\n"
+        "     effects: [{path: positions.A.t, shift: -50}]}\n"
     )
     one_line_errors(["validate", str(write(tmp_path, text))], "after event 'early'")
 
@@ -247,10 +251,7 @@ def test_leaving_actor_breaking_the_state_is_named(tmp_path: Path) -> None:
     A and B leave, nobody is positioned on g any more."""
     text = VALID.replace("  - {id: C, name: Gamma, kind: mediator, capability: 1}",
                          "  - {id: C, name: Gamma, kind: mediator, capability: 1}")  # fmt: skip
-    text += (
-        "events:\n"
-        "  - {id: go, date: 2025-01-01, title: G, effects: [{leave: A}, {leave: B}]}\n"
-    )
+    text += "events:\n  - {id: go, date: 2025-01-01, title: G, effects: [{leave: A}, {leave: B}]}\n"
     one_line_errors(["validate", str(write(tmp_path, text))], "after event 'go'")
 
 
@@ -276,7 +277,9 @@ def test_event_date_reproducer_on_the_server() -> None:
 
 def test_bad_effect_paths_never_hint_none(tmp_path: Path) -> None:
     text = VALID.replace("status_quo: 40", "status_quo: 40\n    anchors: [{value: 10, label: x}]")
-    scn = validate(yaml.safe_load(text + "ideal_adjustment: [{actor: A, reference: B, weight: 1}]\n"))
+    scn = validate(
+        yaml.safe_load(text + "ideal_adjustment: [{actor: A, reference: B, weight: 1}]\n")
+    )
     for path in ["issues.t.anchors.x", "ideal_adjustment.A", "positions.A.t.best.x",
                  "title.x", "positions.A.t.x", "sources.x", "events.x"]:  # fmt: skip
         with pytest.raises(UsageError) as caught:
@@ -346,7 +349,8 @@ def test_resolve_matches_effect_by_effect_application() -> None:
     state = scn.model_copy(update={"events": []})
     for event in sorted(scn.events, key=lambda e: e.date):
         for eff in event.effects:
-            assert eff.path is not None and eff.value is not None
+            assert eff.path is not None
+            assert eff.value is not None
             state = with_value(state, eff.path, eff.value, mode=eff.mode)
     assert to_data(resolve(scn)) == to_data(state)
 
@@ -392,7 +396,8 @@ def test_attribution_beyond_six_effects_and_with_invalid_subsets() -> None:
         {"id": "big", "date": "2025-01-01", "title": "B",
          "effects": [{"path": "positions.A.t", "shift": 1.0 + k} for k in range(7)]},
         {"id": "order", "date": "2025-01-02", "title": "O",  # the shift alone leaves [0, 100]
-         "effects": [{"path": "positions.B.t", "set": 20}, {"path": "positions.B.t", "shift": -15}]},
+         "effects": [{"path": "positions.B.t", "set": 20},
+                     {"path": "positions.B.t", "shift": -15}]},
     ]  # fmt: skip
     scn = validate(data)
     state = scn.model_copy(update={"events": []})

@@ -48,31 +48,33 @@ class Inputs:
         return np.where(self.mask, self.c * self.s, 0.0)
 
 
-RATIO_BITS = 40  # capability ratios are read to 40 significant bits (about 12 digits)
 CAPABILITY_UNIT = 100.0  # the largest capability, after normalisation (KTAB's usual scale)
+CAPABILITY_DIGITS = 12  # significant digits capability ratios are read to
 
 
 def relative(c: FloatArray) -> FloatArray:
-    """Capabilities as ``CAPABILITY_UNIT`` times their ratio to the largest of their scenario
-    (per draw when batched), the ratio read to ``RATIO_BITS`` significant bits.
+    """Capabilities as percentages of the largest of their scenario (per draw when batched),
+    to ``CAPABILITY_DIGITS`` significant digits.
 
     Only ratios of capabilities matter, so every model sees values in [0, 100] whatever the
-    file's units, and no sum or product of capabilities can overflow. KTAB's SMP adds a fixed
+    file's units, and no sum or product of capabilities can overflow. (KTAB's SMP adds a fixed
     1e-8 to coalition strengths, so it would see the units: fixing them makes it ratio-only
-    too. Scaling every capability by a factor changes its last bits by rounding; reading the
-    ratios to 40 bits (about 12 significant digits, far finer than any estimate) drops that
-    noise, so 1e-300 or 1e300 times the capabilities give the same forecasts, bit for bit.
-    All zero stays all zero (the models then weigh actors equally).
+    too.) Scaling every capability by a factor changes the last bits of the ratios by rounding;
+    reading them to 12 significant digits, far finer than any estimate, drops that noise, so
+    1e-300 or 1e300 times the capabilities give the same forecasts, bit for bit, and a scenario
+    whose largest capability is 100 keeps its numbers exactly. All zero stays all zero (the
+    models then weigh actors equally).
     """
     c = np.asarray(c, dtype=float)
     if c.ndim < 2:
         top = np.max(c, keepdims=True) if c.size else c
     else:
         top = np.max(c, axis=(-2, -1), keepdims=True) if c.size else c
-    ratio = np.divide(c, top, out=np.zeros_like(c), where=top > 0)
-    mantissa, exponent = np.frexp(ratio)
-    rounded = np.ldexp(np.round(mantissa * 2.0**RATIO_BITS) / 2.0**RATIO_BITS, exponent)
-    out: FloatArray = rounded * CAPABILITY_UNIT
+    ratio = np.where(top > 0, CAPABILITY_UNIT * (c / np.where(top > 0, top, 1.0)), 0.0)
+    digits = np.floor(np.log10(np.where(ratio > 0, ratio, 1.0)))
+    scale = 10.0 ** (CAPABILITY_DIGITS - 1 - np.maximum(digits, -280.0))
+    rounded = np.round(ratio * scale) / scale
+    out: FloatArray = np.where(digits >= -280, rounded, ratio)  # below 1e-280: as it is
     return out
 
 

@@ -113,7 +113,8 @@ def inputs_from_values(scn: Scenario, values: dict[str, FloatArray], draws: int)
     base = to_inputs(scn)
     x = np.broadcast_to(base.x, (draws, *base.x.shape)).copy()
     s = np.broadcast_to(base.s, (draws, *base.s.shape)).copy()
-    c = np.broadcast_to(base.c, (draws, *base.c.shape)).copy()
+    raw = np.array([a.capability.best for a in scn.actors], dtype=float)  # base.c is relative
+    c = np.broadcast_to(raw, (draws, *base.c.shape)).copy()
     ref = np.broadcast_to(base.ref, (draws, *base.ref.shape)).copy()
     actors, issues = list(base.actors), list(base.issues)
     for path, v in values.items():
