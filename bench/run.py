@@ -6,6 +6,7 @@ is recorded with them.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import platform
@@ -87,6 +88,54 @@ def deals_bench(flagship: Any) -> dict[str, Any]:
     return out
 
 
+def cpu_of(fn: Callable[[], object], repeat: int = 3) -> float:
+    """Least CPU time of ``repeat`` calls, in seconds (steady on a shared machine)."""
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def events_bench() -> dict[str, Any]:
+    """Reading and validating a scenario with 100, 1,000 and 10,000 events (one effect each):
+    CPU seconds to parse the YAML and the JSON text, to validate the parsed data (which
+    applies every event) and to resolve the state after the events; and the fitted exponent of
+    the validation time against the number of events (1 = linear)."""
+    import yaml
+
+    from multipolar.dynamics.apply import resolve
+    from multipolar.scenario.loader import parse_json, parse_yaml, validate
+
+    base = yaml.safe_load((ROOT / "tests" / "data" / "commitment_binds.yaml").read_text())
+    base.pop("events", None)
+    actor, issue = next(iter(base["positions"].items()))
+    path = f"positions.{actor}.{next(iter(issue))}"
+    start = dt.date(2000, 1, 1)
+    out: dict[str, Any] = {"events": [], "parse_yaml_s": [], "parse_json_s": [],
+                           "validate_s": [], "resolve_s": []}  # fmt: skip
+    for n in (100, 1_000, 10_000):
+        data = dict(base)
+        data["events"] = [
+            {"id": f"e{i}", "date": (start + dt.timedelta(days=i)).isoformat(), "title": "E",
+             "effects": [{"path": path, "shift": 0.25 if i % 2 else -0.25}]}
+            for i in range(n)
+        ]  # fmt: skip
+        text_yaml = yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False)
+        text_json = json.dumps(data, default=str)
+        parsed, _ = parse_yaml(text_yaml)
+        scn = validate(parsed)
+        out["events"].append(n)
+        out["parse_yaml_s"].append(cpu_of(lambda t=text_yaml: parse_yaml(t), repeat=1))
+        out["parse_json_s"].append(cpu_of(lambda t=text_json: parse_json(t), repeat=1))
+        out["validate_s"].append(cpu_of(lambda d=parsed: validate(d)))
+        out["resolve_s"].append(cpu_of(lambda s=scn: resolve(s)))
+    logs = np.log(out["events"])
+    out["validate_exponent"] = float(np.polyfit(logs, np.log(out["validate_s"]), 1)[0])
+    return out
+
+
 def main() -> None:
     rng = np.random.default_rng(0)
     emission = from_arrays(
@@ -131,6 +180,7 @@ def main() -> None:
         smp_soe = best_of(lambda: multipolar.forecast(soe_scn, "smp"), repeat=3)
         scaling = growth(import_file, ktab)
     deals = deals_bench(flagship)
+    events = events_bench()
     result = {
         "machine": {
             "cores": os.cpu_count(),
@@ -143,6 +193,7 @@ def main() -> None:
         "smp_soe_pol_comp_s": smp_soe,
         "scaling": scaling,
         "ukraine_deal_feasibility": deals,
+        "events": events,
     }
     OUT.write_text(json.dumps(result, indent=2) + "\n")
     print(f"cores: {os.cpu_count()}  python {platform.python_version()}  numpy {np.__version__}")
@@ -169,6 +220,13 @@ def main() -> None:
         + f"; per-draw solver ≈ {deals['per_draw_solver_estimate_s']:.1f} s; "
         f"P(zone) = {deals['p_zone']:.3f}"
     )
+    for k, n in enumerate(events["events"]):
+        print(
+            f"{n:>6} events (CPU): parse YAML {events['parse_yaml_s'][k]:.2f} s, JSON "
+            f"{events['parse_json_s'][k]:.2f} s; validate {events['validate_s'][k]:.3f} s; "
+            f"resolve {events['resolve_s'][k]:.3f} s"
+        )
+    print(f"validation time ~ events^{events['validate_exponent']:.2f}")
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 

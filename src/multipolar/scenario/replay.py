@@ -13,6 +13,7 @@ each event that changes it (once per distinct set of inactive actors).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -53,7 +54,39 @@ class EffectError(Exception):
         self.fix = fix
 
 
-def _outside(est: Estimate, low: float, high: float, what: str, open_high: bool) -> str | None:
+_FIELDS = frozenset(("best", "low", "high", "dist", "source", "quote", "note"))
+_DISTS = frozenset(("triangular", "uniform", "pert", "normal"))
+
+
+class _Plain:
+    """The numbers of an estimate already known to be valid."""
+
+    __slots__ = ("best", "hi", "is_point", "lo")
+
+    def __init__(self, lo: float, best: float, hi: float, is_point: bool) -> None:
+        self.lo, self.best, self.hi, self.is_point = lo, best, hi, is_point
+
+
+def _plain(est: dict[str, Any]) -> _Plain | None:
+    """The estimate's numbers when it is plainly valid (the usual case: finite, ordered, known
+    fields), else None so that the schema reports what is wrong."""
+    best, low, high = est.get("best"), est.get("low"), est.get("high")
+    if not _FIELDS.issuperset(est) or est.get("dist", "triangular") not in _DISTS:
+        return None
+    if not (isinstance(best, float) and math.isfinite(best)):
+        return None
+    if low is None and high is None:
+        return _Plain(best, best, best, True)
+    if not (isinstance(low, float) and isinstance(high, float)):
+        return None
+    if not (math.isfinite(low) and math.isfinite(high) and low <= best <= high):
+        return None
+    return _Plain(low, best, high, low == high == best)
+
+
+def _outside(
+    est: Estimate | _Plain, low: float, high: float, what: str, open_high: bool
+) -> str | None:
     for value in (est.lo, est.best, est.hi):
         too_high = value >= high if open_high else value > high
         if value < low or too_high:
@@ -74,6 +107,8 @@ class Replay:
         self.correlated = {p for corr in scn.correlations for p in corr.between}
         self.inactive = frozenset(a.id for a in scn.actors if not a.active)
         self._dropped: dict[frozenset[str], ScenarioError | None] = {}
+        self._places: dict[str, tuple[Any, str]] = {}
+        self._rules: dict[str, tuple[float, float, str, bool] | None] = {}
 
     # -- one effect ---------------------------------------------------------------------------
     def apply(self, eff: Effect) -> None:
@@ -100,10 +135,13 @@ class Replay:
 
     def _number(self, path: str, mode: str, value: float, eff: Effect) -> None:
         """Set, shift or scale the estimate at ``path`` as ``paths.with_value`` does."""
-        try:
-            node, leaf = locate(self.data, path)
-        except UsageError as exc:
-            raise EffectError(str(exc), "name a number, e.g. positions.<actor>.<issue>") from None
+        if path not in self._places:  # containers stay put: numbers change in place
+            try:
+                self._places[path] = locate(self.data, path)
+            except UsageError as exc:
+                fix = "name a number, e.g. positions.<actor>.<issue>"
+                raise EffectError(str(exc), fix) from None
+        node, leaf = self._places[path]
         old = node[leaf]
         est = {"best": float(old)} if isinstance(old, int | float) else dict(old)
         fallback: dict[str, Any] | None = None
@@ -135,19 +173,23 @@ class Replay:
         """What is wrong with ``est`` at ``path`` (message, fix), or None."""
         from multipolar.scenario.loader import problem_of
 
-        try:
-            checked = Estimate.model_validate(est)
-        except ValidationError as exc:
-            first = problem_of(exc.errors()[0])
-            return first.message, first.fix
-        parts = tuple(path.split("."))
-        if parts[0] == "actors" and parts[-1] == "capability" and checked.lo < 0:
+        checked = _plain(est)
+        if checked is None:  # not a plain finite ordered estimate: ask the schema what is wrong
+            try:
+                checked = Estimate.model_validate(est)
+            except ValidationError as exc:
+                first = problem_of(exc.errors()[0])
+                return first.message, first.fix
+        if path not in self._rules:
+            self._rules[path] = self._bounds(tuple(path.split(".")))
+        bounds = self._rules[path]
+        capability = bounds is not None and bounds[2] == "capability"
+        if capability and checked.lo < 0:
             return (
                 f"capability {checked.lo:g} is negative",
                 "capability is a relative weight: use a value >= 0",
             )
-        bounds = self._bounds(parts)
-        if bounds is not None:
+        if bounds is not None and not capability:
             low, high, what, open_high = bounds
             wrong = _outside(checked, low, high, what, open_high)
             if wrong is not None:
@@ -161,6 +203,8 @@ class Replay:
         return None
 
     def _bounds(self, parts: tuple[str, ...]) -> tuple[float, float, str, bool] | None:
+        if len(parts) == 3 and parts[0] == "actors" and parts[2] == "capability":
+            return (0.0, INF, "capability", False)
         if len(parts) == 3 and parts[0] == "positions" and parts[2] in self.scales:
             return (*self.scales[parts[2]], "position", False)
         if len(parts) == 3 and parts[0] == "issues" and parts[2] == "status_quo":
