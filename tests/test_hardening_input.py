@@ -195,6 +195,21 @@ def test_largest_float_capabilities_equal_unit_capabilities() -> None:
     assert all(np.isfinite(v).all() for v in top.values())
 
 
+def test_tiny_saliences_weigh_as_their_ratios() -> None:
+    """Subnormal saliences on an issue (9, 8 and 3 times the smallest float, as 0.9, 0.8 and
+    0.3) weigh as their ratios in the weighted models: their products with the capabilities
+    would lose most of their digits, so the issue's saliences are rescaled for the weights."""
+    data = yaml.safe_load(VALID)
+    data["actors"][0]["capability"] = 3.7  # ratios whose products are not whole multiples
+    data["actors"][2]["capability"] = 1.3
+    reference = _forecasts(data)
+    for actor, row in data["salience"].items():
+        row["t"] = {"A": 9, "B": 8, "C": 3}[actor] * 5e-324
+    got = _forecasts(data)
+    for model in ("compromise", "median", "nash"):
+        assert got[model] == pytest.approx(reference[model], rel=1e-12), model
+
+
 def test_capability_ratios_outside_the_models_do_not_overflow() -> None:
     from multipolar.scenario.base import Estimate
     from multipolar.uncertainty.montecarlo import ppf

@@ -19,6 +19,9 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
 Pick = Literal["best", "low", "high"]
+TINY_SALIENCE = 1e-150  # below this, an issue's saliences are rescaled for the weights
+CAPABILITY_UNIT = 100.0  # the largest capability, after normalisation (KTAB's usual scale)
+CAPABILITY_DIGITS = 12  # significant digits capability ratios are read to
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,17 @@ class Inputs:
 
     @property
     def weights(self) -> FloatArray:
-        """c·s on positioned actors, 0 elsewhere."""
-        return np.where(self.mask, self.c * self.s, 0.0)
+        """c·s on positioned actors, 0 elsewhere. The models read them per issue as ratios, so
+        an issue whose saliences are all below 1e-150 has them divided by the largest first:
+        the products keep their precision instead of sinking into subnormal numbers."""
+        s = self.s
+        top = np.max(np.where(self.mask, s, 0.0), axis=-1, keepdims=True)
+        tiny = (top > 0) & (top < TINY_SALIENCE)
+        if tiny.any():
+            s = np.where(tiny, s / np.where(tiny, top, 1.0), s)
+        return np.where(self.mask, self.c * s, 0.0)
 
 
-CAPABILITY_UNIT = 100.0  # the largest capability, after normalisation (KTAB's usual scale)
-CAPABILITY_DIGITS = 12  # significant digits capability ratios are read to
 
 
 def relative(c: FloatArray) -> FloatArray:
