@@ -58,8 +58,6 @@ class Inputs:
         return np.where(self.mask, self.c * s, 0.0)
 
 
-
-
 def relative(c: FloatArray) -> FloatArray:
     """Capabilities as percentages of the largest of their scenario (per draw when batched),
     to ``CAPABILITY_DIGITS`` significant digits.
