@@ -14,9 +14,10 @@ from pydantic import ValidationError
 from multipolar.errors import Path, Problem, ScenarioError, did_you_mean
 from multipolar.scenario.checks import check
 from multipolar.scenario.limits import MAX_FILE_BYTES, MAX_FLOAT
-from multipolar.scenario.parse import Marks, parse_json, parse_yaml, too_big
+from multipolar.scenario.parse import Marks, parse_json, too_big
 from multipolar.scenario.replay import event_problems
 from multipolar.scenario.schema import Scenario
+from multipolar.scenario.yaml_reader import parse_yaml
 
 __all__ = ["Marks", "dumps", "load", "parse_json", "parse_yaml", "read_text", "save", "to_data"]
 __all__ += ["validate"]

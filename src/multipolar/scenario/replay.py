@@ -173,7 +173,7 @@ class Replay:
         """What is wrong with ``est`` at ``path`` (message, fix), or None."""
         from multipolar.scenario.loader import problem_of
 
-        checked = _plain(est)
+        checked: _Plain | Estimate | None = _plain(est)
         if checked is None:  # not a plain finite ordered estimate: ask the schema what is wrong
             try:
                 checked = Estimate.model_validate(est)
