@@ -5,7 +5,8 @@ Used by ``tests/test_fuzz_input.py`` (a few hundred derandomised cases) and ``be
 (``make fuzz``: ten thousand or more, each under a time limit). A case is a seed file plus a
 list of mutations drawn from a ``random.Random``; the same generator state gives the same case.
 
-Outcomes: ``ok`` (exit 0, no NaN in the output), ``clean error`` (exit 2, every line
+Outcomes: ``ok`` (exit 0, no NaN in the output; a valid scenario also exports to JSON and
+gets a compromise forecast without NaN), ``clean error`` (exit 2, every line
 ``FILE[:LINE[:COL]]: ...; fix: ...``), ``unclean error`` (exit 2 but a line not in that
 form), ``traceback`` (any other exit or an exception), ``nan`` (NaN in an output).
 """
@@ -212,6 +213,15 @@ def run_case(kind: str, raw: bytes, folder: Path) -> Outcome:
     if result.exit_code == 0:
         if has_nan(result.stdout, kind):
             return Outcome("nan", result.stdout[:200], seconds)
+        if kind in ("yaml", "json"):  # what validates can be written back, and forecast
+            for args in (["export", "json"], ["forecast", "-m", "compromise", "-f", "json"]):
+                then = runner.invoke(_command(), [*args, str(path)])
+                seconds = time.perf_counter() - start
+                if then.exit_code != 0:
+                    detail = f"{args[0]}: exit {then.exit_code}: {then.exception!r}"[:300]
+                    return Outcome("traceback", detail, seconds)
+                if has_nan(then.stdout, "json"):
+                    return Outcome("nan", f"{args[0]}: {then.stdout[:200]}", seconds)
         return Outcome("ok", "", seconds)
     if result.exit_code == 2:
         lines = result.stderr.strip().splitlines()

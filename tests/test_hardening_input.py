@@ -144,6 +144,7 @@ def test_impossible_dates_and_tags_are_one_line(tmp_path: Path) -> None:
         ("date: 0000-01-01", "year 0 is out of range"),
         ("metadata: !!python/object:os.system x", "malformed YAML"),
         ("metadata: {a: 1}\n---\ntitle: second", "more than one YAML document"),
+        ("metadata: {b: !!binary /w==}", "binary data"),
     ]:
         path = write(tmp_path, VALID + bad + "\n")
         one_line_errors(["validate", str(path)], fragment)

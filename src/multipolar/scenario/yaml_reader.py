@@ -124,6 +124,8 @@ class _Reader:
                 f"the integer {event.value[:20]}... is beyond the float range",
                 "give a number below 1e308",
             )
+        if isinstance(value, bytes):  # !!binary: a scenario holds what JSON can
+            raise at(event.start_mark, path, "binary data (!!binary)", "write it as text")
         return value
 
     def _place(self, value: Any, mark: Any, plain: bool) -> None:
