@@ -255,6 +255,6 @@ def limits_section() -> list[str]:
             "[Limits and numbers](../explanation/limits.md)."
         ),
         "",
-        *table(["what", "limit"], rows),
+        *table(["what", "limit"], [[cell(a), cell(b)] for a, b in rows]),
         "",
     ]
