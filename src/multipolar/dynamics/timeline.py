@@ -171,18 +171,24 @@ def _in_order(values: dict[frozenset[int], float], m: int) -> list[float]:
 
 
 def attribute(
-    state: Scenario, event: Any, models: tuple[str, ...], seed: int
+    state: Scenario,
+    event: Any,
+    models: tuple[str, ...],
+    seed: int,
+    before: Snapshot | None = None,
 ) -> tuple[Snapshot, Snapshot, dict[str, dict[str, dict[str, float]]]]:
     """Snapshots before and after ``event`` and the split of every change over its effects:
     the Shapley value (2^m states for m effects) up to ``ATTRIBUTION_MAX_EFFECTS`` effects,
     otherwise, or when some subset of the effects alone leaves what the scenario allows, each
-    effect's contribution in file order (m + 1 states). Both sum to the total change."""
+    effect's contribution in file order (m + 1 states). Both sum to the total change.
+    ``before``, the snapshot of ``state`` when the caller has it, saves computing it again."""
     m = len(event.effects)
     exact = m <= ATTRIBUTION_MAX_EFFECTS
-    snaps: dict[frozenset[int], Snapshot] = {}
+    snaps: dict[frozenset[int], Snapshot] = {} if before is None else {frozenset(): before}
     try:
         for subset in _subsets(m, exact):
-            snaps[subset] = snapshot(apply_event(state, event, sorted(subset)), models, seed)
+            if subset not in snaps:
+                snaps[subset] = snapshot(apply_event(state, event, sorted(subset)), models, seed)
     except ScenarioError:
         if not exact:
             raise
@@ -256,8 +262,9 @@ def timeline(
     state = scn.model_copy(update={"events": []})
     base = snapshot(state, models, seed)
     changes = []
+    after = base  # the state before each event is the state after the one before it
     for event in ordered(scn.events):
-        before, after, parts = attribute(state, event, models, seed)
+        before, after, parts = attribute(state, event, models, seed, before=after)
         changes.append(
             EventChange(
                 event.id,
