@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO := scenarios/ukraine_2025_08.yaml
 
-.PHONY: run test lint typecheck bench venv clean browser docs
+.PHONY: run test lint typecheck bench fuzz venv clean browser docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,12 @@ BENCH_SCRIPTS := $(filter-out $(BENCH_HELPERS),$(sort $(wildcard bench/*.py)))
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	@for script in $(BENCH_SCRIPTS); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# 10,000 mutated scenario/BDM/KTAB files through validate and import, each under 30 s; counts
+# by outcome on stdout and in bench/fuzz-results.json (FUZZ_ARGS="--cases 500" for a short run).
+FUZZ_ARGS ?= --cases 10000 --workers 2 --timeout 30
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz.py $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -101,10 +101,15 @@ def test_bad_effects_one_line_exit_2(tmp_path: Path, effect: dict, fragment: str
 
 
 def test_effect_that_breaks_the_scenario_names_the_event() -> None:
-    scn = scenario([{"id": "bad", "date": "2025-01-01", "title": "B",
-                     "effects": [{"path": "conflict.p", "shift": 0.9}]}])  # fmt: skip
+    bad = [{"id": "bad", "date": "2025-01-01", "title": "B",
+            "effects": [{"path": "conflict.p", "shift": 0.9}]}]  # fmt: skip
+    with pytest.raises(ScenarioError, match="after event 'bad'"):  # validate applies the events
+        scenario(bad)
+    data = yaml.safe_load(CONFLICT)
+    data["events"] = bad
+    unchecked = multipolar.Scenario.model_validate(data)  # the schema alone, no cross-checks
     with pytest.raises(ScenarioError, match="event 'bad'"):
-        resolve(scn)
+        resolve(unchecked)
 
 
 def test_power_indices_textbook_games() -> None:

@@ -218,7 +218,46 @@ def generate() -> str:
         ),
         "",
     ]
+    lines += limits_section()
     ordered: list[type[BaseModel]] = [m for m in everything if m is not Estimate] + [Estimate]
     for model in ordered:  # the estimate, used everywhere, last
         lines += _section(model, everything)
     return "\n".join(lines)
+
+
+def limits_section() -> list[str]:
+    """The limits of ``multipolar.scenario.limits`` as a table (why: explanation/limits.md)."""
+    from multipolar.scenario import limits as lim
+
+    rows = [
+        ["file size", f"at most {lim.MAX_FILE_BYTES:,} bytes (scenario files and imported files)"],
+        ["nesting", f"at most {lim.MAX_DEPTH} levels of mappings and lists"],
+        ["YAML aliases", f"at most {lim.MAX_ALIASES} (`*name`) in a file"],
+        ["values", f"at most {lim.MAX_NODES:,}, counting an alias as the values it repeats"],
+        ["integers", "within the float range (about ±1.8e308); longer literals are refused"],
+        ["dates", f"scenario and event dates from {lim.DATE_MIN} to {lim.DATE_MAX}"],
+        [
+            "issue scales",
+            (
+                f"ends within ±{lim.MAX_SCALE_END:g}; width at least {lim.MIN_SCALE_WIDTH:g} × "
+                "max(1, |low|, |high|)"
+            ),
+        ],
+        ["events", f"at most {lim.MAX_EVENTS:,} per scenario"],
+        [
+            "effects",
+            (f"at most {lim.MAX_EFFECTS_PER_EVENT} per event and {lim.MAX_EFFECTS:,} in all"),
+        ],
+    ]
+    return [
+        "## Limits",
+        "",
+        (
+            "Every input is held to these limits (`multipolar.scenario.limits`); a breach is a "
+            "one-line error with exit code 2. Why each exists: "
+            "[Limits and numbers](../explanation/limits.md)."
+        ),
+        "",
+        *table(["what", "limit"], [[cell(a), cell(b)] for a, b in rows]),
+        "",
+    ]

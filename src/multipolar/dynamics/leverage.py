@@ -61,6 +61,8 @@ def leverage(
     )
     space = build_space(scn)
     caps = np.array([a.capability.best for a in scn.actors])
+    if not np.isfinite(caps.sum()):  # only ratios matter: keep the total finite
+        caps = caps / caps.max()
     power = power_indices(caps, QUOTA * caps.sum(), space.veto, seed=seed)
     best = maxmin(space, leximin=True)
     margin = utilities(space, best.z[None])[0, 0] - space.walk_away[0]

@@ -22,16 +22,33 @@ if TYPE_CHECKING:
     from multipolar.dynamics.timeline import Snapshot
 
 
-def effect_subsets(state: Scenario, event: Any) -> dict[frozenset[int], Scenario]:
+def effect_subsets(state: Scenario, event: Any) -> tuple[dict[frozenset[int], Scenario], bool]:
     """The state after every subset of the event's effects (the empty subset is ``state``), in
-    the order of subset size, then of ``itertools.combinations``."""
+    the order of subset size, then of ``itertools.combinations``, and ``True`` (exact Shapley
+    attribution); or, beyond ``ATTRIBUTION_MAX_EFFECTS`` effects or when a subset alone leaves
+    what the scenario allows, the m + 1 prefixes in file order and ``False``."""
+    from multipolar.errors import ScenarioError
+    from multipolar.scenario.limits import ATTRIBUTION_MAX_EFFECTS
+
     m = len(event.effects)
-    out: dict[frozenset[int], Scenario] = {frozenset(): state}
-    for size in range(1, m + 1):
-        for subset in combinations(range(m), size):
-            parent = out[frozenset(subset[:-1])]
-            out[frozenset(subset)] = apply_effect(parent, event.effects[subset[-1]], event.id)
-    return out
+    if m <= ATTRIBUTION_MAX_EFFECTS:
+        out: dict[frozenset[int], Scenario] = {frozenset(): state}
+        try:
+            for size in range(1, m + 1):
+                for subset in combinations(range(m), size):
+                    parent = out[frozenset(subset[:-1])]
+                    out[frozenset(subset)] = apply_effect(
+                        parent, event.effects[subset[-1]], event.id
+                    )
+            return out, True
+        except ScenarioError:
+            pass  # some subset alone is invalid: split in file order (the whole may be valid)
+    prefixes: dict[frozenset[int], Scenario] = {frozenset(): state}
+    for j in range(m):
+        prefixes[frozenset(range(j + 1))] = apply_effect(
+            prefixes[frozenset(range(j))], event.effects[j], event.id
+        )
+    return prefixes, False
 
 
 def _key(space: DealSpace) -> tuple[Any, ...]:

@@ -134,21 +134,32 @@ def _shapley(values: dict[frozenset[int], float], m: int) -> list[float]:
     return parts
 
 
+def _in_order(values: dict[frozenset[int], float], m: int) -> list[float]:
+    """Each effect's contribution when the effects apply in file order."""
+    return [values[frozenset(range(j + 1))] - values[frozenset(range(j))] for j in range(m)]
+
+
 def attribute(
-    state: Scenario, event: Any, models: tuple[str, ...], seed: int
+    state: Scenario,
+    event: Any,
+    models: tuple[str, ...],
+    seed: int,
 ) -> tuple[Snapshot, Snapshot, dict[str, dict[str, dict[str, float]]]]:
-    """Snapshots before and after ``event`` and the Shapley split of every change over its
-    effects (2^m states for m effects, solved as one batch)."""
-    subsets = effect_subsets(state, event)
-    states = list(subsets.values())
-    snaps = dict(zip(subsets, snapshots(states, models, seed), strict=True))
-    return _attribution(event, snaps)
+    """Snapshots before and after ``event`` and the split of every change over its effects:
+    the Shapley value (2^m states for m effects) up to ``ATTRIBUTION_MAX_EFFECTS`` effects,
+    otherwise, or when some subset of the effects alone leaves what the scenario allows, each
+    effect's contribution in file order (m + 1 states). Both sum to the total change. The
+    states are solved as one batch."""
+    subsets, exact = effect_subsets(state, event)
+    snaps = dict(zip(subsets, snapshots(list(subsets.values()), models, seed), strict=True))
+    return _attribution(event, snaps, exact)
 
 
 def _attribution(
-    event: Any, snaps: dict[frozenset[int], Snapshot]
+    event: Any, snaps: dict[frozenset[int], Snapshot], exact: bool
 ) -> tuple[Snapshot, Snapshot, dict[str, dict[str, dict[str, float]]]]:
-    """Before, after and the Shapley split, from the snapshots of every subset of effects."""
+    """Before, after and the split (Shapley when ``exact``, else in file order), from the
+    snapshots of the subsets of effects."""
     m = len(event.effects)
     before, after = snaps[frozenset()], snaps[frozenset(range(m))]
     labels = [eff.label() for eff in event.effects]
@@ -159,9 +170,10 @@ def _attribution(
             values = {k: s.metrics[metric].get(actor, np.nan) for k, s in snaps.items()}
             if any(np.isnan(v) for v in values.values()):
                 continue  # the actor is not there throughout (joined or left)
-            parts = _shapley(values, m)
+            parts = _shapley(values, m) if exact else _in_order(values, m)
             row = {"total": per_actor[actor] - before.metrics[metric][actor]}
-            row.update({label: float(p) for label, p in zip(labels, parts, strict=True)})
+            for label, part in zip(labels, parts, strict=True):
+                row[label] = row.get(label, 0.0) + float(part)  # the same change twice: summed
             out[metric][actor] = row
     return before, after, out
 
@@ -217,15 +229,15 @@ def timeline(
     subsets = []
     for event in events:
         subsets.append(effect_subsets(state, event))
-        state = subsets[-1][frozenset(range(len(event.effects)))]
-    first = subsets[0][frozenset()] if subsets else state
-    states = [first] + [s for per_event in subsets for s in per_event.values()]
+        state = subsets[-1][0][frozenset(range(len(event.effects)))]
+    first = subsets[0][0][frozenset()] if subsets else state
+    states = [first] + [s for per_event, _exact in subsets for s in per_event.values()]
     solved = iter(snapshots(states, models, seed))
     base = next(solved)
     changes = []
-    for event, per_event in zip(events, subsets, strict=True):
+    for event, (per_event, exact) in zip(events, subsets, strict=True):
         snaps = {key: next(solved) for key in per_event}
-        before, after, parts = _attribution(event, snaps)
+        before, after, parts = _attribution(event, snaps, exact)
         changes.append(
             EventChange(
                 event.id,

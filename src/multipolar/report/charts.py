@@ -83,7 +83,8 @@ def actor_map(
         )
     lo, hi = scale
     pad = 0.04 * (hi - lo)
-    top = 1.3 * max([a["capability"] for a in actors] + [1e-9])
+    top = max([a["capability"] for a in actors] + [1e-9])
+    top = 1.3 * top if top < 1e300 else top  # headroom, without overflowing
     for j, (label, value) in enumerate(lines):
         sq = label == "status quo"
         data.append(

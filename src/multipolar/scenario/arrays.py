@@ -19,6 +19,9 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
 Pick = Literal["best", "low", "high"]
+TINY_SALIENCE = 1e-150  # below this, an issue's saliences are rescaled for the weights
+CAPABILITY_UNIT = 100.0  # the largest capability, after normalisation (KTAB's usual scale)
+CAPABILITY_DIGITS = 12  # significant digits capability ratios are read to
 
 
 @dataclass(frozen=True)
@@ -35,14 +38,50 @@ class Inputs:
     actors: tuple[str, ...] = ()
     issues: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "c", relative(self.c))
+
     @property
     def shape(self) -> tuple[int, ...]:
         return tuple(self.x.shape)
 
     @property
     def weights(self) -> FloatArray:
-        """c·s on positioned actors, 0 elsewhere."""
-        return np.where(self.mask, self.c * self.s, 0.0)
+        """c·s on positioned actors, 0 elsewhere. The models read them per issue as ratios, so
+        an issue whose saliences are all below 1e-150 has them divided by the largest first:
+        the products keep their precision instead of sinking into subnormal numbers."""
+        s = self.s
+        top = np.max(np.where(self.mask, s, 0.0), axis=-1, keepdims=True)
+        tiny = (top > 0) & (top < TINY_SALIENCE)
+        if tiny.any():
+            s = np.where(tiny, s / np.where(tiny, top, 1.0), s)
+        return np.where(self.mask, self.c * s, 0.0)
+
+
+def relative(c: FloatArray) -> FloatArray:
+    """Capabilities as percentages of the largest of their scenario (per draw when batched),
+    to ``CAPABILITY_DIGITS`` significant digits.
+
+    Only ratios of capabilities matter, so every model sees values in [0, 100] whatever the
+    file's units, and no sum or product of capabilities can overflow. (KTAB's SMP adds a fixed
+    1e-8 to coalition strengths, so it would see the units: fixing them makes it ratio-only
+    too.) Scaling every capability by a factor changes the last bits of the ratios by rounding;
+    reading them to 12 significant digits, far finer than any estimate, drops that noise, so
+    1e-300 or 1e300 times the capabilities give the same forecasts, bit for bit, and a scenario
+    whose largest capability is 100 keeps its numbers exactly. All zero stays all zero (the
+    models then weigh actors equally).
+    """
+    c = np.asarray(c, dtype=float)
+    if c.ndim < 2:
+        top = np.max(c, keepdims=True) if c.size else c
+    else:
+        top = np.max(c, axis=(-2, -1), keepdims=True) if c.size else c
+    ratio = np.where(top > 0, CAPABILITY_UNIT * (c / np.where(top > 0, top, 1.0)), 0.0)
+    digits = np.floor(np.log10(np.where(ratio > 0, ratio, 1.0)))
+    scale = 10.0 ** (CAPABILITY_DIGITS - 1 - np.maximum(digits, -280.0))
+    rounded = np.round(ratio * scale) / scale
+    out: FloatArray = np.where(digits >= -280, rounded, ratio)  # below 1e-280: as it is
+    return out
 
 
 def _value(est: Estimate, pick: Pick) -> float:

@@ -15,6 +15,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
+from multipolar.scenario.limits import MAX_FLOAT
+
 SCHEMA_VERSION = 1
 
 Id = Annotated[
@@ -70,6 +72,8 @@ class Estimate(_Strict):
     @classmethod
     def _from_number(cls, data: Any) -> Any:
         if isinstance(data, int | float) and not isinstance(data, bool):
+            if isinstance(data, int) and abs(data) > MAX_FLOAT:  # float() cannot hold it
+                raise bad("an integer beyond the float range", "give a number below 1e308")
             return {"best": float(data)}
         return data
 

@@ -263,10 +263,12 @@ def _deal(scn: Scenario) -> Iterator[Problem]:
 
 def _events(scn: Scenario) -> Iterator[Problem]:
     from multipolar.errors import UsageError
-    from multipolar.scenario.paths import get_estimate
+    from multipolar.scenario.paths import estimate_in
 
     actors, issues = set(scn.actor_ids), set(scn.issue_ids)
     sources = {s.id for s in scn.sources}
+    dumped = scn.model_dump(mode="json", exclude={"events"}) if scn.events else {}
+    named: dict[str, str | None] = {}  # path -> why it names no number (None: it does)
     yield from _duplicates("events", [e.id for e in scn.events])
     for i, event in enumerate(scn.events):
         for j, source in enumerate(event.sources):
@@ -274,12 +276,17 @@ def _events(scn: Scenario) -> Iterator[Problem]:
         for j, eff in enumerate(event.effects):
             where = ("events", i, "effects", j)
             if eff.path is not None:
-                try:
-                    get_estimate(scn, eff.path)
-                except UsageError as exc:
+                if eff.path not in named:  # one look-up per distinct path
+                    try:
+                        estimate_in(dumped, eff.path)
+                        named[eff.path] = None
+                    except UsageError as exc:
+                        named[eff.path] = str(exc)
+                wrong = named[eff.path]
+                if wrong is not None:
                     yield Problem(
                         (*where, "path"),
-                        f"event '{event.id}': {exc}",
+                        f"event '{event.id}': {wrong}",
                         "name a number in the scenario, e.g. positions.<actor>.<issue>",
                     )
             if eff.owner is not None:

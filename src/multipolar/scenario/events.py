@@ -15,6 +15,12 @@ from typing import Any
 from pydantic import Field, FiniteFloat, field_validator, model_validator
 
 from multipolar.scenario.base import Id, _Strict, bad
+from multipolar.scenario.limits import (
+    MAX_EFFECTS,
+    MAX_EFFECTS_PER_EVENT,
+    MAX_EVENTS,
+    date_problem,
+)
 
 
 class OwnerChange(_Strict):
@@ -102,3 +108,50 @@ class Event(_Strict):
     @classmethod
     def _date(cls, value: Any) -> Any:
         return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+    @field_validator("date")
+    @classmethod
+    def _date_range(cls, value: dt.date) -> dt.date:
+        out = in_range(value)
+        assert out is not None
+        return out
+
+    @field_validator("effects", mode="before")
+    @classmethod
+    def _few_effects(cls, value: Any) -> Any:
+        if isinstance(value, list) and len(value) > MAX_EFFECTS_PER_EVENT:
+            raise bad(
+                f"{len(value)} effects in one event, above the limit of {MAX_EFFECTS_PER_EVENT}",
+                "split the event into several on the same date",
+            )
+        return value
+
+
+def in_range(value: dt.date | None) -> dt.date | None:
+    """``value`` if it lies within the dates a scenario may use (``limits.DATE_MIN``..``MAX``)."""
+    wrong = None if value is None else date_problem(value)
+    if wrong is not None:
+        raise bad(*wrong)
+    return value
+
+
+def few_events(value: Any) -> Any:
+    """The raw ``events:`` list, refused before its items are read when it is over the caps."""
+    if not isinstance(value, list):
+        return value
+    if len(value) > MAX_EVENTS:
+        raise bad(
+            f"{len(value):,} events, above the limit of {MAX_EVENTS:,}",
+            "keep the events that move the analysis, or split the scenario by period",
+        )
+    effects = sum(
+        len(e["effects"])
+        for e in value
+        if isinstance(e, dict) and isinstance(e.get("effects"), list)
+    )
+    if effects > MAX_EFFECTS:
+        raise bad(
+            f"{effects:,} effects over all events, above the limit of {MAX_EFFECTS:,}",
+            "keep the effects that move the analysis, or split the scenario by period",
+        )
+    return value

@@ -11,97 +11,18 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from multipolar.errors import Mark, Path, Problem, ScenarioError, did_you_mean
+from multipolar.errors import Path, Problem, ScenarioError, did_you_mean
 from multipolar.scenario.checks import check
+from multipolar.scenario.limits import MAX_FILE_BYTES, MAX_FLOAT
+from multipolar.scenario.parse import Marks, parse_json, too_big
+from multipolar.scenario.replay import event_problems
 from multipolar.scenario.schema import Scenario
+from multipolar.scenario.yaml_reader import parse_yaml
 
-Marks = dict[Path, Mark]  # where each value starts: (line, column), or a spreadsheet cell
+__all__ = ["Marks", "dumps", "load", "parse_json", "parse_yaml", "read_text", "save", "to_data"]
+__all__ += ["validate"]
+
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
-
-
-class _Builder(yaml.SafeLoader):
-    """Builds plain Python data from YAML nodes, recording where every value starts."""
-
-
-def _build(loader: _Builder, node: yaml.Node, path: Path, marks: Marks) -> Any:
-    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if isinstance(key, list | dict):
-                raise _problem(key_node, path, "a mapping key must be a plain value", "quote it")
-            if key in out:
-                raise _problem(
-                    key_node, (*path, key), f"duplicate key '{key}'", "keep one entry per key"
-                )
-            out[key] = _build(loader, value_node, (*path, key), marks)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, child, (*path, i), marks) for i, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
-
-
-class _MarkedError(Exception):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
-
-
-def _problem(node: yaml.Node, path: Path, message: str, fix: str) -> _MarkedError:
-    mark = node.start_mark
-    return _MarkedError(Problem(path, message, fix, mark.line + 1, mark.column + 1))
-
-
-def parse_yaml(text: str) -> tuple[Any, Marks]:
-    """Parse one YAML document into plain data plus a map from data path to (line, column)."""
-    marks: Marks = {}
-    loader: _Builder | None = None
-    try:
-        loader = _Builder(text)
-        node = loader.get_single_node()
-        return (None if node is None else _build(loader, node, (), marks)), marks
-    except _MarkedError as exc:
-        raise ScenarioError([exc.problem]) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = (exc.problem or exc.context or "malformed YAML").strip()
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise ScenarioError(
-            [
-                Problem(
-                    (), f"malformed YAML: {what}", "check indentation, colons and quotes", line, col
-                )
-            ]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError([Problem((), f"malformed YAML: {exc}", "check the file")]) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-
-
-def parse_json(text: str) -> tuple[Any, Marks]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScenarioError(
-            [
-                Problem(
-                    (),
-                    f"malformed JSON: {exc.msg}",
-                    "check commas, quotes and brackets",
-                    exc.lineno,
-                    exc.colno,
-                )
-            ]
-        ) from None
-    try:  # JSON is (nearly) YAML: borrow YAML's marks for line numbers where it parses
-        _, marks = parse_yaml(text)
-    except ScenarioError:
-        marks = {}
-    return data, marks
 
 
 def _locate(problem: Problem, marks: Marks) -> Problem:
@@ -148,6 +69,20 @@ def _missing(loc: Path, parent: Any) -> Problem:
     return Problem(loc, f"required field '{loc[-1]}' is missing", f"add '{loc[-1]}'")
 
 
+def _show(value: Any) -> str:
+    """``repr(value)``, shortened to one readable piece."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:50] + "..." + text[-6:]
+
+
+def problem_of(err: Mapping[str, Any]) -> Problem:
+    value = err.get("input")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_FLOAT:
+        loc: Path = tuple(err["loc"])
+        return Problem(loc, "an integer beyond the float range", "give a number below 1e308")
+    return _from_pydantic(err)
+
+
 def _from_pydantic(err: Mapping[str, Any]) -> Problem:
     loc: Path = tuple(err["loc"])
     kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
@@ -161,14 +96,14 @@ def _from_pydantic(err: Mapping[str, Any]) -> Problem:
         )
     if kind == "finite_number" or (isinstance(value, float) and not math.isfinite(value)):
         return Problem(
-            loc, f"{value} is not a finite number", "give a finite number (no NaN or inf)"
+            loc, f"{_show(value)} is not a finite number", "give a finite number (no NaN or inf)"
         )
     if kind in ("float_type", "float_parsing", "int_type"):
         return Problem(
-            loc, f"expected a number, got {value!r}", "write a plain number without quotes"
+            loc, f"expected a number, got {_show(value)}", "write a plain number without quotes"
         )
     if kind == "string_type":
-        return Problem(loc, f"expected text, got {value!r}", "quote the value")
+        return Problem(loc, f"expected text, got {_show(value)}", "quote the value")
     estimate = bool(loc) and (
         (loc[0] in ("positions", "salience") and len(loc) == 3)
         or loc[-1] in ("capability", "status_quo")
@@ -176,31 +111,33 @@ def _from_pydantic(err: Mapping[str, Any]) -> Problem:
     if estimate and kind in ("model_type", "model_attributes_type"):
         return Problem(
             loc,
-            f"expected a number, got {value!r}",
+            f"expected a number, got {_show(value)}",
             "write a number, or a range {low: .., best: .., high: ..}",
         )
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return Problem(loc, f"expected a mapping, got {value!r}", "write 'key: value' entries here")
+        return Problem(
+            loc, f"expected a mapping, got {_show(value)}", "write 'key: value' entries here"
+        )
     if kind in ("list_type", "tuple_type"):
-        return Problem(loc, f"expected a list, got {value!r}", "write a list, e.g. [0, 100]")
+        return Problem(loc, f"expected a list, got {_show(value)}", "write a list, e.g. [0, 100]")
     if kind == "too_short" and loc and loc[-1] in ("actors", "issues"):
         return Problem(
             loc, f"the scenario has no {loc[-1]}", f"add at least one entry under {loc[-1]}"
         )
     if kind == "literal_error":
         return Problem(
-            loc, f"{value!r} is not allowed", f"use {ctx.get('expected', 'a listed value')}"
+            loc, f"{_show(value)} is not allowed", f"use {ctx.get('expected', 'a listed value')}"
         )
     if kind == "string_pattern_mismatch":
         return Problem(
-            loc, f"invalid id {value!r}", "use letters, digits, '_', '.' or '-' (no spaces)"
+            loc, f"invalid id {_show(value)}", "use letters, digits, '_', '.' or '-' (no spaces)"
         )
     return Problem(loc, str(err["msg"]), "see `multipolar schema` for the expected form")
 
 
 def validate(data: Any, file: str | None = None, marks: Marks | None = None) -> Scenario:
     """Turn parsed data into a valid ``Scenario`` or raise ``ScenarioError`` with every problem."""
-    marks = marks or {}
+    marks = {} if marks is None else marks
     if not isinstance(data, dict):
         raise ScenarioError(
             [
@@ -218,22 +155,33 @@ def validate(data: Any, file: str | None = None, marks: Marks | None = None) -> 
     try:
         scn = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = [_locate(_from_pydantic(e), marks) for e in exc.errors()]
+        problems = [_locate(problem_of(e), marks) for e in exc.errors()]
         raise ScenarioError(problems, file) from None
-    problems = [_locate(p, marks) for p in check(scn)]
+    problems = [_locate(p, marks) for p in check(scn) or event_problems(scn)]
     if problems:
         raise ScenarioError(problems, file)
     return scn
 
 
 def read_text(path: str | FsPath) -> str:
+    """The UTF-8 text of a scenario file (at most ``MAX_FILE_BYTES``), or a ``ScenarioError``."""
     p = FsPath(path)
     try:
-        return p.read_text(encoding="utf-8-sig")
+        with p.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError([Problem((), "file not found", "check the path")], str(p)) from None
     except IsADirectoryError:
         raise ScenarioError([_directory(p)], str(p)) from None
+    except OSError as exc:
+        raise ScenarioError(
+            [Problem((), f"cannot read the file ({exc.strerror})", "check its permissions")], str(p)
+        ) from None
+    if len(raw) > MAX_FILE_BYTES:
+        size = p.stat().st_size if p.is_file() else len(raw)
+        raise ScenarioError([too_big(size)], str(p))
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             [Problem((), f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8")], str(p)

@@ -19,15 +19,20 @@ def _step(node: Any, part: str, path: str) -> Any:
         for item in node:
             if isinstance(item, dict) and item.get("id") == part:
                 return item
-        ids = [str(item.get("id")) for item in node if isinstance(item, dict)]
-        raise UsageError(f"path '{path}': no entry '{part}'; {did_you_mean(part, ids)}")
+        ids = [str(item["id"]) for item in node if isinstance(item, dict) and "id" in item]
+        hint = did_you_mean(part, ids) if ids else "this list's entries have no ids to name"
+        raise UsageError(f"path '{path}': no entry '{part}'; {hint}")
     if isinstance(node, dict) and part in node:
         return node[part]
-    keys = [str(k) for k in node] if isinstance(node, dict) else []
-    raise UsageError(f"path '{path}': nothing at '{part}'; {did_you_mean(part, keys)}")
+    if isinstance(node, dict) and "best" in node:  # an estimate: the path went past its number
+        raise UsageError(f"path '{path}': nothing at '{part}'; end the path before '{part}'")
+    if not isinstance(node, dict):
+        raise UsageError(f"path '{path}': nothing at '{part}'; what comes before it has no parts")
+    raise UsageError(f"path '{path}': nothing at '{part}'; {did_you_mean(part, map(str, node))}")
 
 
-def _parent(data: dict[str, Any], path: str) -> tuple[Any, str]:
+def locate(data: dict[str, Any], path: str) -> tuple[Any, str]:
+    """The container holding the value at dotted ``path`` in scenario data, and its key."""
     parts = path.split(".")
     if len(parts) < 2 or not all(parts):
         raise UsageError(f"path '{path}': expected a dotted path such as conflict.p")
@@ -38,13 +43,18 @@ def _parent(data: dict[str, Any], path: str) -> tuple[Any, str]:
     return node, parts[-1]
 
 
-def get_estimate(scn: Any, path: str) -> Estimate:
-    """The estimate at ``path``."""
-    node, leaf = _parent(scn.model_dump(mode="json"), path)
+def estimate_in(data: dict[str, Any], path: str) -> Estimate:
+    """The estimate at ``path`` in a scenario's ``model_dump(mode="json")``."""
+    node, leaf = locate(data, path)
     value = node[leaf]
     if isinstance(value, dict) and "best" in value:
         return Estimate.model_validate(value)
     raise UsageError(f"path '{path}' does not name a number")
+
+
+def get_estimate(scn: Any, path: str) -> Estimate:
+    """The estimate at ``path``."""
+    return estimate_in(scn.model_dump(mode="json", exclude={"events"}), path)
 
 
 def with_value(
@@ -97,7 +107,7 @@ def set_value(
     """``with_value`` on a scenario's plain data, which it changes in place (see ``copy_path``)."""
     from multipolar.scenario.loader import validate
 
-    node, leaf = _parent(data, path)
+    node, leaf = locate(data, path)
     old = node[leaf]
     est = {"best": float(old)} if isinstance(old, int | float) else dict(old)
     fallback: dict[str, Any] | None = None

@@ -14,7 +14,8 @@ from pydantic import Field, FiniteFloat, field_validator
 
 from multipolar.scenario.base import SCHEMA_VERSION, Estimate, Id, _Strict, bad
 from multipolar.scenario.conflict import Conflict, Deal
-from multipolar.scenario.events import Event
+from multipolar.scenario.events import Event, few_events, in_range
+from multipolar.scenario.limits import scale_problem
 from multipolar.scenario.questions import Question
 
 __all__ = [
@@ -100,6 +101,9 @@ class Issue(_Strict):
                 f"scale [{value[0]:g}, {value[1]:g}] is empty or reversed",
                 "give [low, high] with low < high",
             )
+        wrong = scale_problem(*value)
+        if wrong is not None:
+            raise bad(*wrong)
         return value
 
     @property
@@ -176,6 +180,16 @@ class Scenario(_Strict):
     @classmethod
     def _date(cls, value: Any) -> Any:
         return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+    @field_validator("date")
+    @classmethod
+    def _date_range(cls, value: dt.date | None) -> dt.date | None:
+        return in_range(value)
+
+    @field_validator("events", mode="before")
+    @classmethod
+    def _few_events(cls, value: Any) -> Any:
+        return few_events(value)
 
     @property
     def actor_ids(self) -> list[str]:

@@ -47,6 +47,8 @@ def ppf(est: Estimate, u: FloatArray) -> FloatArray:
         sd = width / 4
         return stats.truncnorm.ppf(u, (lo - best) / sd, (hi - best) / sd, loc=best, scale=sd)
     c = (best - lo) / width  # triangular, closed form
+    if not np.isfinite(width * max(best - lo, hi - best)):  # the same, without the overflow
+        return np.where(u < c, lo + width * np.sqrt(u * c), hi - width * np.sqrt((1 - u) * (1 - c)))
     return np.where(
         u < c, lo + np.sqrt(u * width * (best - lo)), hi - np.sqrt((1 - u) * width * (hi - best))
     )
@@ -114,7 +116,8 @@ def inputs_from_values(scn: Scenario, values: dict[str, FloatArray], draws: int)
     base = to_inputs(scn)
     x = np.broadcast_to(base.x, (draws, *base.x.shape)).copy()
     s = np.broadcast_to(base.s, (draws, *base.s.shape)).copy()
-    c = np.broadcast_to(base.c, (draws, *base.c.shape)).copy()
+    raw = np.array([a.capability.best for a in scn.actors], dtype=float)  # base.c is relative
+    c = np.broadcast_to(raw, (draws, *base.c.shape)).copy()
     ref = np.broadcast_to(base.ref, (draws, *base.ref.shape)).copy()
     actors, issues = list(base.actors), list(base.issues)
     for path, v in values.items():

@@ -45,6 +45,9 @@ def draw(est: Estimate, rng: np.random.Generator, size: int) -> FloatArray:
         return lo + (hi - lo) * rng.beta(a, b, size)
     if est.dist == "normal":
         return _truncated_normal(rng, est, size)
+    width = hi - lo
+    if not np.isfinite(width * width):  # the same draws on [0, 1], scaled: no overflow
+        return lo + width * rng.triangular(0.0, (est.best - lo) / width, 1.0, size)
     return rng.triangular(lo, est.best, hi, size)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from scipy import stats
 
 from multipolar.deals.space import DealSpace, build_space
@@ -60,6 +61,16 @@ class WarReport:
         return key_values(self.data)
 
 
+def capability_share(ca: float, cb: float) -> float:
+    """``ca / (ca + cb)`` (0 when both are 0), computed on ratios when the sum overflows."""
+    total = ca + cb
+    if not np.isfinite(total):
+        top = max(ca, cb)
+        ca, cb = ca / top, cb / top
+        total = ca + cb
+    return ca / max(total, 1e-12)
+
+
 def analyse_war(scn: Scenario) -> WarReport:
     """Everything the war models say about ``scn`` (best values; ranges feed the beliefs)."""
     from multipolar.dynamics.apply import resolve
@@ -75,9 +86,7 @@ def analyse_war(scn: Scenario) -> WarReport:
     ca_rel, cb_rel = c_a / value_a, c_b / value_b  # costs in units of the stakes (Fearon)
     ends = bargaining_range(p, ca_rel, cb_rel)
     low, high = share(float(ends[0]))[0], share(float(ends[1]))[0]
-    alpha = scn.actor(a).capability.best / max(
-        scn.actor(a).capability.best + scn.actor(b).capability.best, 1e-12
-    )
+    alpha = capability_share(scn.actor(a).capability.best, scn.actor(b).capability.best)
     split, split_corner = share(float(nash_split(p, ca_rel, cb_rel, alpha)))
     out: dict[str, Any] = {
         "belligerents": [a, b],

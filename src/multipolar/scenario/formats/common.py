@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from multipolar.errors import Problem, ScenarioError, UsageError, did_you_mean
+from multipolar.scenario.limits import MAX_FILE_BYTES
+from multipolar.scenario.parse import too_big
 from multipolar.scenario.schema import Scenario
 
 Row = tuple[int, list[str]]
@@ -93,7 +95,8 @@ def read_text(path: Path, expected: str) -> str:
     """
     file = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError([Problem((), "file not found", "check the path")], file) from None
     except IsADirectoryError:
@@ -102,6 +105,8 @@ def read_text(path: Path, expected: str) -> str:
         raise ScenarioError(
             [Problem((), f"cannot read the file ({exc.strerror})", "check its permissions")], file
         ) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError([too_big(path.stat().st_size if path.is_file() else len(raw))], file)
     if raw.startswith(b"PK\x03\x04"):  # a zip archive, as an .xlsx workbook is
         problem = Problem(
             (),

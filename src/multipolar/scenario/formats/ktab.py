@@ -146,7 +146,7 @@ def dim_name(header: str, index: int) -> str:
 
 
 def _count(c: Collector, cell: str, line: int, what: str, place: str) -> int:
-    if not re.fullmatch(r"\d+", cell) or int(cell) < 1:
+    if not re.fullmatch(r"\d{1,9}", cell) or int(cell) < 1:
         c.fail(
             line,
             f"the number of {what} {cell!r} is not a positive whole number",

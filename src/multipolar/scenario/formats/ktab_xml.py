@@ -26,6 +26,7 @@ from multipolar.scenario.formats.ktab import (
     check_unique,
     dim_name,
 )
+from multipolar.scenario.limits import MAX_DEPTH
 from multipolar.scenario.schema import Scenario
 
 LAYOUT = "a <Scenario> element with <name>, <desc>, <prngSeed> and <Actors>"
@@ -85,6 +86,10 @@ class _RefusedError(Exception):
     pass
 
 
+class _DeepError(Exception):
+    pass
+
+
 def parse(text: str, file: str) -> Node:
     """Parse XML into ``Node``s; DTD entities are refused (no entity expansion attacks)."""
     parser = expat.ParserCreate()
@@ -94,6 +99,8 @@ def parse(text: str, file: str) -> Node:
     roots: list[Node] = []
 
     def start(tag: str, _attrs: dict[str, str]) -> None:
+        if len(stack) >= MAX_DEPTH:
+            raise _DeepError
         node = Node(tag, parser.CurrentLineNumber)
         (stack[-1].children if stack else roots).append(node)
         stack.append(node)
@@ -127,6 +134,11 @@ def parse(text: str, file: str) -> Node:
     except _RefusedError:
         fix = "remove the <!ENTITY ...> declarations"
         problem = Problem((), "XML entities are not allowed", fix, parser.CurrentLineNumber)
+        raise ScenarioError([problem], file) from None
+    except _DeepError:
+        fix = "a KTAB file nests 4 levels: check the tags"
+        what = f"elements nested more than {MAX_DEPTH} levels deep"
+        problem = Problem((), what, fix, parser.CurrentLineNumber)
         raise ScenarioError([problem], file) from None
     return roots[0]
 

@@ -46,7 +46,9 @@ def _header(text: str) -> list[str]:
 
 def ktab_csv_line1(cells: list[str]) -> bool:
     """KTAB CSV's first line: name, description, a number of actors and of dimensions."""
-    return len(cells) >= 4 and all(_WHOLE.fullmatch(c.strip()) and int(c) > 0 for c in cells[2:4])
+    return len(cells) >= 4 and all(
+        _WHOLE.fullmatch(c.strip()) and len(c.strip()) <= 9 and int(c) > 0 for c in cells[2:4]
+    )
 
 
 def guess(text: str, path: Path | str) -> Guess | None:
