@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from multipolar.backtest import DeuData, load_deu
 from multipolar.backtest.calibration import (
     COST,
+    calibrated_variants,
     draws_for,
     fit_noise,
     normals,
@@ -111,11 +112,11 @@ def test_verdict_follows_the_coverage_intervals(bounds: list[float], centre: flo
 
 
 def test_slow_models_get_fewer_draws() -> None:
-    by_model = {v.model: draws_for(v, 40) for v in variants()}
+    by_model = {v.model: draws_for(v, 40) for v in calibrated_variants()}
     assert by_model["compromise"] == 40
     assert by_model["eum"] == 40 // COST["eum"]
     assert by_model["smp"] == 40 // COST["smp"]
-    assert min(draws_for(v, 2) for v in variants()) == 2
+    assert min(draws_for(v, 2) for v in calibrated_variants()) == 2
 
 
 def test_committed_page_is_the_json_in_words() -> None:
@@ -123,7 +124,7 @@ def test_committed_page_is_the_json_in_words() -> None:
     page = PAGE.read_text(encoding="utf-8")
     assert data["data"]["issues"] == 351
     assert data["data"]["test_issues"] == len(data["test_issues"]) == 183
-    labels = {v.label for v in variants()}
+    labels = {v.label for v in calibrated_variants()}
     assert {f["model"] for f in data["fits"]} == labels
     for row in data["test"]:
         crps = row["crps"]
@@ -164,7 +165,7 @@ def test_noise_free_draws_are_the_leaderboard_forecasts(deu: DeuData) -> None:
     pair = [i for i in deu.issues if i.proposal == "d00032"][:2]  # with one actor list: a batch
     picked = [*few, *pair]
     assert len({len(i.actors) for i in picked}) == 3
-    for v in variants():
+    for v in calibrated_variants():
         got = predictive(picked, v, "council", (0.0,), draws=2)
         want = forecasts(picked, v, "council")
         np.testing.assert_allclose(got[0], np.repeat(want[:, None], 2, axis=1), atol=1e-9)

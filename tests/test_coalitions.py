@@ -16,9 +16,10 @@ from typer.testing import CliRunner
 
 import multipolar
 from multipolar.cli import app
-from multipolar.coalitions.alignment import NO_SHARED, THRESHOLD, alignment, arrays, blocs, cohesion
+from multipolar.coalitions.alignment import NO_SHARED, alignment, arrays, blocs, cohesion
 from multipolar.coalitions.analysis import analyse_coalitions
 from multipolar.coalitions.blocs import bloc_timeline
+from multipolar.coalitions.defaults import THRESHOLD
 from multipolar.coalitions.mediators import DRIVERS, mediators
 from multipolar.coalitions.shapley import coalition_value, pivots, shapley
 from multipolar.coalitions.wedge import wedge
@@ -343,7 +344,7 @@ def test_mediators_command_and_bad_input(tmp_path: Path) -> None:
     assert len(bad.stderr.strip().splitlines()) == 1
     bad = runner.invoke(app, ["coalitions", str(CASE), "--threshold", "1.5"])
     assert bad.exit_code == 2
-    assert "threshold must lie in [0, 1]" in bad.stderr
+    assert "--threshold: 1.5 is above the ceiling of 1" in bad.stderr
     missing = runner.invoke(app, ["coalitions", str(tmp_path / "nope.yaml")])
     assert missing.exit_code == 2
     assert "Traceback" not in missing.stderr

@@ -74,8 +74,15 @@ def check_exchanges(inputs: Inputs, rec: np.ndarray, table: pd.DataFrame) -> Non
     assert len(got) == len(table)
     columns = {"x": lay.R_X, "move": lay.R_MOVE, "y": lay.R_Y, "target": lay.R_TARGET,
                "eu": lay.R_EU, "nbs0": lay.R_N0, "nbs1": lay.R_N1, "sal_supply": lay.R_SAL_SUPPLY,
-               "sal_demand": lay.R_SAL_DEMAND, "power": lay.R_POWER}  # fmt: skip
+               "sal_demand": lay.R_SAL_DEMAND}  # fmt: skip
+    # capabilities are normalised before use (percent of the largest), so power matches decide
+    # up to one factor: its ratios are what the model reads
+    first = table.itertuples().__next__()
+    factor = got[0][lay.R_SIDE + lay.R_POWER] / first.i_power
     for r, row in zip(got, table.itertuples(), strict=True):
+        for name, o in sides(r):
+            assert r[o + lay.R_POWER] == pytest.approx(getattr(row, f"{name}_power") * factor,
+                                                       rel=1e-9)  # fmt: skip
         assert r[lay.R_ORDER] == row.order
         assert ("a-d", "b-c")[int(r[lay.R_GROUP])] == row.groups
         assert r[lay.R_GAIN] == pytest.approx(row.gain, abs=TOL)
@@ -301,8 +308,8 @@ def test_zero_rounds_is_the_compromise(dutch: Inputs) -> None:
     ("params", "message"),
     [
         ({"ties": "ordr"}, "did you mean 'order'"),
-        ({"p": 1.5}, "p = 1.5 is outside"),
-        ({"rounds": -1}, "rounds = -1 is outside"),
+        ({"p": 1.5}, "p: 1.5 is above the ceiling of 1"),
+        ({"rounds": -1}, "rounds: -1 is below 0"),
         ({"rounds": 2.5}, "whole number"),
         ({"salience_weight": 0.95}, "exceeds 1"),
         ({"roundz": 3}, "did you mean 'rounds'"),

@@ -87,8 +87,8 @@ def test_refuses_to_overwrite_unless_forced(here: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--actors", "1"], "--actors 1: use 2 to 26 (two parties at least)"),
-        (["--issues", "0"], "--issues 0: use 1 to 12"),
+        (["--actors", "1"], "--actors: 1 is below 2; fix: give a whole number from 2 to 26"),
+        (["--issues", "0"], "--issues: 0 is below 1; fix: give a whole number from 1 to 12"),
     ],
 )
 def test_bad_sizes_are_one_line_errors(here: Path, args: list[str], needle: str) -> None:

@@ -127,13 +127,22 @@ events:
 correlations:
   - {between: [conflict.p, conflict.costs.B], rho: -0.5, source: s1, note: both}
 models:
-  smp: {rounds: 10, rule: "Prop", weight: 5.0, flag: true, text_number: "5", nothing: null}
+  smp: {max_turns: 50, victory_prob_model: quartic, stop_ratio: 0.5}
   eum: {}
 metadata:
   seed: 12345
   nested: {a: [1, 2.5, "x"]}
   when: "2025-01-01"
   empty: ""
+  typed: {rule: "Prop", weight: 5.0, flag: true, text_number: "5", nothing: null}
+questions:
+  - id: q1
+    kind: numeric
+    text: "Where does it end?"
+    resolution: "Read it off."
+    closes: 2030-01-01
+    issue: t
+    model: compromise
 """
 
 
@@ -168,8 +177,9 @@ def test_every_part_of_the_format_round_trips(tmp_path: Path) -> None:
     back = _round_trip(scn, tmp_path / "every.xlsx")
     assert to_data(back) == to_data(scn)
     assert back == scn
-    assert isinstance(back.models["smp"]["weight"], float)
-    assert back.models["smp"]["text_number"] == "5"
+    assert isinstance(back.metadata["typed"]["weight"], float)
+    assert back.metadata["typed"]["text_number"] == "5"
+    assert back.models["smp"]["stop_ratio"] == 0.5
     assert back.metadata["empty"] == ""
     book = load_workbook(tmp_path / "every.xlsx")
     assert book["scenario"]["B4"].data_type == "s"  # "=Not a formula" stays text

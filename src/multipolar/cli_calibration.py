@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from multipolar import params
 from multipolar.cli import _QUIET, _reported, _write
 from multipolar.cli_backtest import ResampleUnit, backtest_app
 
@@ -34,6 +35,12 @@ def _command(
     return " ".join(parts)
 
 
+CALIB_DRAWS = params.Param(
+    "draws", int, 40, "Draws per issue (the EUM gets a quarter, KTAB's SMP a tenth).", low=2,
+    high=10_000,
+)  # fmt: skip
+
+
 @backtest_app.command("calibration")
 def calibration(
     path: Annotated[Path, typer.Argument(help="DEU III file (tab-separated, one issue a row).")],
@@ -52,17 +59,19 @@ def calibration(
     json_out: Annotated[
         Path | None, typer.Option("--json-out", help="Also write the JSON here.")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the draws, the PIT and the bootstrap.")] = 0,
-    draws: Annotated[
-        int,
-        typer.Option(help="Draws per issue (the EUM gets a quarter, KTAB's SMP a tenth).", min=2),
-    ] = 40,
-    bootstrap: Annotated[int, typer.Option(help="Bootstrap replicates.", min=1)] = 2000,
+    seed: Annotated[
+        int, params.SEED.option("--seed", help="Seed of the draws, the PIT and the bootstrap.")
+    ] = 0,
+    draws: Annotated[int, CALIB_DRAWS.option("--draws")] = 40,
+    bootstrap: Annotated[int, params.BOOTSTRAP.option("--bootstrap")] = 2000,
     resample: Annotated[
         ResampleUnit, typer.Option(help="Bootstrap unit: issue, or whole proposals.")
     ] = ResampleUnit.issue,
     workers: Annotated[
-        int, typer.Option(help="Local processes (tasks: model × noise level; same output).", min=1)
+        int,
+        params.WORKERS.option(
+            "--workers", help="Local processes (tasks: model × noise level; same output)."
+        ),
     ] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:

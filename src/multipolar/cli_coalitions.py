@@ -7,25 +7,32 @@ from typing import Annotated, Any
 
 import typer
 
+from multipolar import params
 from multipolar.cli import ScenarioArg, TableJson, TableOrJson, _emit, _reported, app
-from multipolar.coalitions.alignment import THRESHOLD
+from multipolar.coalitions.defaults import THRESHOLD
 from multipolar.defaults import SEED
+
+MEDIATOR_BIAS = params.BIAS.with_(
+    default=None, optional=True,
+    help="Weight of each mediator's own interest in its text (default: each actor's mean "
+    "salience).",
+)  # fmt: skip
+THRESHOLD_PARAM = params.Param(
+    "threshold", float, THRESHOLD, "Cut of the clustering: groups form one bloc while their "
+    "mean alignment is at least this.", low=0.0, high=1.0,
+)  # fmt: skip
 
 
 @app.command()
 def coalitions(
     file: ScenarioArg,
-    threshold: Annotated[
-        float,
-        typer.Option(help="Cut of the clustering: groups form one bloc while their mean "
-                     "alignment is at least this (0-1)."),
-    ] = THRESHOLD,
+    threshold: Annotated[float, THRESHOLD_PARAM.option()] = THRESHOLD,
     leximin: Annotated[
         bool,
         typer.Option("--leximin", help="Read the deal at the `deals` verdict's egalitarian "
                      "package (same zone and binding margin; slower)."),
     ] = False,
-    seed: Annotated[int, typer.Option(help="Seed of the sampled Shapley values.")] = SEED,
+    seed: Annotated[int, params.SEED.option()] = SEED,
     fmt: TableOrJson = TableJson.table,
 ) -> None:  # fmt: skip
     """Blocs and their cohesion at the baseline and after each event, the wedge that most
@@ -57,11 +64,7 @@ def mediators(
         typer.Option("--actor", help="Whose advantage over the best other to explain "
                      "(default: the top-ranked)."),
     ] = None,
-    bias: Annotated[
-        float | None,
-        typer.Option(help="Weight of each mediator's own interest in its text, 0-1 "
-                     "(default: each actor's mean salience)."),
-    ] = None,
+    bias: Annotated[float | None, MEDIATOR_BIAS.option("--bias")] = None,
     fmt: TableOrJson = TableJson.table,
 ) -> None:  # fmt: skip
     """Who can mediate: each actor's bridge score (closeness to both sides of the conflict,

@@ -10,6 +10,7 @@ import typer
 
 from multipolar.cli import _reported, app
 from multipolar.errors import UsageError
+from multipolar.params import Param
 
 _SUFFIXES = (".yaml", ".yml", ".xlsx")
 
@@ -24,13 +25,18 @@ def _target(name: str, xlsx: bool) -> Path:
     return path.with_name(path.name + (".xlsx" if xlsx or suffix == ".xlsx" else suffix or ".yaml"))
 
 
+NEW_ACTORS = Param("actors", int, 4, "Actors: two parties, a mediator, an outside power, then "
+                   "parties.", low=2, high=26)  # fmt: skip
+NEW_ISSUES = Param(
+    "issues", int, 2, "Issues, each on a 0-100 scale.", low=1, high=12
+)  # starter.MAX_ACTORS, MAX_ISSUES
+
+
 @app.command()
 def new(
     name: Annotated[str, typer.Argument(help="File to write: NAME.yaml (or NAME.xlsx).")],
-    actors: Annotated[
-        int, typer.Option(help="Actors: two parties, a mediator, an outside power, then parties.")
-    ] = 4,
-    issues: Annotated[int, typer.Option(help="Issues, each on a 0-100 scale.")] = 2,
+    actors: Annotated[int, NEW_ACTORS.option("--actors")] = 4,
+    issues: Annotated[int, NEW_ISSUES.option("--issues")] = 2,
     xlsx: Annotated[bool, typer.Option("--xlsx", help="Write a workbook (.xlsx) instead.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:

@@ -23,12 +23,13 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.cluster import hierarchy
 
+from multipolar.coalitions.defaults import THRESHOLD
 from multipolar.errors import UsageError
 from multipolar.scenario.arrays import BoolArray, FloatArray, IntArray
 from multipolar.scenario.schema import Scenario
 
 NO_SHARED = 0.5  # alignment of two actors without a shared issue
-THRESHOLD = 0.7  # default cut: groups join one bloc while their mean alignment is ≥ this
+
 LINKAGE = "average"  # UPGMA: the distance of two groups is their mean pairwise distance
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from multipolar.coalitions.alignment import LINKAGE, THRESHOLD
+from multipolar.coalitions.alignment import LINKAGE
 from multipolar.coalitions.blocs import BlocState, bloc_timeline
+from multipolar.coalitions.defaults import THRESHOLD
 from multipolar.coalitions.shapley import EXACT_LIMIT, SAMPLES, Pivots, pivots
 from multipolar.coalitions.wedge import Wedge, deal_state, wedge
 from multipolar.deals.space import build_space

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from multipolar.coalitions.alignment import THRESHOLD, alignment, arrays, blocs, cohesion
+from multipolar.coalitions.alignment import alignment, arrays, blocs, cohesion
+from multipolar.coalitions.defaults import THRESHOLD
 from multipolar.dynamics.apply import apply_event, drop_inactive, ordered
 from multipolar.dynamics.timeline import baseline_date
 from multipolar.scenario.arrays import FloatArray

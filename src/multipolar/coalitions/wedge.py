@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from multipolar.coalitions.alignment import THRESHOLD, alignment, arrays, blocs, cohesion
+from multipolar.coalitions.alignment import alignment, arrays, blocs, cohesion
+from multipolar.coalitions.defaults import THRESHOLD
 from multipolar.deals.analysis import verdict_of
 from multipolar.deals.solve import maxmin
 from multipolar.deals.space import build_space

@@ -152,6 +152,26 @@ def _value(sheet: Sheet, row: int, col: int, place: DataPath) -> Any:
         return None
 
 
+def _read_questions(book: Book, data: dict[str, Any]) -> None:
+    """The questions sheet: one row per field of each question, values as in ``models``."""
+    if found := book.table("questions"):
+        sheet, cols, rows = found
+        order: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            ident = sheet.ident(row, cols["question"]) or ""
+            if ident not in order:
+                order[ident] = {"id": ident}
+                sheet.mark(("questions", len(order) - 1), row, cols["question"])
+            index = list(order).index(ident)
+            key = sheet.ident(row, cols["field"])
+            if key is not None:
+                where: DataPath = ("questions", index, key)
+                order[ident][key] = _value(sheet, row, cols["value"], where)
+                sheet.mark(where, row, cols["value"])
+        if order:
+            data["questions"] = list(order.values())
+
+
 def read_others(book: Book, data: dict[str, Any]) -> None:
     if found := book.table("correlations"):
         sheet, cols, rows = found
@@ -177,6 +197,7 @@ def read_others(book: Book, data: dict[str, Any]) -> None:
             pair = {n: sheet.ident(row, cols[n]) for n in ("actor", "reference")}
             weight = sheet.number(row, cols["weight"], (*place, "weight"))
             data.setdefault("ideal_adjustment", []).append({**pair, "weight": weight})
+    _read_questions(book, data)
     if found := book.table("models"):
         sheet, cols, rows = found
         for row in rows:

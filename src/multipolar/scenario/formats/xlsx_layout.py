@@ -72,6 +72,7 @@ EVENT_FIELDS = ("date", "title", "description", "sources")  # on an event's firs
 CORRELATIONS = ("estimate 1", "estimate 2", "rho", "source", "note")
 IDEAL = ("actor", "reference", "weight")
 MODELS = ("model", "parameter", "value")
+QUESTIONS = ("question", "field", "value")  # one row per field of each question
 
 #: the tables, in workbook order, with their header row
 TABLES: dict[str, tuple[str, ...]] = {
@@ -85,6 +86,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "events": EVENTS,
     "correlations": CORRELATIONS,
     "ideal_adjustment": IDEAL,
+    "questions": QUESTIONS,
     "models": MODELS,
     "metadata": KEY_VALUE,
 }
@@ -100,6 +102,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "events": ("event", "change"),
     "correlations": ("estimate 1", "estimate 2", "rho"),
     "ideal_adjustment": IDEAL,
+    "questions": QUESTIONS,
     "models": MODELS,
     "metadata": ("key", "value"),
 }
@@ -118,6 +121,7 @@ SHEETS = (
     "events",
     "correlations",
     "ideal_adjustment",
+    "questions",
     "models",
     "metadata",
 )

@@ -310,6 +310,10 @@ def _others(book: Workbook, scn: Scenario) -> None:
     ws = book["ideal_adjustment"]
     _table(ws, lay.IDEAL, ([p.actor, p.reference, p.weight] for p in scn.ideal_adjustment))
     _validate(ws, ACTORS, [1, 2])
+    questions: list[Row] = []
+    for q in data.get("questions", []):
+        questions += [[q["id"], k, encode(v)] for k, v in q.items() if k != "id"]
+    _table(book["questions"], lay.QUESTIONS, questions)
     models: list[Row] = []
     for model, params in data.get("models", {}).items():
         models += [[model, k, encode(v)] for k, v in params.items()] or [[model]]
