@@ -60,8 +60,8 @@ docs: $(DOCS_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet
 
 # bench/run.py prints the table of every target; any other script in bench/ (not a helper
-# that run.py imports) runs after it, each printing its own figures.
-BENCH_HELPERS := bench/run.py bench/whatif.py
+# that run.py imports, nor the fuzzer: `make fuzz`) runs after it, each printing its figures.
+BENCH_HELPERS := bench/run.py bench/whatif.py bench/fuzz.py
 BENCH_SCRIPTS := $(filter-out $(BENCH_HELPERS),$(sort $(wildcard bench/*.py)))
 
 bench: $(STAMP)
