@@ -121,8 +121,9 @@ def run_cases(
             resolve(key, str(out["outcome"]).lower() if isinstance(out["outcome"], str)
                     else ("yes" if out["outcome"] else "no"), _source(out["source"]),
                     db=store, date=when)  # fmt: skip
-            final = [e for e in entries(store, question=key) if e.kind == "forecast"][-1]
-            result = [e for e in entries(store, question=key) if e.kind == "resolution"][-1]
+            mine = entries(store, question=key)
+            final = [e for e in mine if e.kind == "forecast"][-1]
+            result = [e for e in mine if e.kind == "resolution"][-1]
             zone, binding = _bound(scn)
             rows.append(CaseRow(
                 case=path.stem, title=scn.title, as_of=scn.date.isoformat() if scn.date else "",

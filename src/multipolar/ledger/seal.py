@@ -57,10 +57,10 @@ def seal(
     return append(db, items, now=now)
 
 
-def _match(db: str | None, question: str) -> tuple[str, dict[str, Any]]:
+def _match(ledger: list[Entry], question: str) -> tuple[str, dict[str, Any]]:
     """The ledger key ``question`` names (a full key, or a question id unique in the ledger),
     with its latest forecast's data."""
-    forecasts = [e for e in entries(db) if e.kind == "forecast"]
+    forecasts = [e for e in ledger if e.kind == "forecast"]
     keys = {e.question: e.data for e in forecasts}
     if question in keys:
         return question, keys[question]
@@ -119,8 +119,9 @@ def resolve(
     """Record a question's outcome (once: the ledger is append-only)."""
     if not source.strip():
         raise UsageError("--source is empty; fix: name where the outcome is reported")
-    key, data = _match(db, question)
-    done = [e for e in entries(db, question=key) if e.kind == "resolution"]
+    ledger = entries(db)
+    key, data = _match(ledger, question)
+    done = [e for e in ledger if e.question == key and e.kind == "resolution"]
     if done:
         raise UsageError(
             f"question '{key}' was resolved already ({done[0].data['outcome']}, entry "

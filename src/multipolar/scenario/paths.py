@@ -96,19 +96,13 @@ def copy_path(data: dict[str, Any], path: str) -> dict[str, Any]:
     return out
 
 
-def set_value(
-    data: dict[str, Any],
-    path: str,
-    value: float,
-    *,
-    mode: str = "set",
-    provenance: dict[str, str] | None = None,
-) -> Any:
-    """``with_value`` on a scenario's plain data, which it changes in place (see ``copy_path``)."""
-    from multipolar.scenario.loader import validate
-
-    node, leaf = locate(data, path)
-    old = node[leaf]
+def changed(
+    old: Any, mode: str, value: float, provenance: dict[str, str] | None = None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """An estimate's plain data (a number or ``{best, low, high, ...}``) after ``set``,
+    ``shift`` or ``scale`` by ``value``, with ``provenance`` (source, quote, note) written in.
+    A ``set`` outside the range shifts the range along; the second value is then the point
+    estimate to fall back on if the shifted range is not allowed (else None)."""
     est = {"best": float(old)} if isinstance(old, int | float) else dict(old)
     fallback: dict[str, Any] | None = None
     if mode == "set":
@@ -128,6 +122,22 @@ def set_value(
         est[key] = text
         if fallback is not None:
             fallback[key] = text
+    return est, fallback
+
+
+def set_value(
+    data: dict[str, Any],
+    path: str,
+    value: float,
+    *,
+    mode: str = "set",
+    provenance: dict[str, str] | None = None,
+) -> Any:
+    """``with_value`` on a scenario's plain data, which it changes in place (see ``copy_path``)."""
+    from multipolar.scenario.loader import validate
+
+    node, leaf = locate(data, path)
+    est, fallback = changed(node[leaf], mode, value, provenance)
     node[leaf] = est
     try:
         return validate(data)

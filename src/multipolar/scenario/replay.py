@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from multipolar.errors import Problem, ScenarioError, UsageError
 from multipolar.scenario.base import Estimate
 from multipolar.scenario.events import Effect, Event
-from multipolar.scenario.paths import locate
+from multipolar.scenario.paths import changed, locate
 from multipolar.scenario.schema import Scenario
 
 INF = float("inf")
@@ -130,8 +130,8 @@ class Replay:
             for entry in self.data["actors"]:
                 if entry["id"] == actor:
                     entry["active"] = active
-            changed = {actor} if actor is not None else set()
-            self.inactive = self.inactive - changed if active else self.inactive | changed
+            moved = {actor} if actor is not None else set()
+            self.inactive = self.inactive - moved if active else self.inactive | moved
 
     def _number(self, path: str, mode: str, value: float, eff: Effect) -> None:
         """Set, shift or scale the estimate at ``path`` as ``paths.with_value`` does."""
@@ -142,26 +142,8 @@ class Replay:
                 fix = "name a number, e.g. positions.<actor>.<issue>"
                 raise EffectError(str(exc), fix) from None
         node, leaf = self._places[path]
-        old = node[leaf]
-        est = {"best": float(old)} if isinstance(old, int | float) else dict(old)
-        fallback: dict[str, Any] | None = None
-        if mode == "set":
-            delta = float(value) - est["best"]
-            est["best"] = float(value)
-            if "low" in est and not est["low"] <= value <= est["high"]:
-                fallback = {k: v for k, v in est.items() if k not in ("low", "high")}
-                est["low"] += delta
-                est["high"] += delta
-        else:
-            for key in ("best", "low", "high"):
-                if key in est:
-                    est[key] = est[key] + value if mode == "shift" else est[key] * value
-        for key in ("source", "quote", "note"):
-            text = getattr(eff, key)
-            if text:
-                est[key] = text
-                if fallback is not None:
-                    fallback[key] = text
+        provenance = {k: t for k in ("source", "quote", "note") if (t := getattr(eff, k))}
+        est, fallback = changed(node[leaf], mode, value, provenance)
         problem = self._check(path, est)
         if problem is not None and fallback is not None and self._check(path, fallback) is None:
             est, problem = fallback, None
