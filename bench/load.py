@@ -124,7 +124,9 @@ class RawClient:
         return await self.request("POST", url, json)
 
 
-async def timed(client: RawClient, method: str, url: str, body: Any = None) -> tuple[float, int, Answer]:
+async def timed(
+    client: RawClient, method: str, url: str, body: Any = None
+) -> tuple[float, int, Answer]:
     start = time.perf_counter()
     response = await client.request(method, url, body)
     return time.perf_counter() - start, response.status_code, response

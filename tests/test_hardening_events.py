@@ -208,3 +208,22 @@ def test_attribution_beyond_six_effects_and_with_invalid_subsets() -> None:
         from multipolar.dynamics.apply import apply_event
 
         state = apply_event(state, event)
+
+
+def test_a_question_closing_outside_the_date_range_is_one_line(tmp_path: Path) -> None:
+    import re
+
+    from multipolar.scenario import load
+
+    bundled = Path(__file__).resolve().parents[1] / "scenarios" / "ukraine_2025_08.yaml"
+    text = bundled.read_text(encoding="utf-8")
+    bad = re.sub(r"closes: \d{4}-\d{2}-\d{2}", "closes: 3001-01-01", text, count=1)
+    assert bad != text
+    path = tmp_path / "q.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load(path)
+    message = str(err.value)
+    assert "outside 1000-01-01 to 2999-12-31" in message
+    assert "closes" in message
+    assert len(message.splitlines()) == 1
