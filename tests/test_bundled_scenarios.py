@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -101,7 +100,8 @@ def test_nothing_postdates_the_scenario(name: str) -> None:
 def test_has_conflict_deal_events_and_questions(name: str) -> None:
     scn = _scenario(name)
     assert scn.date is not None
-    assert scn.conflict is not None and scn.conflict.stakes
+    assert scn.conflict is not None
+    assert scn.conflict.stakes, "a war decides some issues"
     assert scn.deal.owners, "someone besides the belligerents must accept a package"
     assert scn.events, "dated events bring the baseline to the scenario's date"
     binary = [q for q in scn.questions if q.kind == "binary"]
