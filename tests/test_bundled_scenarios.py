@@ -21,8 +21,9 @@ from tests.conftest import SCENARIOS
 BUNDLED = bundled_scenarios()
 NAMES = sorted(BUNDLED)
 DRAWS = "40"
-# Scenarios written before the provenance rule below: the Ukraine case rests on an article with
-# no known publisher, and two of its sources carry no date.
+# Scenarios written before the provenance rule below (every source dated, published before the
+# scenario's date, with a publisher or author): the Ukraine case rests on an article of its own
+# date with no known publisher, and two of its sources carry no date.
 LEGACY_SOURCES = {"ukraine_2025_08"}
 
 
@@ -94,6 +95,7 @@ def test_nothing_postdates_the_scenario(name: str) -> None:
         return
     for src in scn.sources:
         assert src.date is not None, f"source '{src.id}' has no date"
+        assert src.date < scn.date, f"source '{src.id}' is not published before {scn.date}"
         assert src.publisher or src.author, f"source '{src.id}' names no publisher or author"
         assert src.title.strip()
 
