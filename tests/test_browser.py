@@ -349,3 +349,52 @@ def test_saved_runs_open_and_compare(server: tuple[str, str]) -> None:
     assert "run #2" in summary
     assert json.loads(bodies[-1])["scenario"] == {"run": 2}
     assert errors == []
+
+
+def test_the_deal_verdict_comes_first_and_the_monte_carlo_streams_in(
+    server: tuple[str, str],
+) -> None:
+    """The deals panel asks for the verdict without draws first and draws it; the Monte Carlo
+    request follows, and until it answers the panel says so (its badge and the P(accept)
+    column); then the probabilities replace the dots."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, _ = server
+    held: list[Any] = []
+    release = [False]
+
+    def hold_monte_carlo(route: Any) -> None:
+        if (route.request.post_data_json or {}).get("draws", 0) > 0 and not release[0]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            page.route("**/api/deals", hold_monte_carlo)
+            open_bundled(page, base)
+            page.wait_for_function(
+                "() => document.querySelector('#state-deals').dataset.state === 'streaming'",
+                timeout=WAIT,
+            )
+            verdict = page.inner_text("#deals-summary")
+            first_cell = page.inner_text("#packages tr:nth-child(2) td:last-child")
+            streaming = page.inner_text("#state-deals"), page.inner_text("#packages tr")
+            for _ in range(600):
+                if held:
+                    break
+                page.wait_for_timeout(50)
+            release[0] = True
+            for route in held:
+                route.continue_()
+            page.wait_for_function(UP_TO_DATE, timeout=WAIT)
+            last_cell = page.inner_text("#packages tr:nth-child(2) td:last-child")
+        finally:
+            browser.close()
+    assert verdict  # the engine's sentence, from the answer without draws
+    assert first_cell == "…"
+    badge, head = streaming
+    assert "Monte Carlo" in badge
+    assert "computing" in head
+    assert last_cell.endswith("%")

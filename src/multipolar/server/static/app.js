@@ -19,7 +19,7 @@ function el(tag, attrs = {}, ...children) {
 // Each panel's state; the page says "Up to date" only when every panel is.
 const PANELS = ["forecasts", "deals", "timeline"];
 const LABELS = { idle: "not run", computing: "computing…", ok: "up to date", error: "error",
-  saved: "saved run", none: "not in this run" };
+  saved: "saved run", none: "not in this run", streaming: "Monte Carlo running…" };
 const panels = Object.fromEntries(PANELS.map((p) => [p, { state: "idle", detail: "" }]));
 let message = null;  // a message that stands until the panels change (opening, errors)
 
@@ -45,6 +45,7 @@ function renderStatus() {
     text = by("error").map((p) => `${p}: ${panels[p].detail}`).join("; ");
     error = true;
   } else if (by("computing").length) text = `Computing ${by("computing").join(", ")}…`;
+  else if (by("streaming").length) text = by("streaming").map((p) => panels[p].detail).join("; ");
   else if (by("ok").length === PANELS.length) text = "Up to date";
   else if (state.run) text = `Showing saved run #${state.run.id} (${state.run.created}, multipolar ${state.run.version}); move a slider or press Rerun to recompute`;
   else text = state.meta ? `multipolar ${state.meta.version}: choose a scenario and press Open` : "Loading…";
@@ -206,25 +207,53 @@ function drawForecasts(forecasts) {
   forecastsChart(forecasts);
 }
 
-function runDeals() {
+// The deal verdict first (no draws: the zone, the packages, what binds), then the Monte Carlo
+// (P(zone), P(accept) over the chosen draws) streams in, with the time it has taken so far.
+async function runDeals() {
   const n = draws();
-  return runPanel("deals",
-    () => api("POST", "/api/deals", request({ draws: n, top: 5, seed: seed() })),
-    (data) => drawDeals(data.deals));
+  const token = (state.seq.deals = (state.seq.deals || 0) + 1);
+  const latest = () => token === state.seq.deals;
+  setPanel("deals", "computing");
+  try {
+    const first = await api("POST", "/api/deals", request({ draws: 0, top: 5, seed: seed() }));
+    if (!latest()) return;
+    drawDeals(first.deals, n);
+    if (n === 0) return setPanel("deals", "ok");
+    const start = Date.now();
+    const tick = () => {
+      if (latest() && panels.deals.state === "streaming") {
+        const seconds = ((Date.now() - start) / 1000).toFixed(0);
+        setPanel("deals", "streaming", `deals: Monte Carlo over ${n} draws, ${seconds} s…`);
+      }
+    };
+    setPanel("deals", "streaming", `deals: Monte Carlo over ${n} draws…`);
+    const timer = setInterval(tick, 1000);
+    try {
+      const full = await api("POST", "/api/deals", request({ draws: n, top: 5, seed: seed() }));
+      if (!latest()) return;
+      drawDeals(full.deals);
+      setPanel("deals", "ok");
+    } finally {
+      clearInterval(timer);
+    }
+  } catch (err) {
+    if (latest()) setPanel("deals", "error", err.message);
+  }
 }
 
-function drawDeals(deals) {
+function drawDeals(deals, pending = 0) {
   // the engine's verdict, word for word (the same sentence as the CLI and the report)
   $("deals-summary").textContent = deals.verdict.sentence;
   $("deals-summary").dataset.margin = deals.verdict.margin.toFixed(4);
   const issues = state.info.issues.map((i) => i.id);
-  const mc = deals.monte_carlo.draws ? `P(accept), ${deals.monte_carlo.draws} draws, seed ${deals.monte_carlo.seed}` : "P(accept)";
+  const mc = deals.monte_carlo.draws ? `P(accept), ${deals.monte_carlo.draws} draws, seed ${deals.monte_carlo.seed}`
+    : pending ? `P(accept), ${pending} draws: computing…` : "P(accept)";
   const head = el("tr", {}, ...["package", ...issues, "min margin (+ = room)", "binding row (blocks if < 0)", mc].map((h) => el("th", {}, h)));
   const rows = deals.packages.map((p) => el("tr", {}, el("td", {}, p.name),
     ...issues.map((i) => el("td", {}, fmt(p.terms[i], 1))),
     el("td", {}, (p.min_margin >= 0 ? "+" : "") + fmt(p.min_margin, 4)),
     el("td", {}, (p.blockers.length ? p.blockers : p.binding).join(", ") || "-"),
-    el("td", {}, p.p_accept === null ? "-" : `${fmt(100 * p.p_accept, 1)}%`)));
+    el("td", {}, p.p_accept !== null ? `${fmt(100 * p.p_accept, 1)}%` : pending ? "…" : "-")));
   $("deals-table").replaceChildren(el("table", { id: "packages" }, head, ...rows));
   dealsChart(deals);
 }
