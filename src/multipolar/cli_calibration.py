@@ -36,7 +36,8 @@ def _command(
 
 
 CALIB_DRAWS = params.Param(
-    "draws", int, 40, "Draws per issue (the EUM gets a quarter, KTAB's SMP a tenth).", low=2,
+    "draws", int, 40,
+    "Draws per issue (the EUM and the exchange model get a quarter, KTAB's SMP a tenth).", low=2,
     high=10_000,
 )  # fmt: skip
 
