@@ -288,10 +288,13 @@ def test_exchange_is_fitted_on_train_and_graded_on_test(deu: DeuData) -> None:
     cal = run_calibration(deu, models=["exchange"], grid=(0.1, 1.0), draws=8, bootstrap=20)
     (fit,) = cal.fits
     assert fit.label == "exchange"
-    assert fit.draws == 8 // COST["exchange"] and fit.train_issues == 14
-    assert fit.value in (0.1, 1.0) and fit.train_crps == min(fit.curve)
+    assert fit.draws == 8 // COST["exchange"]
+    assert fit.train_issues == 14
+    assert fit.value in (0.1, 1.0)
+    assert fit.train_crps == min(fit.curve)
     report = json.loads(to_json(cal))
     row = report["test"][0]
-    assert row["model"] == "exchange" and sum(row["pit_histogram"]) == 11
+    assert row["model"] == "exchange"
+    assert sum(row["pit_histogram"]) == 11
     assert 0.0 <= row["coverage"]["50%"]["value"] <= row["coverage"]["90%"]["value"] <= 1.0
     assert "**Proposal models** (`exchange`)" in render(cal, "multipolar backtest calibration x")
