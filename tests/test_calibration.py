@@ -20,7 +20,6 @@ from multipolar.backtest.calibration import (
     calibrated_variants,
     draws_for,
     fit_noise,
-    normals,
     outcomes,
     predictive,
     run_calibration,
@@ -34,6 +33,7 @@ from multipolar.backtest.calibration_grade import (
     rank_pit,
     verdict,
 )
+from multipolar.backtest.calibration_noise import noisy_inputs, normals, proposal_noisy_inputs
 from multipolar.backtest.calibration_page import render, to_json
 from multipolar.backtest.fit import forecasts, variants
 from multipolar.backtest.score import Interval
@@ -116,6 +116,7 @@ def test_slow_models_get_fewer_draws() -> None:
     assert by_model["compromise"] == 40
     assert by_model["eum"] == 40 // COST["eum"]
     assert by_model["smp"] == 40 // COST["smp"]
+    assert by_model["exchange"] == 40 // COST["exchange"]  # every model, the exchange one too
     assert min(draws_for(v, 2) for v in calibrated_variants()) == 2
 
 
@@ -251,3 +252,49 @@ def test_cli_calibration_writes_the_page_and_fails_in_one_line(small: Path, tmp_
     missing = runner.invoke(app, ["backtest", "calibration", str(tmp_path / "nope.csv"), "-q"])
     assert missing.exit_code == 2
     assert "Traceback" not in missing.stderr
+
+
+# --- the exchange model: a proposal's issues as one problem, each issue with its own noise -------
+
+
+def test_exchange_noise_is_each_issues_own(deu: DeuData) -> None:
+    """In a proposal's problem every issue's actors move by the numbers the issue gets alone."""
+    group = [i for i in deu.issues if i.proposal == "d00032"]
+    assert len(group) > 1
+    joint = proposal_noisy_inputs(group, "council", (0.0, 0.3), 3, seed=2)
+    assert joint.x.shape == (2, 3, len(group), len(joint.actors))
+    for k, issue in enumerate(group):
+        alone = noisy_inputs([issue], "council", (0.0, 0.3), 3, seed=2)
+        cols = [joint.actors.index(a) for a in issue.actors]
+        np.testing.assert_array_equal(joint.x[:, :, k, cols], alone.x[:, 0, :, 0, :])
+        np.testing.assert_array_equal(joint.mask[:, :, k, cols], alone.mask[:, 0, :, 0, :])
+        others = np.setdiff1d(np.arange(len(joint.actors)), cols)
+        assert not joint.mask[:, :, k, others].any()  # not positioned there: not moved either
+    np.testing.assert_array_equal(joint.x[0], np.broadcast_to(joint.x[0, 0], joint.x[0].shape))
+
+
+def test_exchange_on_a_lone_issue_is_the_compromise_under_the_same_noise(deu: DeuData) -> None:
+    """One issue of a proposal alone is a one-issue problem (nothing to trade): the exchange
+    model's draws are the compromise model's, so the two see the very same noise."""
+    lone = [i for i in deu.issues if i.proposal == "d00062"][:1]
+    exchange, compromise = variants(["exchange", "compromise"])
+    got = predictive(lone, exchange, "equal", (0.3,), draws=4, seed=1)
+    want = predictive(lone, compromise, "equal", (0.3,), draws=4, seed=1)
+    assert got.std() > 0
+    np.testing.assert_allclose(got, want, atol=1e-9)
+
+
+def test_exchange_is_fitted_on_train_and_graded_on_test(deu: DeuData) -> None:
+    cal = run_calibration(deu, models=["exchange"], grid=(0.1, 1.0), draws=8, bootstrap=20)
+    (fit,) = cal.fits
+    assert fit.label == "exchange"
+    assert fit.draws == 8 // COST["exchange"]
+    assert fit.train_issues == 14
+    assert fit.value in (0.1, 1.0)
+    assert fit.train_crps == min(fit.curve)
+    report = json.loads(to_json(cal))
+    row = report["test"][0]
+    assert row["model"] == "exchange"
+    assert sum(row["pit_histogram"]) == 11
+    assert 0.0 <= row["coverage"]["50%"]["value"] <= row["coverage"]["90%"]["value"] <= 1.0
+    assert "**Proposal models** (`exchange`)" in render(cal, "multipolar backtest calibration x")

@@ -36,7 +36,8 @@ def _command(
 
 
 CALIB_DRAWS = params.Param(
-    "draws", int, 40, "Draws per issue (the EUM gets a quarter, KTAB's SMP a tenth).", low=2,
+    "draws", int, 40,
+    "Draws per issue (the EUM and the exchange model get a quarter, KTAB's SMP a tenth).", low=2,
     high=10_000,
 )  # fmt: skip
 
@@ -80,7 +81,8 @@ def calibration(
     Each model's forecast becomes a distribution under position noise (one parameter, fitted
     per model on the train split by mean CRPS), then is graded on the test split: CRPS against
     the climatological forecast, 50 % and 90 % coverage and the PIT histogram. Prints the
-    markdown page (or writes it with -o). The full run takes about 4½ CPU-minutes, most of it
+    markdown page (or writes it with -o). The exchange model runs each proposal's issues as one
+    problem, each issue under its own noise. The full run takes about 5 CPU-minutes, most of it
     KTAB's SMP, shared among the --workers processes.
 
     Example: `multipolar backtest calibration ../shared/data/deu/deu3.csv --workers 2

@@ -7,7 +7,9 @@ across actors and draws, and is clipped to the issue's scale; saliences and capa
 coded. The model's forecasts over the draws are its predictive distribution. ``sigma`` is fitted
 per model on the train split alone: the grid value with the lowest mean CRPS over the train
 issues (its fair ensemble estimate; the first of equal minima). The draws of an issue depend
-only on the seed and the issue's id (common random numbers across grid values and models).
+only on the seed and the issue's id (common random numbers across grid values and models), also
+for the exchange model, which reads the issues of a proposal as one problem (``by_proposal``)
+and moves each issue's positions by that issue's own draws (``calibration_noise``).
 Grading on the test split (CRPS, the coverage of the central 50 % and 90 % intervals, the PIT,
 all by ``multipolar.ledger.scores``, against the climatological forecast) is in
 ``calibration_grade``, the page in ``calibration_page``.
@@ -16,7 +18,6 @@ all by ``multipolar.ledger.scores``, against the climatological forecast) is in
 from __future__ import annotations
 
 import time
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,33 +34,29 @@ from multipolar.backtest.calibration_grade import (
     grade,
     summarise,
 )
-from multipolar.backtest.capabilities import Scheme, capabilities, with_capabilities
+from multipolar.backtest.calibration_noise import noisy_inputs, proposal_predictive
+from multipolar.backtest.capabilities import Scheme
 from multipolar.backtest.data import DeuData, DeuIssue
-from multipolar.backtest.fit import Variant, variants
+from multipolar.backtest.fit import PROPOSAL_MODELS, Variant, variants
 from multipolar.backtest.score import Resample, resample_counts
 from multipolar.backtest.split import split_for
 from multipolar.errors import UsageError
 from multipolar.ledger.scores import crps_samples
-from multipolar.scenario.arrays import FloatArray, Inputs, to_inputs
+from multipolar.scenario.arrays import FloatArray
 from multipolar.uncertainty.backends import run_tasks
 from multipolar.uncertainty.montecarlo import run_model
 
 #: position noise tried when fitting, as a share of the issue's scale
 GRID: tuple[float, ...] = (0.1, 0.2, 0.3, 0.5, 1.0)
 DRAWS = 40  # draws per issue, divided by COST for the slow models
-#: slow models get DRAWS // COST draws (a run of KTAB's SMP costs 10-200 ms, of the EUM ~3 ms)
-COST = {"eum": 4, "smp": 10}
+#: slow models get DRAWS // COST draws (a run of KTAB's SMP costs 10-200 ms, of the EUM ~3 ms,
+#: of the exchange model on a noisy DEU proposal ~7 ms)
+COST = {"eum": 4, "exchange": 4, "smp": 10}
 Progress = Callable[[str], None]
 
 
 def outcomes(issues: Sequence[DeuIssue]) -> FloatArray:
     return np.array([i.outcome for i in issues], dtype=float)
-
-
-def normals(issue: DeuIssue, draws: int, seed: int) -> FloatArray:
-    """The issue's standard normals (draws, actors): a function of the seed and the issue id."""
-    key = zlib.crc32(issue.id.encode("utf-8"))
-    return np.random.default_rng([seed, key]).standard_normal((draws, len(issue.actors)))
 
 
 def _groups(issues: Sequence[DeuIssue]) -> list[list[int]]:
@@ -75,29 +72,6 @@ def _groups(issues: Sequence[DeuIssue]) -> list[list[int]]:
     return list(out.values())
 
 
-def noisy_inputs(
-    batch: Sequence[DeuIssue], chosen: Scheme, sigmas: Sequence[float], draws: int, seed: int
-) -> Inputs:
-    """Model inputs (sigmas, issues, draws, 1, actors) for one batch of issues (``_groups``);
-    the actor labels are the first issue's (models read arrays, not labels)."""
-    base = [to_inputs(with_capabilities(i.scenario, capabilities(i, chosen))) for i in batch]
-    lead = (len(sigmas), len(batch), draws)
-
-    def stacked(name: str) -> Any:
-        a = np.stack([getattr(b, name) for b in base])  # (G, 1, n) or (G, 1)
-        return np.broadcast_to(a[None, :, None], (*lead, *a.shape[1:])).copy()
-
-    x, mask, lo, hi = stacked("x"), stacked("mask"), stacked("lo"), stacked("hi")
-    z = np.stack([normals(i, draws, seed) for i in batch])[None, :, :, None, :]
-    width = (hi - lo)[..., None]
-    sig = np.asarray(sigmas, dtype=float)[:, None, None, None, None]
-    moved = np.clip(x + sig * width * z, lo[..., None], hi[..., None])
-    x = np.where(mask, moved, 0.0)
-    return Inputs(
-        x, stacked("c"), stacked("s"), mask, lo, hi, stacked("ref"), base[0].actors, base[0].issues
-    )
-
-
 def predictive(
     issues: Sequence[DeuIssue],
     variant: Variant,
@@ -108,7 +82,10 @@ def predictive(
     seed: int = 0,
 ) -> FloatArray:
     """The variant's forecast of every issue in every draw, per noise level: (sigmas, issues,
-    draws). Each batch of issues (``_groups``) runs at once over noise levels, issues and draws."""
+    draws). Each batch of issues (``_groups``) runs at once over noise levels, issues and draws;
+    a proposal model (``fit.PROPOSAL_MODELS``) runs each proposal's issues as one problem."""
+    if variant.model in PROPOSAL_MODELS:
+        return proposal_predictive(issues, variant, chosen, sigmas, draws=draws, seed=seed)
     out = np.empty((len(sigmas), len(issues), draws))
     for idx in _groups(issues):
         batch = [issues[k] for k in idx]
@@ -183,18 +160,9 @@ def fit_noise(
 
 
 def calibrated_variants(models: Sequence[str] | None = None) -> list[Variant]:
-    """The variants the calibration grades: per-issue models only. The exchange model reads a
-    proposal's issues together (``fit.PROPOSAL_MODELS``); its per-issue noise model is not
-    defined here yet, so it is left out (named explicitly, it is refused)."""
-    from multipolar.backtest.fit import PROPOSAL_MODELS
-
-    chosen = variants(models)
-    out = [v for v in chosen if v.model not in PROPOSAL_MODELS]
-    if models and len(out) < len(chosen):
-        raise UsageError(
-            "the calibration grades per-issue models; fix: leave out " + ", ".join(PROPOSAL_MODELS)
-        )
-    return out
+    """The variants the calibration grades: every registered model by default (the EUM in both
+    modes), the exchange model over whole proposals (``calibration_noise``)."""
+    return variants(models)
 
 
 def draws_for(variant: Variant, draws: int) -> int:

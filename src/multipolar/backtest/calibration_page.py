@@ -4,9 +4,11 @@ same seed, same bytes."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from multipolar.backtest.calibration import COST, GRID, Calibration, NoiseFit
 from multipolar.backtest.calibration_grade import COVERAGES, LEVELS, PIT_BINS, Summary
+from multipolar.backtest.fit import PROPOSAL_MODELS
 from multipolar.backtest.score import Interval
 from multipolar.backtest.tables import fmt_interval
 
@@ -191,6 +193,34 @@ def _words(s: Summary, clim: Summary) -> str:
     return " ".join(parts)
 
 
+def _proposals(cal: Calibration) -> list[str]:
+    """How a proposal model (the exchange model) is run and perturbed, if one is graded."""
+    joint = [f.label for f in cal.fits if f.label in PROPOSAL_MODELS]
+    if not joint:
+        return []
+    sizes = Counter(Counter(i.proposal for i in cal.data.issues).values())
+    single = sizes.get(1, 0)
+    return [
+        (
+            "**Proposal models** ("
+            + ", ".join(f"`{j}`" for j in joint)
+            + "). The exchange model trades between issues, so, as on the "
+            "[leaderboard](deu3.md), its problem is a whole proposal: the issues of one "
+            f"legislative proposal together ({sum(sizes.values()) - single} proposals of "
+            f"{min((k for k in sizes if k > 1), default=2)}–{max(sizes)} issues), each with "
+            f"its own capabilities; a proposal with a single issue ({single} of "
+            f"{sum(sizes.values())}) is a one-issue problem, where nothing can be traded and the "
+            "model forecasts the compromise. The noise is the same as for the other models: "
+            "each issue's positions move by that issue's own normal draws, the numbers it gets "
+            "when it runs alone, so an issue's noise does not depend on its grouping. Its one "
+            "parameter σ is fitted on the train proposals' issues like every other model's "
+            "(the split keeps each proposal on one side), and each draw of a proposal is one "
+            "run of the model over all its issues."
+        ),
+        "",
+    ]
+
+
 def _method(cal: Calibration) -> list[str]:
     grid = ", ".join(f"{g:g}" for g in cal.grid)
     counts = sorted({f.draws for f in cal.fits}, reverse=True)
@@ -210,6 +240,7 @@ def _method(cal: Calibration) -> list[str]:
         f"unbiased (fair) estimate, the handicap is {handicap}"
     )
     return [
+        *_proposals(cal),
         (
             "**Uncertainty model.** One parameter, the position noise σ: in every draw each "
             "positioned actor's position moves by σ × (scale width) × z, z standard normal and "
