@@ -123,7 +123,7 @@ function effectRow(ei, k, effect) {
   return el("tr", { "data-path": place(base) }, el("td", {}, select), el("td", { class: "what" }, ...what),
     el("td", {}, field([...base, "source"], "select", { choices: (ED.data.sources || []).map((s) => s.id), optional: true })),
     el("td", {}, field([...base, "quote"], "text")), el("td", {}, field([...base, "note"], "text")),
-    el("td", {}, button("✕", () => change(() => ED.data.events[ei].effects.splice(k, 1)), { title: "delete this effect" })));
+    el("td", {}, button("✕", () => change(() => ED.data.events[ei].effects.splice(k, 1)), { title: "delete this effect", class: "small del" })));
 }
 
 function eventsSection() {

@@ -19,6 +19,7 @@ async function api(method, url, body) {
 function edited(structural) {
   persist();
   if (structural) render();
+  setState("validity", "checking", "checking…");
   updateButtons();
   validateSoon(DEBOUNCE_MS);
 }
@@ -28,11 +29,14 @@ function validateSoon(ms) {
   validateTimer = setTimeout(validate, ms);
 }
 
+// The panels run on exactly the text that was found valid (never on a later, unchecked edit).
 async function validate() {
   clearTimeout(validateTimer);
+  if (!ED.data) return;
   const n = ++seq.validate;
+  const text = JSON.stringify(ED.data);
   let out;
-  try { out = await api("POST", "/api/validate", { scenario: ED.data }); } catch (err) {
+  try { out = await api("POST", "/api/validate", { scenario: JSON.parse(text) }); } catch (err) {
     if (n === seq.validate) setState("validity", "error", err.message);
     return;
   }
@@ -40,7 +44,7 @@ async function validate() {
   ED.problems = out.problems;
   ED.valid = out.valid;
   showProblems(out.problems);
-  if (out.valid) runPanels(); else markStale();
+  if (out.valid) runPanels(text); else markStale();
 }
 
 function setState(id, state, text) {
@@ -49,36 +53,39 @@ function setState(id, state, text) {
   if (text !== undefined) node.textContent = text;
 }
 
-function markStale() {
-  for (const p of ["forecast", "deals"]) setState(`state-${p}`, "waiting", "waiting for a valid scenario");
+function markStale() {  // replies still on their way are for a scenario that no longer is
+  for (const p of ["forecast", "deals"]) {
+    seq[p] += 1;
+    setState(`state-${p}`, "waiting", "waiting for a valid scenario");
+  }
 }
 
-const scenarioRef = () => ({ text: JSON.stringify(ED.data), format: "json" });
+const scenarioRef = (text) => ({ text: text || JSON.stringify(ED.data), format: "json" });
 const chosenModels = () => [...document.querySelectorAll("#models input:checked")].map((b) => b.value);
 
-function runPanels() {
+function runPanels(text) {
   ED.run = null;
-  runForecast();
-  runDeals();
+  runForecast(text);
+  runDeals(text);
 }
 
-async function runForecast() {
+async function runForecast(text) {
   const n = ++seq.forecast;
   setState("state-forecast", "computing", "computing…");
   try {
     const models = chosenModels();
-    const out = await api("POST", "/api/forecast", { scenario: scenarioRef(), models: models.length ? models : null, seed: 0 });
+    const out = await api("POST", "/api/forecast", { scenario: scenarioRef(text), models: models.length ? models : null, seed: 0 });
     if (n !== seq.forecast) return;
     drawForecasts(out.forecasts);
     setState("state-forecast", "ok", "up to date");
   } catch (err) { if (n === seq.forecast) setState("state-forecast", "error", err.message); }
 }
 
-async function runDeals() {
+async function runDeals(text) {
   const n = ++seq.deals;
   setState("state-deals", "computing", "computing…");
   try {
-    const out = await api("POST", "/api/deals", { scenario: scenarioRef(), draws: Number($("draws").value) || 0, top: 3, seed: 0 });
+    const out = await api("POST", "/api/deals", { scenario: scenarioRef(text), draws: Number($("draws").value) || 0, top: 3, seed: 0 });
     if (n !== seq.deals) return;
     drawVerdict(out.deals);
     setState("state-deals", "ok", "up to date");
@@ -134,11 +141,15 @@ async function openRun(id) {
   if (results.deals) { drawVerdict(results.deals); setState("state-deals", "saved", `stored in run #${id}`); }
 }
 
-const shown = (v) => (v === null || v === undefined ? "–" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toPrecision(4)) : typeof v === "string" ? v : JSON.stringify(v));
+const cut = (t, n = 24) => (t.length > n ? `${t.slice(0, n - 1)}…` : t);
+const shown = (v) => (v === null || v === undefined ? "–" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toPrecision(4)) : cut(typeof v === "string" ? v : JSON.stringify(v)));
+// forecasts first among the changed results, then the deal, then the rest (diagnostics)
+const RANKS = [/\.forecast\./, /^deals\.(zone_of_agreement|packages\[0\])/, /^deals\./];
+const rank = (path) => { const i = RANKS.findIndex((re) => re.test(path)); return i < 0 ? RANKS.length : i; };
 
 function changesTable(id, rows, a, b) {
   const head = el("tr", {}, ...["path", `run #${a}`, `run #${b}`, "change"].map((h) => el("th", {}, h)));
-  const body = rows.slice(0, 40).map((r) => el("tr", {}, el("td", {}, r.path), el("td", {}, shown(r.a)), el("td", {}, shown(r.b)),
+  const body = rows.slice(0, 40).map((r) => el("tr", {}, el("td", { title: r.path }, r.path), el("td", {}, shown(r.a)), el("td", {}, shown(r.b)),
     el("td", {}, r.delta === null || r.delta === undefined ? "" : `${r.delta >= 0 ? "+" : ""}${r.delta.toPrecision(3)}`)));
   const more = rows.length > 40 ? el("p", { class: "hint" }, `… and ${rows.length - 40} more (multipolar runs diff ${a} ${b})`) : null;
   return el("div", { class: "side" }, el("table", { id }, head, ...body), more);
@@ -156,6 +167,6 @@ async function compareRuns() {
   $("compare-view").replaceChildren(el("h3", {}, `Run #${a} → run #${b}`),
     el("div", { class: "columns" },
       el("div", {}, el("h4", {}, `Inputs changed: ${inputs.length}`), changesTable("compare-inputs", inputs, a, b)),
-      el("div", {}, el("h4", {}, `Results changed: ${diff.results.length}`), changesTable("compare-results", diff.results, a, b))));
+      el("div", {}, el("h4", {}, `Results changed: ${diff.results.length}`), changesTable("compare-results", [...diff.results].sort((x, y) => rank(x.path) - rank(y.path)), a, b))));
   $("runs-status").textContent = "";
 }
