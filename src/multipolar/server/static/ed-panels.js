@@ -3,7 +3,8 @@
 "use strict";
 
 const DEBOUNCE_MS = 150;  // typing: check when the typing pauses; a committed field: at once
-let validateTimer = null;
+const DEALS_PAUSE_MS = 700;  // the deal verdict (heavier) follows once the edits pause
+let validateTimer = null, dealsTimer = null;
 const seq = { validate: 0, forecast: 0, deals: 0 };
 
 async function api(method, url, body) {
@@ -54,6 +55,7 @@ function setState(id, state, text) {
 }
 
 function markStale() {  // replies still on their way are for a scenario that no longer is
+  clearTimeout(dealsTimer);
   for (const p of ["forecast", "deals"]) {
     seq[p] += 1;
     setState(`state-${p}`, "waiting", "waiting for a valid scenario");
@@ -63,10 +65,14 @@ function markStale() {  // replies still on their way are for a scenario that no
 const scenarioRef = (text) => ({ text: text || JSON.stringify(ED.data), format: "json" });
 const chosenModels = () => [...document.querySelectorAll("#models input:checked")].map((b) => b.value);
 
+// The forecast reruns at once; the deal verdict once the edits pause, so that it never holds a
+// worker the next forecast needs.
 function runPanels(text) {
   ED.run = null;
   runForecast(text);
-  runDeals(text);
+  clearTimeout(dealsTimer);
+  setState("state-deals", "waiting", "updates when the edits pause");
+  dealsTimer = setTimeout(() => runDeals(text), DEALS_PAUSE_MS);
 }
 
 async function runForecast(text) {
