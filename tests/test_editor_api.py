@@ -47,7 +47,7 @@ def test_validate_gives_the_text_of_multipolar_validate_with_its_place(
     data = opened(web, new={"actors": 3, "issues": 2})["scenario"]
     data["salience"]["PARTY_A"]["issue1"] = 7
     data["actors"][1]["capability"] = -3
-    out = web.post("/api/validate", json={"scenario": data}).json()
+    out = web.post("/api/validate", json={"data": data}).json()
     assert out["valid"] is False
     places = {p["place"]: p for p in out["problems"]}
     assert set(places) == {"salience.PARTY_A.issue1", "actors[1].capability"}
@@ -67,14 +67,14 @@ def test_validate_gives_the_text_of_multipolar_validate_with_its_place(
     data["salience"]["PARTY_A"]["issue1"] = 0.7
     data["actors"][1]["capability"] = 3
     data["positions"]["MEDIATOR"]["issue2"] = "abc"  # text where a number belongs
-    typed = web.post("/api/validate", json={"scenario": data}).json()["problems"]
+    typed = web.post("/api/validate", json={"data": data}).json()["problems"]
     expected = (
         "positions.MEDIATOR.issue2: expected a number, got 'abc'; fix: write a number, "
         "or a range {low: .., best: .., high: ..}"
     )
     assert [p["text"] for p in typed] == [expected]
     data["positions"]["MEDIATOR"]["issue2"] = 40
-    assert web.post("/api/validate", json={"scenario": data}).json() == {
+    assert web.post("/api/validate", json={"data": data}).json() == {
         "valid": True,
         "problems": [],
     }
@@ -88,7 +88,7 @@ def test_every_bundled_scenario_downloads_unchanged_to_the_same_scenario(
         body = opened(web, bundled=name)
         assert body["valid"] is True
         assert body["source"] == f"bundled:{name}"
-        res = web.post("/api/editor/download", json={"scenario": body["scenario"], "format": fmt})
+        res = web.post("/api/editor/download", json={"data": body["scenario"], "format": fmt})
         assert res.status_code == 200
         assert res.headers["x-multipolar-valid"] == "true"
         assert f'.{fmt}"' in res.headers["content-disposition"]
@@ -119,7 +119,7 @@ def test_upload_says_comments_are_dropped_and_keeps_invalid_data_to_fix(web: Tes
     assert body["valid"] is False
     assert body["scenario"]["date"] == "2025-01-02"  # dates as text in the editor's data
     assert "reversed" in body["problems"][0]["message"]
-    res = web.post("/api/editor/download", json={"scenario": body["scenario"]})
+    res = web.post("/api/editor/download", json={"data": body["scenario"]})
     assert res.headers["x-multipolar-valid"] == "false"
     assert res.text.startswith("# NOT VALID YET: ")
     assert yaml.safe_load(res.text) == body["scenario"]  # the work is kept as it stands

@@ -51,7 +51,7 @@ class _Body(BaseModel):
 
 
 class ValidateRequest(_Body):
-    scenario: dict[str, Any] = Field(description="The scenario as data (a parsed file).")
+    data: dict[str, Any] = Field(description="The scenario as data (a parsed file's content).")
 
 
 class ProblemOut(BaseModel):
@@ -70,18 +70,43 @@ class ValidateResponse(BaseModel):
 class NewScenario(_Body):
     actors: int = Field(3, ge=2, le=MAX_ACTORS, description="How many actors.")
     issues: int = Field(2, ge=1, le=MAX_ISSUES, description="How many issues.")
-    name: str = Field("new-scenario", max_length=64, description="Name for its id and title.")
+    name: str = Field(
+        "new-scenario",
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="Name for its id and title.",
+    )
 
 
-class OpenRequest(_Body):
-    """Exactly one of: ``new`` (a starter), ``bundled`` (a name), ``text`` (a file's content)
-    or ``run`` (a saved run's id)."""
+class OpenNew(_Body):
+    """A new starter scenario (the one `multipolar new` writes)."""
 
-    new: NewScenario | None = None
-    bundled: str | None = Field(None, max_length=200)
-    text: str | None = None
-    format: Literal["yaml", "json"] | None = None
-    run: int | None = Field(None, ge=1, le=params.MAX_JSON_INT, description="A saved run's id.")
+    new: NewScenario
+
+
+class OpenBundled(_Body):
+    """A bundled scenario, by name (see /api/meta)."""
+
+    bundled: str = Field(max_length=200, description="Name of a bundled scenario.")
+
+
+class OpenText(_Body):
+    """A scenario file's content (its comments are dropped)."""
+
+    text: str = Field(description="A scenario file's content (YAML or JSON).")
+    format: Literal["yaml", "json"] | None = Field(
+        None, description="Format of `text` (default: JSON when it starts with '{', else YAML)."
+    )
+
+
+class OpenRun(_Body):
+    """The scenario a saved run ran on, with the run's results."""
+
+    run: int = Field(ge=1, le=params.MAX_JSON_INT, description="Id of a saved run.")
+
+
+#: Which scenario to open: exactly one of the four forms.
+OpenRequest = OpenNew | OpenBundled | OpenText | OpenRun
 
 
 class OpenResponse(BaseModel):
@@ -147,23 +172,19 @@ _COMMENT = re.compile(r"(^|\s)#")
 
 
 def open_any(req: OpenRequest, limits: Limits, db_url: str | None) -> OpenResponse:
-    given = [k for k in ("new", "bundled", "text", "run") if getattr(req, k) is not None]
-    if len(given) != 1:
-        raise HTTPException(422, "give exactly one of 'new', 'bundled', 'text' or 'run'")
-    if req.new is not None:
+    if isinstance(req, OpenNew):
         text = starter_yaml(req.new.name, req.new.actors, req.new.issues)
         return _opened(parse_yaml(text)[0], "new", limits)
-    if req.bundled is not None:
+    if isinstance(req, OpenBundled):
         from multipolar.data import bundled_scenarios
 
         if req.bundled not in bundled_scenarios():
             raise HTTPException(404, f"bundled: no bundled scenario '{req.bundled}'")
         return _opened(to_data(bundled(req.bundled)), f"bundled:{req.bundled}", limits)
-    if req.run is not None:
+    if isinstance(req, OpenRun):
         record = store.get_run(req.run, db_url)
-        run = record.as_dict()
-        return _opened(record.scenario or {}, f"run:{req.run}", limits, run=run)
-    text = req.text or ""
+        return _opened(record.scenario or {}, f"run:{req.run}", limits, run=record.as_dict())
+    text = req.text
     fmt = req.format or ("json" if text.lstrip().startswith("{") else "yaml")
     check_yaml(text, limits.max_yaml_nodes)
     try:
@@ -174,18 +195,44 @@ def open_any(req: OpenRequest, limits: Limits, db_url: str | None) -> OpenRespon
     return _opened(data, "upload", limits, comments_dropped=comments)
 
 
+def _printable(text: str) -> str:
+    """``text`` safe in a YAML comment: other characters as ``\\uXXXX``."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+
+
 def download_text(req: DownloadRequest, limits: Limits) -> tuple[str, bool]:
     """The file's text, and whether the scenario is valid. A valid scenario is written by the
     engine (``dumps``): it loads back to the same scenario. An invalid one is written as it
     stands, so that work is never lost, with its problems on top (YAML) to fix later."""
-    scn, problems = check_data(req.scenario, limits)
+    scn, problems = check_data(req.data, limits)
     if scn is not None:
         return dumps(scn, req.format), True
-    data = _plain(req.scenario)
+    data = _plain(req.data)
     if req.format == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n", False
-    head = "".join(f"# NOT VALID YET: {p.text}\n" for p in problems)
+    head = "".join(f"# NOT VALID YET: {_printable(p.text)}\n" for p in problems)
     return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), False
+
+
+DOWNLOADED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The scenario file (YAML or JSON, as asked).",
+        "content": {
+            "application/yaml": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+        "headers": {
+            "X-Multipolar-Valid": {
+                "description": "true: the scenario validates; false: written as it stands.",
+                "schema": {"type": "string", "enum": ["true", "false"]},
+            },
+            "Content-Disposition": {
+                "description": "attachment; filename=ID.FORMAT",
+                "schema": {"type": "string"},
+            },
+        },
+    }
+}
 
 
 def _asset(name: str) -> str:
@@ -209,7 +256,7 @@ def editor_router(db_url: str | None, limits: Limits) -> APIRouter:
     async def check(req: ValidateRequest) -> ValidateResponse:
         """Check a scenario given as data: the engine's messages (the text of
         ``multipolar validate``), each with the place it names."""
-        _, problems = await run_in_threadpool(check_data, req.scenario, limits)
+        _, problems = await run_in_threadpool(check_data, req.data, limits)
         return ValidateResponse(valid=not problems, problems=problems)
 
     @router.post("/api/editor/open", response_model=OpenResponse)
@@ -218,11 +265,11 @@ def editor_router(db_url: str | None, limits: Limits) -> APIRouter:
         (its comments are dropped) or a saved run's (with the run's results)."""
         return await run_in_threadpool(open_any, req, limits, db_url)
 
-    @router.post("/api/editor/download")
+    @router.post("/api/editor/download", response_class=Response, responses=DOWNLOADED)
     async def download(req: DownloadRequest) -> Response:
         """The scenario as a YAML or JSON file (header ``X-Multipolar-Valid``)."""
         text, valid = await run_in_threadpool(download_text, req, limits)
-        ident = req.scenario.get("id")
+        ident = req.data.get("id")
         stem = (
             ident
             if isinstance(ident, str) and re.fullmatch(r"[\w.\-]{1,64}", ident)

@@ -57,7 +57,7 @@ async function download(format) {
   let res;
   try {
     res = await fetch("/api/editor/download", { method: "POST", headers: { "content-type": "application/json" },
-      body: JSON.stringify({ scenario: ED.data, format }) });
+      body: JSON.stringify({ data: ED.data, format }) });
   } catch (err) { $("notice").textContent = err.message; return; }
   if (!res.ok) { $("notice").textContent = `Not downloaded: ${res.status}`; return; }
   const blob = await res.blob();

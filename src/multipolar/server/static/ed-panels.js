@@ -37,7 +37,7 @@ async function validate() {
   const n = ++seq.validate;
   const text = JSON.stringify(ED.data);
   let out;
-  try { out = await api("POST", "/api/validate", { scenario: JSON.parse(text) }); } catch (err) {
+  try { out = await api("POST", "/api/validate", { data: JSON.parse(text) }); } catch (err) {
     if (n === seq.validate) setState("validity", "error", err.message);
     return;
   }
