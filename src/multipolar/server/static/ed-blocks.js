@@ -132,6 +132,7 @@ function eventsSection() {
     el("div", { class: "row" }, labelled("id", field(["events", ei, "id"], "req")), labelled("date", field(["events", ei, "date"], "date", { placeholder: "YYYY-MM-DD" })),
       labelled("title", field(["events", ei, "title"], "req")), labelled("sources", field(["events", ei, "sources"], "list")),
       button("delete event", () => change(() => events.splice(ei, 1)))),
+    labelled("description", field(["events", ei, "description"], "text")),
     el("table", { class: "edit effects", "data-path": place(["events", ei, "effects"]) },
       el("tr", {}, ...["effect", "what", "source", "quote", "note", ""].map((h) => el("th", {}, h))),
       ...(ev.effects || []).map((e, k) => effectRow(ei, k, e))),

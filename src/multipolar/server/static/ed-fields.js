@@ -90,7 +90,8 @@ function field(path, kind, opts = {}) {
   } else {
     input.addEventListener(kind === "bool" || kind === "select" ? "change" : "input", () => {
       beginEdit(key);
-      setAt(path, value());
+      const now = value();  // a blank inside a list (a scale's end) stays in place, as null
+      setAt(path, now === undefined && typeof path[path.length - 1] === "number" ? null : now);
       edited(false);
     });
     input.addEventListener("change", () => validateSoon(0));
@@ -163,7 +164,11 @@ function showDetails(path) {
 }
 
 // ---- the engine's messages beside the fields they name ----
-function target(path) {
+function target(path, message) {
+  // a block's own check names the block; its message starts with the field ("p 1.5 is …")
+  const word = /^([a-z_]+)\b/.exec(message || "");
+  const field = word && document.querySelector(`[data-path="${CSS.escape(place([...path, word[1]]))}"]`);
+  if (field) return field;
   for (let n = path.length; n > 0; n--) {
     const found = document.querySelector(`[data-path="${CSS.escape(place(path.slice(0, n)))}"]`);
     if (found) return found;
@@ -176,7 +181,7 @@ function showProblems(problems) {
   document.querySelectorAll(".invalid").forEach((p) => p.classList.remove("invalid"));
   const list = problems.map((p) => {
     const item = el("li", {}, p.text);
-    const at = target(p.path);
+    const at = target(p.path, p.message);
     if (at) {
       const note = el("div", { class: "problem", "data-for": p.place, role: "alert" }, `${p.message}; fix: ${p.fix}`);
       at.classList.add("invalid");
