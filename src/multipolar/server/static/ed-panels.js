@@ -18,6 +18,7 @@ async function api(method, url, body) {
 
 // After every edit: keep the draft, check the scenario soon.
 function edited(structural) {
+  clearTimeout(dealsTimer);  // the verdict waits for the edits to pause
   persist();
   if (structural) render();
   setState("validity", "checking", "checking…");
@@ -65,14 +66,15 @@ function markStale() {  // replies still on their way are for a scenario that no
 const scenarioRef = (text) => ({ text: text || JSON.stringify(ED.data), format: "json" });
 const chosenModels = () => [...document.querySelectorAll("#models input:checked")].map((b) => b.value);
 
-// The forecast reruns at once; the deal verdict once the edits pause, so that it never holds a
-// worker the next forecast needs.
+// The forecast reruns at once; the deal verdict once the forecast is shown and the edits pause,
+// so that it never takes a worker (or the processor) from the next forecast.
 function runPanels(text) {
   ED.run = null;
-  runForecast(text);
   clearTimeout(dealsTimer);
   setState("state-deals", "waiting", "updates when the edits pause");
-  dealsTimer = setTimeout(() => runDeals(text), DEALS_PAUSE_MS);
+  runForecast(text).then((ok) => {
+    if (ok) dealsTimer = setTimeout(() => runDeals(text), DEALS_PAUSE_MS);
+  });
 }
 
 async function runForecast(text) {
@@ -81,10 +83,12 @@ async function runForecast(text) {
   try {
     const models = chosenModels();
     const out = await api("POST", "/api/forecast", { scenario: scenarioRef(text), models: models.length ? models : null, seed: 0 });
-    if (n !== seq.forecast) return;
+    if (n !== seq.forecast) return false;
     drawForecasts(out.forecasts);
     setState("state-forecast", "ok", "up to date");
+    return true;
   } catch (err) { if (n === seq.forecast) setState("state-forecast", "error", err.message); }
+  return false;
 }
 
 async function runDeals(text) {
