@@ -175,6 +175,8 @@ def test_build_a_scenario_from_new_validate_forecast_and_download(
         problem.wait_for(state="detached", timeout=WAIT)
         page.wait_for_function(READY, timeout=WAIT)
         forecast = page.inner_text("#fc-compromise-issue1")
+        page.wait_for_selector("#state-deals[data-state=ok]", timeout=WAIT)  # after a pause
+        verdict = page.inner_text("#verdict")
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.locator("#section-positions").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "editor-new-scenario.png"))
@@ -191,19 +193,26 @@ def test_build_a_scenario_from_new_validate_forecast_and_download(
         undone = page.input_value(salience)
         page.click("#redo")
         redone = page.input_value(salience)
+        page.click("#discard")  # until discarded
+        page.reload()
+        page.wait_for_selector("#editor .hint")
+        after_discard = page.locator("#cell-positions-PARTY_A-issue1").count()
     finally:
         page.context.close()
     assert message == "salience 7 is outside [0, 1]; fix: use a value between 0 and 1"
     assert waiting == "waiting"
     scn = check_download(file)
+    import multipolar
     from multipolar.dynamics.apply import resolve
     from multipolar.models.api import forecast as engine_forecast
 
     expected = engine_forecast(resolve(scn), "compromise", seed=0).as_dict()["forecast"]
     assert float(forecast) == pytest.approx(expected["issue1"], abs=0.005)  # the engine's
+    assert verdict == multipolar.verdict(scn, draws=0).sentence()  # word for word
     assert kept == "30"
     assert "Restored" in notice
     assert (undone, redone) == ("0.9", "0.7")
+    assert after_discard == 0
     assert errors == [], "\n".join(errors)
 
 
