@@ -157,6 +157,22 @@ def check_download(file: Path) -> Any:
     return scn
 
 
+def reload_undo_discard(page: Any, salience: str) -> tuple[str, str, str, str, int]:
+    """Edits survive a reload; undo and redo step through them; Discard drops them."""
+    page.reload()
+    page.wait_for_selector("#cell-positions-PARTY_A-issue1")
+    kept = page.input_value("#cell-positions-PARTY_A-issue1")
+    notice = page.inner_text("#notice")
+    page.click("#undo")  # the last edit: the pasted salience typed over (7, then 0.7)
+    undone = page.input_value(salience)
+    page.click("#redo")
+    redone = page.input_value(salience)
+    page.click("#discard")
+    page.reload()
+    page.wait_for_selector("#editor .hint")
+    return kept, notice, undone, redone, page.locator("#cell-positions-PARTY_A-issue1").count()
+
+
 def test_build_a_scenario_from_new_validate_forecast_and_download(
     server: tuple[str, str], chromium: Any, tmp_path: Path
 ) -> None:
@@ -184,19 +200,7 @@ def test_build_a_scenario_from_new_validate_forecast_and_download(
             page.click("#download-yaml")
         file = tmp_path / "built.yaml"
         dl.value.save_as(str(file))
-        # edits survive a reload; undo and redo step through them
-        page.reload()
-        page.wait_for_selector("#cell-positions-PARTY_A-issue1")
-        kept = page.input_value("#cell-positions-PARTY_A-issue1")
-        notice = page.inner_text("#notice")
-        page.click("#undo")  # the last edit: the pasted salience typed over (7, then 0.7)
-        undone = page.input_value(salience)
-        page.click("#redo")
-        redone = page.input_value(salience)
-        page.click("#discard")  # until discarded
-        page.reload()
-        page.wait_for_selector("#editor .hint")
-        after_discard = page.locator("#cell-positions-PARTY_A-issue1").count()
+        kept, notice, undone, redone, after_discard = reload_undo_discard(page, salience)
     finally:
         page.context.close()
     assert message == "salience 7 is outside [0, 1]; fix: use a value between 0 and 1"
