@@ -126,7 +126,7 @@ async function refreshRuns() {
   try { runs = await api("GET", "/api/runs?limit=20"); } catch (err) { $("runs-status").textContent = err.message; return; }
   const head = el("tr", {}, ...["", "id", "created", "kind", "scenario", ""].map((h) => el("th", {}, h)));
   const rows = runs.map((r) => el("tr", {}, el("td", {}, el("input", { type: "checkbox", class: "pick", value: r.id, id: `pick-${r.id}`, "aria-label": `compare run ${r.id}` })),
-    el("td", {}, r.id), el("td", {}, r.created), el("td", {}, r.kind), el("td", {}, r.title),
+    el("td", {}, r.id), el("td", { title: r.created }, r.created.slice(0, 16).replace("T", " ")), el("td", {}, r.kind), el("td", { title: r.title }, cut(r.title, 30)),
     el("td", {}, button("Open", () => openRun(r.id), { id: `open-run-${r.id}` }))));
   $("runs-table").replaceChildren(el("table", { id: "runs" }, head, ...rows));
 }
