@@ -91,7 +91,18 @@ function restore(from, to) {
 const undo = () => restore(ED.undo, ED.redo);
 const redo = () => restore(ED.redo, ED.undo);
 
+// The draft is written a moment after the last edit, and at once when the page is left.
+let persistTimer = null;
 function persist() {
+  clearTimeout(persistTimer);
+  persistTimer = setTimeout(persistNow, 250);
+}
+window.addEventListener("pagehide", () => persistNow());
+document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") persistNow(); });
+
+function persistNow() {
+  clearTimeout(persistTimer);
+  if (!ED.data) return;
   try {
     localStorage.setItem(DRAFT_KEY, JSON.stringify({ data: ED.data, source: ED.source,
       saved: new Date().toISOString(), undo: ED.undo.slice(-20) }));
@@ -105,7 +116,10 @@ function loadDraft() {
   } catch (err) { return null; }
 }
 
-const discardDraft = () => localStorage.removeItem(DRAFT_KEY);
+function discardDraft() {
+  clearTimeout(persistTimer);
+  localStorage.removeItem(DRAFT_KEY);
+}
 
 // ---- renaming and adding actors and issues, everywhere they are named ----
 function renameKey(obj, from, to) {
