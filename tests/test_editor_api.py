@@ -153,3 +153,14 @@ def test_editor_page_and_assets_are_served(web: TestClient) -> None:
         assert res.headers["content-type"].startswith("text/javascript")
     assert "comments in an uploaded yaml file are dropped" in page.text.lower()
     assert web.get("/editor/static/..%2Fapp.py").status_code == 404
+
+
+def test_data_nested_too_deeply_is_a_one_line_422(web: TestClient) -> None:
+    body = '{"data": {"title": ' + "[" * 500 + "]" * 500 + "}}"
+    headers = {"content-type": "application/json"}
+    checked = web.post("/api/validate", content=body, headers=headers)
+    assert checked.status_code == 200
+    assert checked.json()["problems"][0]["message"].startswith("expected text, got [[[")
+    res = web.post("/api/editor/download", content=body, headers=headers)
+    assert res.status_code == 422
+    assert res.json()["error"].startswith("data: nested too deeply to write; fix: ")

@@ -28,7 +28,7 @@ from multipolar.errors import MultipolarError, Problem, ScenarioError, format_pa
 from multipolar.scenario.loader import dumps, parse_json, parse_yaml, to_data, validate
 from multipolar.scenario.starter import MAX_ACTORS, MAX_ISSUES, starter_yaml
 from multipolar.server.edit import bundled
-from multipolar.server.limits import Limits, check_scenario, check_yaml
+from multipolar.server.limits import LimitError, Limits, check_scenario, check_yaml
 from multipolar.store import runs as store
 
 ASSETS = {
@@ -40,10 +40,7 @@ ASSETS = {
     "ed-panels.js": "text/javascript",
     "ed-app.js": "text/javascript",
 }
-COMMENTS_DROPPED = (
-    "comments in an uploaded YAML file are dropped: the editor keeps the scenario's data, "
-    "and downloads are written by the engine"
-)
+TOO_DEEP = "data: nested too deeply to write; fix: send a scenario as the editor holds it"
 
 
 class _Body(BaseModel):
@@ -146,7 +143,11 @@ def _out(p: Problem) -> ProblemOut:
 def check_data(data: dict[str, Any], limits: Limits) -> tuple[Any, list[ProblemOut]]:
     """The valid scenario (or ``None``) and the engine's problems with ``data``."""
     try:
-        scn = validate(_plain(data))
+        plain = _plain(data)
+    except RecursionError:
+        raise LimitError(TOO_DEEP) from None
+    try:
+        scn = validate(plain)
         check_scenario(scn, limits)
     except ScenarioError as exc:
         return None, [_out(p) for p in exc.problems]
@@ -211,7 +212,11 @@ def download_text(req: DownloadRequest, limits: Limits) -> tuple[str, bool]:
     if req.format == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n", False
     head = "".join(f"# NOT VALID YET: {_printable(p.text)}\n" for p in problems)
-    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), False
+    try:
+        body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    except RecursionError:
+        raise LimitError(TOO_DEEP) from None
+    return head + body, False
 
 
 DOWNLOADED: dict[int | str, dict[str, Any]] = {
