@@ -206,13 +206,13 @@ def test_build_a_scenario_from_new_validate_forecast_and_download(
     assert message == "salience 7 is outside [0, 1]; fix: use a value between 0 and 1"
     assert waiting == "waiting"
     scn = check_download(file)
-    import multipolar
+    from multipolar.api import verdict as engine_verdict
     from multipolar.dynamics.apply import resolve
     from multipolar.models.api import forecast as engine_forecast
 
     expected = engine_forecast(resolve(scn), "compromise", seed=0).as_dict()["forecast"]
     assert float(forecast) == pytest.approx(expected["issue1"], abs=0.005)  # the engine's
-    assert verdict == multipolar.verdict(scn, draws=0).sentence()  # word for word
+    assert verdict == engine_verdict(scn, draws=0).sentence()  # word for word
     assert kept == "30"
     assert "Restored" in notice
     assert (undone, redone) == ("0.9", "0.7")
@@ -259,6 +259,8 @@ def test_open_two_saved_runs_and_compare_them(server: tuple[str, str], chromium:
     finally:
         page.context.close()
     run_1 = get_run(1, db)
+    assert run_1.results is not None
+    assert run_1.scenario is not None
     stored = run_1.results["forecast:compromise"]["forecast"]["donbas"]
     assert float(original.split("/")[1]) == run_1.scenario["positions"]["RUS"]["donbas"]["best"]
     assert reopened == original
