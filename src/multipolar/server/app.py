@@ -24,6 +24,7 @@ from multipolar.errors import MultipolarError, format_path
 from multipolar.server import schemas as api
 from multipolar.server.docs import docs_html
 from multipolar.server.edit import bundled
+from multipolar.server.editor_api import editor_router
 from multipolar.server.jobs import OVERFLOW, status_of
 from multipolar.server.limits import AllowAllMethods, BodySizeLimit, Limits
 from multipolar.server.runner import Runner, request_key
@@ -144,6 +145,7 @@ def create_app(
     _page(app)
     _analyses(app, limits, db_url, runner)
     app.include_router(runs_router(db_url, limits, runner))
+    app.include_router(editor_router(db_url, limits))
     return app
 
 
