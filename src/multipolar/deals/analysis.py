@@ -26,6 +26,8 @@ from multipolar.defaults import DRAWS, SEED
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from multipolar.deals.ratify_report import Ratification
 from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.schema import Scenario
 
@@ -90,6 +92,7 @@ class DealReport:
     logrolls: list[dict[str, Any]] = field(default_factory=list)
     draws: int = 0
     seed: int = 0
+    ratification: Ratification | None = None  # None: the scenario has no constituencies
 
     @property
     def feasible(self) -> bool:
@@ -104,6 +107,7 @@ class DealReport:
             "packages": [p.as_dict() for p in self.packages],
             "logrolls": self.logrolls,
             "monte_carlo": {"draws": self.draws, "seed": self.seed},
+            **({} if self.ratification is None else {"ratification": self.ratification.as_dict()}),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -300,4 +304,13 @@ def analyse_deals(
         logrolls=logrolls(space),
         draws=draws,
         seed=seed,
+        ratification=_ratification(scn, sol.egalitarian.z, seed),
     )
+
+
+def _ratification(scn: Scenario, z: FloatArray, seed: int) -> Ratification | None:
+    if not scn.constituencies:
+        return None
+    from multipolar.deals.ratify_report import ratification
+
+    return ratification(scn, z, seed=seed)
