@@ -11,7 +11,7 @@ In the max–min verdict a party that must accept gets one row per member whose 
 needs, named ``ACTOR/ID``: every member under ``any_veto``; under a majority rule the members
 of one minimal winning coalition, the one whose rows give the largest max–min margin at the
 best values (exact: the max–min over a union of coalitions is the best of their max–mins).
-The other members' rows are switched off (weight 0, slack ``RELAXED``).
+The other members' rows are switched off (no weight, slack ``space.RELAXED``).
 
 An actor's *win-set* is the share of the package space its constituencies ratify, estimated on
 ``samples`` packages drawn uniformly from the unit cube of the issues' scales with ``seed``.
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from multipolar.scenario.constituencies import Ratification
     from multipolar.scenario.schema import Scenario
 
-RELAXED = 1e3  # the slack of a switched-off row: never the smallest
 MAX_COMBOS = 256  # winning-coalition combinations tried at most (file order beyond)
 EPS = 1e-12
 
@@ -166,13 +165,9 @@ def with_ratification(scn: Scenario, space: DealSpace, value: Sampler, draws: in
 
 
 def switch(space: DealSpace, on: BoolArray) -> DealSpace:
-    """``space`` with the ratification rows where ``on`` (D, r) is False switched off."""
-    assert space.rat_weight is not None and space.rat_walk is not None
-    return replace(
-        space, rat_on=np.array(on, dtype=bool),
-        rat_weight=np.where(on[..., None], space.rat_weight, 0.0),
-        rat_walk=np.where(on, space.rat_walk, -RELAXED),
-    )  # fmt: skip
+    """``space`` with the ratification rows where ``on`` (D, r) is False switched off (and the
+    others on)."""
+    return replace(space, rat_on=np.array(on, dtype=bool))
 
 
 def _choose(space: DealSpace, must: list[Members]) -> BoolArray:

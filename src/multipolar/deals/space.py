@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from multipolar.scenario.arrays import BoolArray, FloatArray
+
+RELAXED = 1e3  # the slack of a switched-off ratification row: never the smallest
 from multipolar.scenario.schema import Scenario
 from multipolar.uncertainty.sampling import Sampler, best_values
 
@@ -42,8 +44,8 @@ class DealSpace:
     stake_values: FloatArray | None = None  # (D, 2) what the stakes are worth to each belligerent
     # ratification rows (Putnam's level II, :mod:`multipolar.deals.ratify`): one per domestic
     # constituency whose consent a party that must accept needs, named ACTOR/ID; a member left
-    # out of the chosen winning coalition of a majority rule is switched off (weight 0, slack
-    # RELAXED) in the draws where ``rat_on`` is False
+    # out of the chosen winning coalition of a majority rule is switched off in the draws where
+    # ``rat_on`` is False (its row then has slack RELAXED and no weight on any issue)
     rat_rows: tuple[str, ...] = ()
     rat_ideal: FloatArray | None = None  # (D, r, k)
     rat_weight: FloatArray | None = None  # (D, r, k)
@@ -124,10 +126,11 @@ def party_rows(space: DealSpace) -> tuple[FloatArray, FloatArray, FloatArray]:
         return x, w, d
     assert space.rat_ideal is not None and space.rat_weight is not None
     assert space.rat_walk is not None
+    on = np.ones(space.rat_walk.shape, dtype=bool) if space.rat_on is None else space.rat_on
     return (
         np.concatenate([x, space.rat_ideal], axis=1),
-        np.concatenate([w, space.rat_weight], axis=1),
-        np.concatenate([d, space.rat_walk], axis=1),
+        np.concatenate([w, np.where(on[..., None], space.rat_weight, 0.0)], axis=1),
+        np.concatenate([d, np.where(on, space.rat_walk, -RELAXED)], axis=1),
     )
 
 
@@ -137,7 +140,8 @@ def _rat_slacks(space: DealSpace, zz: FloatArray) -> FloatArray:
     assert space.rat_walk is not None
     dist = np.abs(zz[:, :, None, :] - space.rat_ideal[:, None, :, :])
     value = 1 - dist**2 if space.quadratic else 1 - dist
-    return np.sum(space.rat_weight[:, None] * value, axis=-1) - space.rat_walk[:, None, :]
+    out = np.sum(space.rat_weight[:, None] * value, axis=-1) - space.rat_walk[:, None, :]
+    return out if space.rat_on is None else np.where(space.rat_on[:, None, :], out, RELAXED)
 
 
 def slacks(space: DealSpace, z: FloatArray) -> FloatArray:

@@ -14,6 +14,7 @@ from multipolar.deals.mediate import Mediation, mediate
 from multipolar.deals.verdict import COMMITMENT
 from multipolar.deals.whatif import WhatItTakes, what_it_takes_all
 from multipolar.defaults import DRAWS, SEED
+from multipolar.report.sections_ratify import ratification_markdown
 from multipolar.report.summary import brief, levers
 from multipolar.report.war_rows import range_words, share_words
 from multipolar.scenario.schema import Scenario
@@ -198,6 +199,7 @@ def analysis_markdown(scn: Scenario, *, seed: int = SEED, draws: int = DRAWS, to
                 + "; a peace margin is positive when the declining side prefers the deal to "
                 "fighting now."
             )
+    out += ratification_markdown(scn, deals, seed=seed)
     out += ["", "## Which packages come closest, and who blocks them", ""]
     out += _package_rows(deals, issues)
     out += [
