@@ -101,7 +101,8 @@ def test_no_constituencies_gives_the_same_bytes(tmp_path: Path) -> None:
     assert "ratification" not in parsed
     assert all("/" not in row for row in parsed["verdict"]["rows"])
     space = build_space(load(never))
-    assert space.rat_rows == () and space.rat_ideal is None
+    assert space.rat_rows == ()
+    assert space.rat_ideal is None
     assert binding(space).size == space.veto.size + 1  # the parties and the commitment
 
 
@@ -207,7 +208,7 @@ def test_switched_off_rows_never_bind() -> None:
     assert space.rat_on is not None
     off = switch(space, np.zeros_like(space.rat_on))
     z = maxmin(off).z
-    assert np.all(slacks(off, z[None])[0, 0, 2:2 + len(space.rat_rows)] >= 100)
+    assert np.all(slacks(off, z[None])[0, 0, 2 : 2 + len(space.rat_rows)] >= 100)
 
 
 # --- scenarios -------------------------------------------------------------------------------
@@ -235,7 +236,8 @@ def test_report_and_frames() -> None:
     report = analyse_deals(scn, draws=0)
     assert report.ratification is not None
     rows = report.verdict.rows
-    assert any(r.startswith("A/") for r in rows) and any(r.startswith("B/") for r in rows)
+    assert any(r.startswith("A/") for r in rows)
+    assert any(r.startswith("B/") for r in rows)
     frame = report.ratification.to_frame()
     assert set(frame["actor"]) == {"A", "B"}
     assert {"member_margin", "rule_margin", "win_set"} <= set(frame.columns)
@@ -243,6 +245,14 @@ def test_report_and_frames() -> None:
     assert again is not None
     assert [a.win_set for a in again.actors] == [a.win_set for a in report.ratification.actors]
     assert all(0.0 <= a.win_set <= 1.0 for a in again.actors)
+    import multipolar
+
+    api = multipolar.ratification(scn, samples=256)
+    assert len(api.to_frame()) == 5
+    assert api.to_dict()["win_set"]["samples"] == 256
+    none = multipolar.ratification(validate({**_data(), "constituencies": {}}))
+    assert none.actors == []
+    assert none.to_frame().empty
 
 
 def test_ukraine_deals_name_a_ratification_row() -> None:
@@ -251,10 +261,12 @@ def test_ukraine_deals_name_a_ratification_row() -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     rat_rows = {r: m for r, m in data["verdict"]["rows"].items() if "/" in r}
-    assert "UKR/referendum" in rat_rows and "EUR/hungary" in rat_rows
+    assert "UKR/referendum" in rat_rows
+    assert "EUR/hungary" in rat_rows
     assert all(np.isfinite(m) for m in rat_rows.values())
     actors = {a["actor"]: a for a in data["ratification"]["actors"]}
-    assert actors["UKR"]["rule"] == "any_veto" and 0 < actors["UKR"]["win_set"] < 1
+    assert actors["UKR"]["rule"] == "any_veto"
+    assert 0 < actors["UKR"]["win_set"] < 1
 
 
 def test_win_sets_move_with_events() -> None:
@@ -268,10 +280,14 @@ def test_win_sets_move_with_events() -> None:
     [
         (lambda d: d["constituencies"].update(Z=d["constituencies"]["A"]), "unknown actor 'Z'"),
         (lambda d: d["constituencies"]["A"].pop("threshold"), "needs a threshold"),
-        (lambda d: d["constituencies"]["B"]["members"][0]["positions"].update(x=200),
-         "position 200 is outside"),
-        (lambda d: d["constituencies"]["B"]["members"][0]["salience"].update(q=1),
-         "unknown issue 'q'"),
+        (
+            lambda d: d["constituencies"]["B"]["members"][0]["positions"].update(x=200),
+            "position 200 is outside",
+        ),
+        (
+            lambda d: d["constituencies"]["B"]["members"][0]["salience"].update(q=1),
+            "unknown issue 'q'",
+        ),
     ],
 )
 def test_bad_constituencies_are_one_line(tmp_path: Path, edit: object, message: str) -> None:
@@ -282,4 +298,7 @@ def test_bad_constituencies_are_one_line(tmp_path: Path, edit: object, message: 
     result = runner.invoke(app, ["deals", str(path), "--draws", "0"])
     assert result.exit_code == 2
     line = result.stderr.strip()
-    assert "\n" not in line and message in line and "bad.yaml:" in line and "fix:" in line
+    assert "\n" not in line
+    assert message in line
+    assert "bad.yaml:" in line
+    assert "fix:" in line

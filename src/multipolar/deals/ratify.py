@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from multipolar.scenario.arrays import BoolArray, FloatArray
+from multipolar.scenario.arrays import BoolArray, FloatArray, IntArray
 from multipolar.uncertainty.sampling import Sampler, best_values
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class Members:
 
 
 def member_arrays(
-    scn: Scenario, space: DealSpace, actor: str, rat: Ratification, value: Sampler, draws: int
+    space: DealSpace, actor: str, rat: Ratification, value: Sampler, draws: int
 ) -> Members:
     """The arrays of ``actor``'s constituencies, estimates valued by ``value``."""
     k = len(space.issues)
@@ -105,7 +105,9 @@ def member_slacks(m: Members, z: FloatArray, draw: int = 0) -> FloatArray:
     return _utility(m.quadratic, m.ideal[draw], m.sal[draw], z) - m.walk[draw][None]
 
 
-def rule_margin(slack: FloatArray, weight: FloatArray, needed: float) -> tuple[FloatArray, FloatArray]:
+def rule_margin(
+    slack: FloatArray, weight: FloatArray, needed: float
+) -> tuple[FloatArray, IntArray]:
     """The rule's margin (the pivotal member's slack) and the pivotal member's index, over the
     last axis of ``slack`` (…, c)."""
     order = np.argsort(-slack, axis=-1, kind="stable")
@@ -132,7 +134,7 @@ def winning(weight: FloatArray, needed: float) -> list[tuple[int, ...]]:
 def all_members(scn: Scenario, space: DealSpace, value: Sampler, draws: int) -> list[Members]:
     """The constituencies of every actor of the space that has some (in the block's order)."""
     return [
-        member_arrays(scn, space, actor, rat, value, draws)
+        member_arrays(space, actor, rat, value, draws)
         for actor, rat in scn.constituencies.items()
         if actor in space.actors
     ]
@@ -159,7 +161,8 @@ def with_ratification(scn: Scenario, space: DealSpace, value: Sampler, draws: in
         from multipolar.deals.space import build_space
 
         best = build_space(scn)
-        assert best.rat_on is not None and best.rat_rows == names
+        assert best.rat_on is not None
+        assert best.rat_rows == names
         on = best.rat_on[0]
     return switch(full, np.broadcast_to(on, (draws, len(names))))
 
@@ -211,8 +214,10 @@ def restrict(space: DealSpace, actors: BoolArray) -> DealSpace:
             if actors[space.actors.index(r.split("/", 1)[0])]]  # fmt: skip
     if len(keep) == len(space.rat_rows):
         return space
-    assert space.rat_ideal is not None and space.rat_weight is not None
-    assert space.rat_walk is not None and space.rat_on is not None
+    assert space.rat_ideal is not None
+    assert space.rat_weight is not None
+    assert space.rat_walk is not None
+    assert space.rat_on is not None
     if not keep:
         return replace(space, rat_rows=(), rat_ideal=None, rat_weight=None, rat_walk=None,
                        rat_on=None)  # fmt: skip

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from multipolar.scenario.arrays import BoolArray, FloatArray
-
-RELAXED = 1e3  # the slack of a switched-off ratification row: never the smallest
 from multipolar.scenario.schema import Scenario
 from multipolar.uncertainty.sampling import Sampler, best_values
+
+RELAXED = 1e3  # the slack of a switched-off ratification row: never the smallest
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,8 @@ def party_rows(space: DealSpace) -> tuple[FloatArray, FloatArray, FloatArray]:
     x, w, d = space.ideal[:, cols], space.weight[:, cols], space.walk_away[:, cols]
     if not space.rat_rows:
         return x, w, d
-    assert space.rat_ideal is not None and space.rat_weight is not None
+    assert space.rat_ideal is not None
+    assert space.rat_weight is not None
     assert space.rat_walk is not None
     on = np.ones(space.rat_walk.shape, dtype=bool) if space.rat_on is None else space.rat_on
     return (
@@ -136,7 +137,8 @@ def party_rows(space: DealSpace) -> tuple[FloatArray, FloatArray, FloatArray]:
 
 def _rat_slacks(space: DealSpace, zz: FloatArray) -> FloatArray:
     """(D, m, r) slacks u_c − d_c of the ratification rows."""
-    assert space.rat_ideal is not None and space.rat_weight is not None
+    assert space.rat_ideal is not None
+    assert space.rat_weight is not None
     assert space.rat_walk is not None
     dist = np.abs(zz[:, :, None, :] - space.rat_ideal[:, None, :, :])
     value = 1 - dist**2 if space.quadratic else 1 - dist

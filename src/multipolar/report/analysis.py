@@ -135,7 +135,7 @@ def analysis_markdown(scn: Scenario, *, seed: int = SEED, draws: int = DRAWS, to
     executive summary (``multipolar summary``), word for word."""
     from multipolar.dynamics.apply import resolve
 
-    scn = resolve(scn)
+    original, scn = scn, resolve(scn)
     deals = analyse_deals(scn, top=top, draws=draws, seed=seed)
     war: dict[str, Any] | None = analyse_war(scn).as_dict() if scn.conflict else None
     lever_results = what_it_takes_all(scn, levers(scn))
@@ -199,7 +199,7 @@ def analysis_markdown(scn: Scenario, *, seed: int = SEED, draws: int = DRAWS, to
                 + "; a peace margin is positive when the declining side prefers the deal to "
                 "fighting now."
             )
-    out += ratification_markdown(scn, deals, seed=seed)
+    out += ratification_markdown(original, deals, seed=seed)
     out += ["", "## Which packages come closest, and who blocks them", ""]
     out += _package_rows(deals, issues)
     out += [

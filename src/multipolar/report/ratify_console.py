@@ -15,9 +15,15 @@ def ratification_table(rat: Ratification) -> Table:
         title="Ratification at the egalitarian package (Putnam's level II; + = ratifies)",
         title_justify="left",
     )
-    for name, justify in (("actor", "left"), ("rule", "left"), ("pivotal row", "left"),
-                          ("margin", "right"), ("ratifies", "left"), ("members' margins", "left"),
-                          (f"win-set ({rat.samples:,} packages, seed {rat.seed})", "right")):
+    for name, justify in (
+        ("actor", "left"),
+        ("rule", "left"),
+        ("pivotal row", "left"),
+        ("margin", "right"),
+        ("ratifies", "left"),
+        ("members' margins", "left"),
+        (f"win-set ({rat.samples:,} packages, seed {rat.seed})", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for a in rat.actors:
         table.add_row(

@@ -79,7 +79,6 @@ def _blocks(ctx: Context) -> list[Block]:
     wins = win_set_timeline(ctx.scn, samples=rat.samples, seed=ctx.seed)
     if len(wins) > 1:
         actors = list(wins[0]["win_set"])
-        blocks.append(table(["date", *actors],
-                            [[w["date"], *[f"{w['win_set'][a]:.1%}" for a in actors]] for w in wins],
-                            "Win-sets after each event date."))  # fmt: skip
+        rows = [[w["date"], *[f"{w['win_set'][a]:.1%}" for a in actors]] for w in wins]
+        blocks.append(table(["date", *actors], rows, "Win-sets after each event date."))
     return blocks

@@ -24,7 +24,7 @@ from multipolar.errors import Path, Problem, did_you_mean
 from multipolar.scenario.base import Estimate, Id, _Strict, bad
 
 if TYPE_CHECKING:
-    from multipolar.scenario.schema import Scenario
+    from multipolar.scenario.schema import Issue, Scenario
 
 Rule = Literal["any_veto", "weighted_majority", "referendum"]
 WalkRule = Literal["actor", "status_quo"]
@@ -158,14 +158,12 @@ def problems(scn: Scenario) -> Iterator[Problem]:
             yield from _member(where, member, issues)
 
 
-def _member(where: Path, member: Constituency, issues: dict[str, object]) -> Iterator[Problem]:
-    from multipolar.scenario.schema import Issue
-
+def _member(where: Path, member: Constituency, issues: dict[str, Issue]) -> Iterator[Problem]:
     for table in ("positions", "salience"):
         other = "salience" if table == "positions" else "positions"
         for issue_id, est in getattr(member, table).items():
             issue = issues.get(issue_id)
-            if not isinstance(issue, Issue):
+            if issue is None:
                 yield Problem((*where, table, issue_id), f"unknown issue '{issue_id}'",
                               did_you_mean(issue_id, issues))  # fmt: skip
                 continue
