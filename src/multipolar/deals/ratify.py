@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,11 +29,29 @@ from multipolar.scenario.arrays import BoolArray, FloatArray, IntArray
 from multipolar.uncertainty.sampling import Sampler, best_values
 
 if TYPE_CHECKING:
+    from multipolar.deals.solve import Point
     from multipolar.deals.space import DealSpace
     from multipolar.scenario.constituencies import Ratification
     from multipolar.scenario.schema import Scenario
 
 MAX_COMBOS = 256  # winning-coalition combinations tried at most (file order beyond)
+_KEEP = 8  # scenarios whose chosen coalitions are remembered (the key holds the scenario alive)
+_CHOSEN: dict[int, tuple[Scenario, BoolArray]] = {}
+_SOLVED: dict[int, tuple[DealSpace, Point]] = {}
+
+
+def _remember(memo: dict[int, tuple[Any, Any]], key: Any, value: Any) -> None:
+    memo[id(key)] = (key, value)
+    while len(memo) > _KEEP:
+        memo.pop(next(iter(memo)))
+
+
+def solved(space: DealSpace) -> Point | None:
+    """The leximin package of ``space`` when choosing its winning coalitions solved it."""
+    hit = _SOLVED.get(id(space))
+    return hit[1] if hit is not None and hit[0] is space else None
+
+
 EPS = 1e-12
 
 
@@ -64,26 +82,25 @@ def member_arrays(
     c = len(rat.members)
     ideal, sal = np.zeros((draws, c, k)), np.zeros((draws, c, k))
     has = np.zeros((c, k), dtype=bool)
+    col = {issue: q for q, issue in enumerate(space.issues)}
     for j, member in enumerate(rat.members):
-        for q, issue_id in enumerate(space.issues):
-            est = member.positions.get(issue_id)
-            if est is None:
-                continue
-            x = np.broadcast_to(value(est), (draws,))
-            ideal[:, j, q] = (x - space.lo[q]) / (space.hi[q] - space.lo[q])
+        for issue_id, est in member.positions.items():
+            q = col[issue_id]
+            ideal[:, j, q] = value(est)  # a value (), or one per draw (D,)
             sal[:, j, q] = value(member.salience[issue_id])
             has[j, q] = True
+    ideal = (ideal - space.lo) / (space.hi - space.lo)
     total = sal.sum(axis=-1, keepdims=True)
     equal = has / np.maximum(has.sum(-1), 1)[:, None]
     sal = np.where(total > 0, sal / np.where(total > 0, total, 1), equal)
     walk = np.zeros((draws, c))
-    sq = _utility(space.quadratic, ideal, sal, np.broadcast_to(space.status_quo, (draws, k)))
     who = space.actors.index(actor)
     for j, member in enumerate(rat.members):
         if member.walk_away is not None:
             walk[:, j] = value(member.walk_away)
         elif member.walk_away_rule == "status_quo":
-            walk[:, j] = sq[:, j]
+            sq = np.broadcast_to(space.status_quo, (draws, k))
+            walk[:, j] = _utility(space.quadratic, ideal[:, j : j + 1], sal[:, j : j + 1], sq)[:, 0]
         else:
             walk[:, j] = space.walk_away[:, who]
     weight = np.array([m.weight for m in rat.members], dtype=float)
@@ -156,7 +173,16 @@ def with_ratification(scn: Scenario, space: DealSpace, value: Sampler, draws: in
     if all(m.rule == "any_veto" for m in must):
         return full
     if value is best_values and draws == 1:
-        on = _choose(full, must)
+        on, point = _choose(full, must)
+        _remember(_CHOSEN, scn, on)
+        out = switch(full, on[None])
+        if point is not None:  # the leximin package of the chosen rows, solved already
+            _remember(_SOLVED, out, point)
+        return out
+    # the coalition chosen at the best values (computed once per scenario object)
+    hit = _CHOSEN.get(id(scn))
+    if hit is not None and hit[0] is scn:
+        on = hit[1]
     else:
         from multipolar.deals.space import build_space
 
@@ -173,9 +199,9 @@ def switch(space: DealSpace, on: BoolArray) -> DealSpace:
     return replace(space, rat_on=np.array(on, dtype=bool))
 
 
-def _choose(space: DealSpace, must: list[Members]) -> BoolArray:
+def _choose(space: DealSpace, must: list[Members]) -> tuple[BoolArray, Point | None]:
     """The rows of the winning coalitions (one per majority rule) with the largest max–min
-    margin, solved as one batch over the combinations."""
+    margin, and their leximin package: the leximin of every combination solved as one batch."""
     from multipolar.deals.solve import leximin_points
     from multipolar.deals.space import stack
 
@@ -192,11 +218,14 @@ def _choose(space: DealSpace, must: list[Members]) -> BoolArray:
     masks = np.zeros((len(combos), len(space.rat_rows)), dtype=bool)
     for i, combo in enumerate(combos):
         masks[i, [j for part in combo for j in part]] = True
-    spaces = [switch(space, mask[None]) for mask in masks]
-    batch = stack(spaces)
+    if len(combos) == 1:
+        return masks[0], None
+    batch = stack([switch(space, mask[None]) for mask in masks])
     assert batch is not None
-    margins = np.array([p.margin for p in leximin_points(batch)])
-    return masks[int(np.argmax(margins >= margins.max() - 1e-9))]
+    points = leximin_points(batch)
+    margins = np.array([p.margin for p in points])
+    best = int(np.argmax(margins >= margins.max() - 1e-9))
+    return masks[best], points[best]
 
 
 def active_rows(space: DealSpace) -> list[str]:

@@ -209,6 +209,12 @@ def maxmin(
     interior-point rounds of :mod:`multipolar.deals.leximin`; otherwise (or should those not
     converge) by SLSQP or HiGHS with floors and tie tests.
     """
+    if leximin and space.rat_rows and draw == 0 and scale is None:
+        from multipolar.deals.ratify import solved
+
+        known = solved(space)  # solved while choosing the space's winning coalitions
+        if known is not None:
+            return known
     if leximin and space.quadratic:
         return leximin_points(take(space, [draw]), scale)[0]
     return _maxmin(space, draw, scale, leximin=leximin)
