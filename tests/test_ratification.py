@@ -302,3 +302,17 @@ def test_bad_constituencies_are_one_line(tmp_path: Path, edit: object, message: 
     assert message in line
     assert "bad.yaml:" in line
     assert "fix:" in line
+
+
+def test_web_app_json_carries_ratification() -> None:
+    """The server's deals and timeline answers gain fields; nothing else moves."""
+    from multipolar.server.analyses import run_deals, run_timeline
+    from multipolar.server.limits import Limits
+
+    scn = validate(_data())
+    deals = run_deals(scn, 0, 3, 0, Limits())
+    assert {a["actor"] for a in deals["ratification"]["actors"]} == {"A", "B"}
+    timeline = run_timeline(scn, ["compromise"], 0, False, Limits())
+    assert timeline["ratification"]["win_sets"][0]["date"] == "now"
+    bare = validate({**_data(), "constituencies": {}})
+    assert "ratification" not in run_timeline(bare, ["compromise"], 0, False, Limits())
