@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SCENARIO := scenarios/ukraine_2025_08.yaml
+# Any scenario file: `make run SCENARIO=scenarios/iran_nuclear_2015_03.yaml`; the report is named after it.
+SCENARIO ?= scenarios/ukraine_2025_08.yaml
+REPORT = reports/$(basename $(notdir $(SCENARIO))).html
 
 .PHONY: run test lint typecheck bench fuzz venv clean browser docs
 
@@ -41,7 +43,7 @@ run: $(STAMP)
 	$(BIN)/multipolar war $(SCENARIO)
 	$(BIN)/multipolar deals $(SCENARIO) --top 3
 	@mkdir -p reports
-	$(BIN)/multipolar report $(SCENARIO) -o reports/ukraine_2025_08.html --quiet
+	$(BIN)/multipolar report $(SCENARIO) -o $(REPORT) --quiet
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

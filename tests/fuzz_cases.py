@@ -108,7 +108,7 @@ def seeds(shared: bool = False) -> list[Seed]:
     """The seed files: the bundled scenario (YAML and JSON), a small scenario using every
     block, BDM and KTAB (CSV and XML) files exported from it; with ``shared``, also the BDM
     and KTAB files of ../shared/data when present."""
-    bundled = next(iter(bundled_scenarios().values()))
+    bundled = bundled_scenarios()["ukraine_2025_08"]  # the flagship: every block of the format
     small = validate(yaml.safe_load(SMALL))
     one_issue = validate(
         {**yaml.safe_load(SMALL), "events": [], "correlations": [], "conflict": None}

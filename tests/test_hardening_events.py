@@ -208,3 +208,40 @@ def test_attribution_beyond_six_effects_and_with_invalid_subsets() -> None:
         from multipolar.dynamics.apply import apply_event
 
         state = apply_event(state, event)
+
+
+def test_a_question_closing_outside_the_date_range_is_one_line(tmp_path: Path) -> None:
+    import re
+
+    from multipolar.scenario import load
+
+    bundled = Path(__file__).resolve().parents[1] / "scenarios" / "ukraine_2025_08.yaml"
+    text = bundled.read_text(encoding="utf-8")
+    bad = re.sub(r"closes: \d{4}-\d{2}-\d{2}", "closes: 3001-01-01", text, count=1)
+    assert bad != text
+    path = tmp_path / "q.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load(path)
+    message = str(err.value)
+    assert "outside 1000-01-01 to 2999-12-31" in message
+    assert "closes" in message
+    assert len(message.splitlines()) == 1
+
+
+def test_the_timeline_reports_its_progress_to_the_end() -> None:
+    """``progress(done, total)``: events built first, then every state solved; the last call
+    is (total, total) and nothing goes backwards."""
+    from itertools import pairwise
+
+    from multipolar.dynamics.timeline import timeline
+
+    scn = validate(_many_events(6, effects=2))
+    calls: list[tuple[int, int]] = []
+    plain = timeline(scn)
+    with_bar = timeline(scn, progress=lambda done, total: calls.append((done, total)))
+    assert [c.as_dict() for c in with_bar[1]] == [c.as_dict() for c in plain[1]]
+    assert calls[0] == (1, 12)
+    # the events, then each distinct state: the baseline and 3 new subsets of each event
+    assert calls[-1][0] == calls[-1][1] == 6 + 1 + 6 * 3
+    assert all(b[0] > a[0] and b[1] >= a[1] for a, b in pairwise(calls))

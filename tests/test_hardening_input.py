@@ -236,3 +236,27 @@ def test_degenerate_scales_are_refused_before_any_analysis(
     path = write(tmp_path, text.replace("g: 8}", "g: 0}"))
     one_line_errors(["validate", str(path)], fragment)
     one_line_errors(["simulate", str(path), "--draws", "20"], fragment)
+
+
+# -- click's own usage errors -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["forecast"], "multipolar forecast: missing argument 'file'"),
+        (["forecast", "x.yaml", "--bogus"], "no such option: --bogus"),
+        (["forecast", "x.yaml", "--format", "xml"], "'xml' is not one of"),
+        (["nocommand"], "multipolar: no such command 'nocommand'"),
+        (["ledger", "seal"], "multipolar ledger seal: missing argument"),
+        (["simulate", "x.yaml", "--seed"], "requires an argument"),
+    ],
+)
+def test_click_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
+    lines = one_line_errors(args, fragment)
+    assert len(lines) == 1
+    assert lines[0].endswith("--help'")
+
+
+def test_a_bare_group_still_shows_its_help() -> None:
+    result = runner.invoke(app, ["ledger"])
+    assert "seal" in result.output
+    assert "Traceback" not in result.output

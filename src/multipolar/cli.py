@@ -12,11 +12,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from multipolar.cli_errors import OneLineErrors
 from multipolar.errors import MultipolarError, UsageError
 from multipolar.params import SEED, output_option
 
 app = typer.Typer(
     name="multipolar",
+    cls=OneLineErrors,
     help="Model multi-party negotiations: validate scenarios, import data, forecast outcomes.",
     no_args_is_help=True,
     add_completion=False,

@@ -3,6 +3,8 @@ analysis, timeline and leverage. They register on the app defined in ``multipola
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +13,7 @@ import typer
 
 from multipolar import params
 from multipolar.cli import (
+    _QUIET,
     DbOption,
     OutputFormat,
     SaveOption,
@@ -201,9 +204,9 @@ def timeline(
     from multipolar.report import dynamics_console as render
     from multipolar.scenario import load
 
-    with _reported():
+    with _reported(spin=False), _bar("timeline: states") as progress:
         scn = load(file)
-        base, changes = run(scn, tuple(model or ["compromise"]), seed=seed)
+        base, changes = run(scn, tuple(model or ["compromise"]), seed=seed, progress=progress)
         start = baseline_date(scn)
         if fmt is OutputFormat.csv:
             _write(render.timeline_csv(base, changes, start), None)
@@ -233,6 +236,24 @@ def timeline(
         _emit(data, fmt, tables)
         _record(save, db, scn, "timeline", {"timeline": data},
                 model=",".join(model or ["compromise"]), seed=seed)  # fmt: skip
+
+
+@contextmanager
+def _bar(label: str) -> Iterator[Any]:
+    """A progress bar on stderr, told ``(done, total)``; None when ``--quiet`` or when stderr
+    is not a terminal."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if _QUIET["on"] or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 @app.command()

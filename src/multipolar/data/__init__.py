@@ -5,8 +5,13 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+#: The flagship scenario, listed first: the web app offers it first, the server warms up on it.
+FLAGSHIP = "ukraine_2025_08"
+
 
 def bundled_scenarios() -> dict[str, Path]:
-    """The scenarios shipped with the package, by name (file stem)."""
+    """The scenarios shipped with the package, by name (file stem): the flagship first, then
+    the others by name."""
     folder = Path(str(files("multipolar.data") / "scenarios"))
-    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    paths = sorted(folder.glob("*.yaml"), key=lambda p: (p.stem != FLAGSHIP, p.stem))
+    return {p.stem: p for p in paths}

@@ -10,11 +10,15 @@ what applying the subset's effects in order gives).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from multipolar.dynamics.apply import apply_effect, drop_inactive
 from multipolar.scenario.schema import Scenario
+
+#: ``progress(done, total)``: told of work done, for a progress bar
+Progress = Callable[[int, int], None]
 
 if TYPE_CHECKING:
     from multipolar.deals.solve import Point
@@ -78,10 +82,14 @@ def leximin_all(spaces: list[DealSpace]) -> list[Point]:
 
 
 def snapshots(
-    states: list[Scenario], models: tuple[str, ...] = ("compromise",), seed: int = 0
+    states: list[Scenario],
+    models: tuple[str, ...] = ("compromise",),
+    seed: int = 0,
+    *,
+    progress: Progress | None = None,
 ) -> list[Snapshot]:
     """The snapshot of each state (a scenario without pending events); a state given twice
-    (the same object) is computed once."""
+    (the same object) is computed once. ``progress(done, total)`` after each state solved."""
     from multipolar.deals.space import build_space
 
     unique: dict[int, int] = {}
@@ -93,10 +101,11 @@ def snapshots(
     ]
     spaces = [build_space(state) for state in prepared]
     points = leximin_all(spaces)
-    done = [
-        _finish(state, space, point, models, seed)
-        for state, space, point in zip(prepared, spaces, points, strict=True)
-    ]
+    done = []
+    for state, space, point in zip(prepared, spaces, points, strict=True):
+        done.append(_finish(state, space, point, models, seed))
+        if progress is not None:
+            progress(len(done), len(prepared))
     return [done[unique[id(state)]] for state in states]
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from multipolar.dynamics.apply import ordered
-from multipolar.dynamics.states import effect_subsets, snapshots
+from multipolar.dynamics.states import Progress, effect_subsets, snapshots
 from multipolar.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -219,20 +219,27 @@ def summary(change: EventChange) -> list[str]:
 
 
 def timeline(
-    scn: Scenario, models: tuple[str, ...] = ("compromise",), seed: int = 0
+    scn: Scenario,
+    models: tuple[str, ...] = ("compromise",),
+    seed: int = 0,
+    *,
+    progress: Progress | None = None,
 ) -> tuple[Snapshot, list[EventChange]]:
     """The baseline snapshot and, for each event in date order, its change and attribution.
     Every state (each subset of each event's effects) is built first, then all of them are
-    solved as one batch."""
+    solved as one batch. ``progress(done, total)`` is told of each state built and solved
+    (``total`` is known once the states are built: until then it counts the events)."""
     state = scn.model_copy(update={"events": []})
     events = ordered(scn.events)
     subsets = []
-    for event in events:
+    for done, event in enumerate(events, 1):
         subsets.append(effect_subsets(state, event))
         state = subsets[-1][0][frozenset(range(len(event.effects)))]
+        if progress is not None:
+            progress(done, 2 * len(events))
     first = subsets[0][0][frozenset()] if subsets else state
     states = [first] + [s for per_event, _exact in subsets for s in per_event.values()]
-    solved = iter(snapshots(states, models, seed))
+    solved = iter(snapshots(states, models, seed, progress=_after(len(events), progress)))
     base = next(solved)
     changes = []
     for event, (per_event, exact) in zip(events, subsets, strict=True):
@@ -250,6 +257,14 @@ def timeline(
             )
         )
     return base, changes
+
+
+def _after(offset: int, progress: Progress | None) -> Progress | None:
+    """``progress`` with ``offset`` units already done."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda done, total: report(offset + done, offset + total)
 
 
 def timeline_rows(

@@ -1,7 +1,7 @@
 """Forecasting models behind one registry (see ``registry`` for the contract)."""
 
 from multipolar.models import compromise, eum, exchange, median, nash, smp
-from multipolar.models.api import Forecast, forecast, forecast_all
+from multipolar.models.api import Forecast, forecast, forecast_all, forecast_many
 from multipolar.models.registry import ModelOutput, ModelSpec, get, names, register, specs
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "exchange",
     "forecast",
     "forecast_all",
+    "forecast_many",
     "get",
     "median",
     "names",

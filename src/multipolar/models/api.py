@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from multipolar.models.registry import get, names
+from multipolar.models.registry import ModelOutput, ModelSpec, get, names
 from multipolar.models.weights import weight_share
-from multipolar.scenario.arrays import BoolArray, FloatArray, to_inputs
+from multipolar.scenario.arrays import BoolArray, FloatArray, Inputs, to_inputs
 from multipolar.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -143,27 +143,104 @@ def forecast(scn: Scenario, model: str = "compromise", *, seed: int = 0, **param
     Parameters come from the model's ``prepare(scn)`` hook, then the scenario's
     ``models.<name>`` block, then ``params`` (later ones win).
     """
-    from multipolar.dynamics.apply import resolve
+    setup = _Setup.of(scn, model, params)
+    return setup.result(setup.spec.run(setup.inputs, seed=seed, **setup.merged), seed)
 
-    scn = resolve(scn)  # the state after the scenario's events
-    spec = get(model)
-    derived = spec.prepare(scn) if spec.prepare is not None else {}
-    merged = {**derived, **scn.models.get(model, {}), **params}
-    inputs = to_inputs(scn)
-    out = spec.run(inputs, seed=seed, **merged)
-    return Forecast(
-        model=model,
-        scenario=scn.id or scn.title,
-        issues=inputs.issues,
-        actors=inputs.actors,
-        values=np.asarray(out.forecast, dtype=float),
-        positions=inputs.x,
-        mask=inputs.mask,
-        share=weight_share(inputs),
-        seed=seed,
-        params={k: v for k, v in {**spec.defaults, **merged}.items() if k not in derived},
-        trajectory=out.trajectory,
+
+def forecast_many(
+    scns: Sequence[Scenario], model: str = "compromise", *, seed: int = 0
+) -> list[Forecast]:
+    """``[forecast(s, model, seed=seed) for s in scns]``, computed in batches: scenarios with
+    the same actors, issues and model parameters run as one batch of the model's arrays (the
+    what-if loop of the web app answers many edits of one scenario this way).
+
+    Forecasts, diagnostics and parameters equal those of separate runs, bit for bit, as long
+    as the model draws no random numbers with these parameters (``ModelSpec.seeded``); a run
+    that does is made alone, so that its random stream is the one it has alone. Trajectories
+    of batch members are padded with their final state to the batch's longest run."""
+    import pickle
+
+    setups = [_Setup.of(scn, model, {}) for scn in scns]
+    groups: dict[bytes, list[int]] = {}
+    for index, setup in enumerate(setups):
+        if setup.spec.seeded(setup.merged):
+            key = b"alone:%d" % index
+        else:
+            shape = (setup.inputs.actors, setup.inputs.issues, sorted(setup.merged.items()))
+            key = pickle.dumps(shape)
+        groups.setdefault(key, []).append(index)
+    out: list[Forecast | None] = [None] * len(setups)
+    for members in groups.values():
+        first = setups[members[0]]
+        inputs = stack_inputs([setups[i].inputs for i in members])
+        run = first.spec.run(inputs, seed=seed, **first.merged)
+        for b, i in enumerate(members):
+            row = ModelOutput(
+                forecast=np.asarray(run.forecast)[b],
+                trajectory={k: np.asarray(v)[b] for k, v in run.trajectory.items()},
+            )
+            out[i] = setups[i].result(row, seed)
+    return [f for f in out if f is not None]
+
+
+def stack_inputs(rows: Sequence[Inputs]) -> Inputs:
+    """Inputs of one shape (k, n) stacked into a batch (B, k, n)."""
+    first = rows[0]
+
+    def stacked(name: str) -> Any:
+        return np.stack([getattr(r, name) for r in rows])
+
+    return Inputs(
+        x=stacked("x"),
+        c=stacked("c"),
+        s=stacked("s"),
+        mask=stacked("mask"),
+        lo=stacked("lo"),
+        hi=stacked("hi"),
+        ref=stacked("ref"),
+        actors=first.actors,
+        issues=first.issues,
     )
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What a forecast of one scenario by one model runs on: the state after the events, the
+    model, its parameters (``derived`` by its prepare hook, then merged) and its inputs."""
+
+    scn: Scenario
+    spec: ModelSpec
+    derived: dict[str, Any]
+    merged: dict[str, Any]
+    inputs: Inputs
+
+    @classmethod
+    def of(cls, scn: Scenario, model: str, params: Mapping[str, Any]) -> _Setup:
+        from multipolar.dynamics.apply import resolve
+
+        scn = resolve(scn)  # the state after the scenario's events
+        spec = get(model)
+        derived = spec.prepare(scn) if spec.prepare is not None else {}
+        merged = {**derived, **scn.models.get(model, {}), **params}
+        return cls(scn, spec, derived, merged, to_inputs(scn))
+
+    def result(self, out: ModelOutput, seed: int) -> Forecast:
+        spec, inputs = self.spec, self.inputs
+        return Forecast(
+            model=spec.name,
+            scenario=self.scn.id or self.scn.title,
+            issues=inputs.issues,
+            actors=inputs.actors,
+            values=np.asarray(out.forecast, dtype=float),
+            positions=inputs.x,
+            mask=inputs.mask,
+            share=weight_share(inputs),
+            seed=seed,
+            params={
+                k: v for k, v in {**spec.defaults, **self.merged}.items() if k not in self.derived
+            },
+            trajectory=out.trajectory,
+        )
 
 
 class Forecasts(list[Forecast]):

@@ -66,6 +66,9 @@ class ModelSpec:
     stochastic: bool = False
     joint: bool = False  # issues modelled jointly rather than one at a time
     prepare: Callable[[Scenario], dict[str, Any]] | None = None
+    #: for a stochastic model, whether given parameters (defaults filled in) make a run draw
+    #: random numbers; None: every run does
+    draws_random: Callable[[Mapping[str, Any]], bool] | None = None
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -102,6 +105,16 @@ class ModelSpec:
             raise UsageError(problems[0].format())
         return {name: self.param(name).coerce(value) for name, value in params.items()}
 
+    def seeded(self, params: Mapping[str, Any]) -> bool:
+        """Whether a run with ``params`` draws random numbers. Then batch member b draws from
+        stream b of the seed, so a batch differs from separate runs; otherwise every member's
+        answer is that of its own run, bit for bit (the contract tests check it)."""
+        if not self.stochastic:
+            return False
+        if self.draws_random is None:
+            return True
+        return bool(self.draws_random({**self.defaults, **self.checked(params)}))
+
     def run(self, inputs: Inputs, *, seed: int = 0, **params: Any) -> ModelOutput:
         merged = {**self.defaults, **self.checked(params)}
         if self.stochastic:
@@ -125,6 +138,7 @@ def register(
     stochastic: bool = False,
     joint: bool = False,
     prepare: Callable[[Scenario], dict[str, Any]] | None = None,
+    draws_random: Callable[[Mapping[str, Any]], bool] | None = None,
 ) -> Callable[[ModelFn], ModelFn]:
     """Decorator: register ``fn`` under ``name``; its docstring's first line is the summary.
     ``params`` declares every parameter (type, bounds, default, help)."""
@@ -149,6 +163,7 @@ def register(
             stochastic=stochastic,
             joint=joint,
             prepare=prepare,
+            draws_random=draws_random,
         )
         return fn
 

@@ -30,6 +30,7 @@ from pydantic import Field, FiniteFloat, field_validator, model_validator
 
 from multipolar.errors import Path, Problem, did_you_mean
 from multipolar.scenario.base import Id, _Strict, bad
+from multipolar.scenario.events import in_range
 
 PACKAGES = {
     "leximin": "egalitarian (leximin)",
@@ -99,6 +100,11 @@ class Question(_Strict):
     @classmethod
     def _date(cls, value: Any) -> Any:
         return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+    @field_validator("closes")
+    @classmethod
+    def _date_range(cls, value: dt.date) -> dt.date:
+        return in_range(value) or value
 
     @model_validator(mode="after")
     def _kind(self) -> Question:

@@ -1,20 +1,23 @@
 """Open the scenario a request names (bundled by name, or sent as text) and apply its edits.
 
-Every edit goes through ``multipolar.scenario.paths.with_value``, which validates the result, so
-an edit the schema does not allow is a one-line error naming the path.
+Every edit goes through ``multipolar.scenario.paths.set_value`` (as ``with_value`` does), which
+validates the result, so an edit the schema does not allow is a one-line error naming the path.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
+from typing import Any
 
 from multipolar.data import bundled_scenarios
 from multipolar.errors import ScenarioError, UsageError, did_you_mean
 from multipolar.report.palette import actor_colours
 from multipolar.scenario import load
 from multipolar.scenario.base import Estimate
-from multipolar.scenario.loader import parse_json, parse_yaml, validate
-from multipolar.scenario.paths import get_estimate, with_value
+from multipolar.scenario.loader import parse_json, parse_yaml, to_data, validate
+from multipolar.scenario.paths import copy_path, get_estimate, set_value
 from multipolar.scenario.schema import Scenario
 from multipolar.server import schemas as api
 from multipolar.server.limits import LimitError, Limits, check_count, check_scenario, check_yaml
@@ -80,7 +83,7 @@ def _upload(text: str, fmt: str, max_yaml_nodes: int) -> Scenario:
 
 
 def apply_edits(scn: Scenario, edits: list[api.Edit], limits: Limits) -> Scenario:
-    """``scn`` with each edit's estimate set to its value, in order."""
+    """``scn`` with each edit's estimate set to its value, in order (``paths.with_value``)."""
     check_count("edits", len(edits), limits.max_edits)
     for index, edit in enumerate(edits):
         try:
@@ -89,8 +92,28 @@ def apply_edits(scn: Scenario, edits: list[api.Edit], limits: Limits) -> Scenari
             raise UsageError(
                 f"edits[{index}].path: {exc}; fix: name a number, e.g. positions.RUS.donbas"
             ) from None
-        scn = with_value(scn, edit.path, edit.value)
+        scn = set_value(copy_path(_data_of(scn), edit.path), edit.path, edit.value)
     return scn
+
+
+_DATA: OrderedDict[int, tuple[Scenario, dict[str, Any]]] = OrderedDict()
+_DATA_LOCK = threading.Lock()
+
+
+def _data_of(scn: Scenario) -> dict[str, Any]:
+    """``to_data(scn)``, kept for the last few scenarios edited: every what-if on a scenario
+    starts from the same data (``copy_path`` leaves it as it was)."""
+    with _DATA_LOCK:
+        hit = _DATA.get(id(scn))
+        if hit is not None and hit[0] is scn:
+            _DATA.move_to_end(id(scn))
+            return hit[1]
+    data = to_data(scn)
+    with _DATA_LOCK:
+        _DATA[id(scn)] = (scn, data)  # the scenario is kept too, so its id is not reused
+        while len(_DATA) > 16:
+            _DATA.popitem(last=False)
+    return data
 
 
 def prepare(

@@ -141,18 +141,32 @@ def save_job(req: api.SaveRequest, limits: Limits, db_url: str | None) -> dict[s
 
 
 def warm_up() -> None:
-    """Import and compile what the analyses use (a worker's first request is then fast)."""
+    """Import and compile what the analyses use (a worker's first request is then fast): a
+    forecast by every model, alone and as a batch of two edits (``server.whatif``)."""
     from multipolar.data import bundled_scenarios
     from multipolar.models.registry import names
     from multipolar.server.edit import bundled
+    from multipolar.server.whatif import forecast_batch
 
     name = next(iter(bundled_scenarios()))
     run_forecast(bundled(name), names(), 0)
+    ref = api.BundledRef(bundled=name)
+    forecast_batch([api.ForecastRequest(scenario=ref) for _ in range(2)], Limits(), None)
+
+
+def forecast_batch_job(
+    reqs: list[api.ForecastRequest], limits: Limits, db_url: str | None
+) -> list[tuple[Any, ...]]:
+    """Several forecast requests at once (``server.whatif``): each one's ``run_job`` answer."""
+    from multipolar.server.whatif import forecast_batch
+
+    return forecast_batch(reqs, limits, db_url)
 
 
 JOBS: dict[str, Callable[..., Any]] = {
     "scenario": scenario_job,
     "forecast": forecast_job,
+    "forecast_batch": forecast_batch_job,
     "deals": deals_job,
     "timeline": timeline_job,
     "save": save_job,

@@ -199,6 +199,35 @@ class WorkerPool:
             with self._lock:
                 self._pending -= 1
 
+    def run_with(
+        self,
+        take: Callable[[], tuple[str, tuple[Any, ...], float] | None],
+        deadline: float,
+        token: Token,
+    ) -> Any:
+        """As ``run``, but the job is chosen once a worker is free: ``take()`` gives ``(func,
+        args, deadline)``, or None when nothing is left to do (the worker goes back, and the
+        answer is None). ``deadline`` bounds the wait for a worker."""
+        with self._lock:
+            if self._pending >= self.max_queue:
+                raise busy(self.time_limit)
+            self._pending += 1
+        try:
+            self._ensure_started()
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise busy(self.time_limit) from None
+            job = take()
+            if job is None:
+                self._idle.put(worker)
+                return None
+            func, args, until = job
+            return self._on(worker, func, args, until, token)
+        finally:
+            with self._lock:
+                self._pending -= 1
+
     def _on(
         self, worker: _Worker, func: str, args: tuple[Any, ...], deadline: float, token: Token
     ) -> Any:
@@ -230,7 +259,7 @@ class WorkerPool:
                 self._idle.put(worker)
             else:  # killed, timed out or cancelled: a fresh worker takes its place
                 self._replace(worker)
-        return _unpack(answer)
+        return unpack(answer)
 
     def cancel(self, token: Token) -> None:
         """Stop ``token``'s computation now (its client disconnected)."""
@@ -240,7 +269,8 @@ class WorkerPool:
             worker.kill()  # its thread sees the pipe close, and replaces the worker
 
 
-def _unpack(answer: tuple[Any, ...]) -> Any:
+def unpack(answer: tuple[Any, ...]) -> Any:
+    """A worker's answer (``jobs.run_job``) as a result, or raised as its error."""
     kind = answer[0]
     if kind == "ok":
         return answer[1]

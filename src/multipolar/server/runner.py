@@ -14,19 +14,31 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from fastapi import Request
 
-from multipolar.server.jobs import call
+from multipolar.server.jobs import call, run_job
 from multipolar.server.limits import LimitError, Limits
-from multipolar.server.pool import Token, WorkerPool
+from multipolar.server.pool import Token, WorkerPool, unpack
+from multipolar.server.whatif import MAX_BATCH
 
 POLL = 0.25  # seconds between checks that the client is still there
 CACHE_SIZE = 256
+#: jobs whose waiting requests are answered together by one job (``server.whatif``)
+BATCHED = {"forecast": "forecast_batch"}
+
+
+@dataclass
+class _Queued:
+    """A request waiting to join a batch: its job's arguments, answer and deadline."""
+
+    args: tuple[Any, ...]
+    future: Future[Any]
+    deadline: float
 
 
 @dataclass
@@ -36,12 +48,24 @@ class _Flight:
     waiters: int = 0
     key: str | None = None
     done: bool = field(default=False)
+    func: str = ""
 
 
 def request_key(func: str, body: Any) -> str:
     """A request's identity: the job and its canonical JSON body."""
     text = body.model_dump_json() if hasattr(body, "model_dump_json") else repr(body)
     return func + ":" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _settle_future(
+    future: Future[Any], *, result: Any = None, exc: Exception | None = None
+) -> None:
+    """Answer ``future`` unless it was cancelled (its client left) or answered already."""
+    with contextlib.suppress(InvalidStateError):
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
 
 
 def _settle(source: Future[Any], waiter: asyncio.Future[Any]) -> None:
@@ -86,6 +110,7 @@ class Runner:
         self._lock = threading.Lock()
         self._flights: dict[str, _Flight] = {}
         self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._queued: dict[str, list[_Queued]] = {name: [] for name in BATCHED}
 
     def close(self) -> None:
         if self.pool is not None:
@@ -97,6 +122,52 @@ class Runner:
         if self.pool is None:
             return call(func, args)
         return self.pool.run(func, args, deadline, token)
+
+    # batches: every queued request of a batched job gets a driver thread, which waits for a
+    # worker and then takes whatever is queued (up to MAX_BATCH, oldest first); a driver that
+    # finds the queue empty (its request went in another batch) hands the worker back
+    def _take(self, func: str, taken: list[_Queued]) -> tuple[str, tuple[Any, ...], float] | None:
+        with self._lock:
+            queue = self._queued[func]
+            taken += queue[:MAX_BATCH]
+            del queue[:MAX_BATCH]
+        if not taken:
+            return None
+        _, limits, db_url = taken[0].args
+        reqs = [item.args[0] for item in taken]
+        return BATCHED[func], (reqs, limits, db_url), min(item.deadline for item in taken)
+
+    def _drive(self, func: str, mine: _Queued) -> None:
+        taken: list[_Queued] = []
+        try:
+            if self.pool is None:
+                job = self._take(func, taken)
+                answers = None if job is None else unpack(run_job(job[0], job[1]))
+            else:
+                answers = self.pool.run_with(
+                    lambda: self._take(func, taken), mine.deadline, Token()
+                )
+        except Exception as exc:  # the batch failed as a whole (time limit, busy, worker died)
+            if not taken and self._unqueue(func, mine.future):
+                taken = [mine]  # no worker came free for it: it fails alone
+            for item in taken:
+                _settle_future(item.future, exc=exc)
+            return
+        for item, answer in zip(taken, answers or [], strict=True):
+            try:
+                _settle_future(item.future, result=unpack(answer))
+            except Exception as exc:  # the request's own one-line error
+                _settle_future(item.future, exc=exc)
+
+    def _unqueue(self, func: str, future: Future[Any]) -> bool:
+        """Take a request out of its queue (its client left, or it cannot be run)."""
+        with self._lock:
+            queue = self._queued.get(func, [])
+            for index, item in enumerate(queue):
+                if item.future is future:
+                    del queue[index]
+                    return True
+        return False
 
     def _finished(self, flight: _Flight, future: Future[Any]) -> None:
         with self._lock:
@@ -114,8 +185,14 @@ class Runner:
             if flight is None:
                 token = Token()
                 deadline = time.monotonic() + self.limits.max_seconds
-                future = self.threads.submit(self._run, func, args, deadline, token)
-                flight = _Flight(future, token, key=key)
+                if func in BATCHED:
+                    item = _Queued(args, Future(), deadline)
+                    self._queued[func].append(item)
+                    self.threads.submit(self._drive, func, item)
+                    future = item.future
+                else:
+                    future = self.threads.submit(self._run, func, args, deadline, token)
+                flight = _Flight(future, token, key=key, func=func)
                 if key is not None:
                     self._flights[key] = flight
             flight.waiters += 1
@@ -149,6 +226,7 @@ class Runner:
                 if orphan and flight.key is not None:
                     self._flights.pop(flight.key, None)
             if orphan:  # nobody waits for it any more: stop it now
+                self._unqueue(flight.func, flight.future)
                 flight.future.cancel()
                 if self.pool is not None:
                     self.pool.cancel(flight.token)

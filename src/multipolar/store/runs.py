@@ -35,6 +35,19 @@ class RunNotFoundError(UsageError):
 def plain(value: Any) -> Any:
     """JSON-ready data: ``as_dict()`` objects, pydantic models, numpy values and dates become
     plain data; non-finite floats become ``None``. Anything else raises ``TypeError``."""
+    kind = type(value)  # the common exact types first (isinstance of an ABC is slow)
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {str(k): plain(v) for k, v in value.items()}
+    if kind is list:
+        return [plain(v) for v in value]
+    return _plain_other(value)
+
+
+def _plain_other(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -141,6 +141,7 @@ def _means(positions: FloatArray, inputs: Inputs) -> FloatArray:
     properties=frozenset({"unanimity", "hull", "deterministic"}),
     stochastic=True,
     joint=True,
+    draws_random=lambda p: config(p["rounds"], p["p"], p["ties"]).random,
 )
 def exchange(
     inputs: Inputs,

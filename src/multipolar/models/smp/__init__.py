@@ -155,6 +155,7 @@ def _run(
     stochastic=True,
     joint=True,
     prepare=prepare,
+    draws_random=lambda p: p["state_transitions"] == "stochastic",  # Config.stochastic
 )
 def smp(
     inputs: Inputs,

@@ -1,0 +1,73 @@
+"""Many what-if forecasts at once: the requests for ``/api/forecast`` that wait together are
+answered by one job, whose models run once per batch of edited scenarios
+(``models.api.forecast_many``) rather than once per request.
+
+Each request's answer is the one ``jobs.run_job("forecast", ...)`` gives it alone, byte for
+byte: the same scenario preparation, checks and errors, and model runs whose batch members
+equal separate runs (a run that draws random numbers is made alone). A request that fails
+anywhere is answered by that single-request path, so that its error is the one it gets alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from multipolar.scenario.schema import Scenario
+from multipolar.server import cost
+from multipolar.server import schemas as api
+from multipolar.server.analyses import guarded, model_names
+from multipolar.server.edit import prepare
+from multipolar.server.jobs import encode, run_job
+from multipolar.server.limits import Limits
+from multipolar.store.runs import plain, scenario_hash
+
+#: the most requests one job answers (larger batches make the first answer wait longer)
+MAX_BATCH = 32
+FIX = "choose fewer models or fewer rounds"
+
+
+def _prepared(
+    req: api.ForecastRequest, limits: Limits, db_url: str | None
+) -> tuple[Scenario, list[str], str]:
+    """As ``jobs.forecast_job`` checks a request: the edited scenario, its models, its hash."""
+    scn, _ = prepare(req, limits, db_url)
+    models = model_names(req.models)
+    cost.check_budget("forecast", cost.forecast_cost(scn, models), limits, FIX)
+    return scn, models, scenario_hash(scn)
+
+
+def forecast_batch(
+    reqs: list[api.ForecastRequest], limits: Limits, db_url: str | None
+) -> list[tuple[Any, ...]]:
+    """Each request's answer as ``run_job("forecast", (req, limits, db_url))`` gives it."""
+    from multipolar.dynamics.apply import resolve
+    from multipolar.models.api import forecast_many
+
+    answers: list[tuple[Any, ...] | None] = [None] * len(reqs)
+    ready: dict[int, tuple[Scenario, list[str], str]] = {}
+    for i, req in enumerate(reqs):
+        try:
+            ready[i] = _prepared(req, limits, db_url)
+        except Exception:  # answered by the single-request path, with its own error
+            answers[i] = run_job("forecast", (req, limits, db_url))
+    done: dict[int, dict[str, Any]] = {i: {} for i in ready}
+    groups: dict[tuple[str, int], list[int]] = {}
+    for i, (_, models, _) in ready.items():
+        for model in models:
+            groups.setdefault((model, reqs[i].seed), []).append(i)
+    for (model, seed), group in groups.items():
+        members = [i for i in group if answers[i] is None]
+        try:
+            with guarded():
+                states = [resolve(ready[i][0]) for i in members]
+                forecasts = forecast_many(states, model, seed=seed)
+                for i, fc in zip(members, forecasts, strict=True):
+                    done[i][model] = plain(fc.as_dict())
+        except Exception:  # e.g. one member overflows: each alone, with its own answer
+            for i in members:
+                answers[i] = run_job("forecast", (reqs[i], limits, db_url))
+    for i, (_, models, digest) in ready.items():
+        if answers[i] is None:
+            body = {"scenario_hash": digest, "forecasts": [done[i][m] for m in models]}
+            answers[i] = ("ok", encode(body))
+    return [a for a in answers if a is not None]
