@@ -316,3 +316,19 @@ def test_web_app_json_carries_ratification() -> None:
     assert timeline["ratification"]["win_sets"][0]["date"] == "now"
     bare = validate({**_data(), "constituencies": {}})
     assert "ratification" not in run_timeline(bare, ["compromise"], 0, False, Limits())
+
+
+def test_what_it_takes_scans_a_constituency() -> None:
+    """A constituency's walk-away is a lever like any estimate; the package there names the
+    ratification rows and their margins."""
+    from multipolar.deals.whatif import what_it_takes
+
+    scn = validate(_data())
+    result = what_it_takes(scn, "constituencies.B.members.north.walk_away")
+    assert result.domain == (0.0, 1.0)
+    assert result.open_now
+    assert result.value is not None
+    assert result.package is not None
+    assert result.package.ratification is not None
+    assert "B/north" in result.package.ratification
+    assert min(result.package.rows.values()) >= -1e-6  # the last package still open
