@@ -51,8 +51,11 @@ def ratification_times(scn: Scenario) -> dict[str, float]:
     bare = state.model_copy(update={"constituencies": {}})
     out: dict[str, float] = {}
     for name, s in (("with", state), ("without", bare)):
-        out[f"verdict_{name}_s"] = best_of(lambda s=s: maxmin(build_space(s), leximin=True))
-        out[f"p_zone_{name}_s"] = best_of(lambda s=s: deal_feasibility(s, draws=DRAWS), 2)
+        out[f"verdict_{name}_s"] = best_of(lambda s=s: maxmin(build_space(s), leximin=True), 20)
+        # a fresh copy each call: P(zone) is kept per scenario object once solved
+        out[f"p_zone_{name}_s"] = best_of(
+            lambda s=s: deal_feasibility(s.model_copy(), draws=DRAWS), 3
+        )
     out["verdict_ratio"] = out["verdict_with_s"] / out["verdict_without_s"]
     out["p_zone_ratio"] = out["p_zone_with_s"] / out["p_zone_without_s"]
     return out
