@@ -1,8 +1,11 @@
 """`make bench` (coalitions): time the coalition analysis and the mediator ranking on the Ukraine
-case; print a line each and write bench/coalitions.json.
+case, and the deal space with two-level ratification against the same scenario without its
+``constituencies:`` block; print a line each and write bench/coalitions.json.
 
-Target: coalitions on Ukraine in under 1 s (blocs at the baseline and after both events, a wedge
-per bloc with its deal re-solved, and the exact Shapley values of the deal game). Speed is
+Targets: coalitions on Ukraine in under 1 s (blocs at the baseline and after both events, a wedge
+per bloc with its deal re-solved, and the exact Shapley values of the deal game); the deal space
+with ratification in under 2× the time without (the verdict's leximin package at best values,
+and P(zone) re-solved in 2,000 seeded draws). Speed is
 measured here, never asserted in tests; figures depend on the machine (the core count is
 recorded with them).
 """
@@ -19,10 +22,17 @@ from pathlib import Path
 import multipolar
 from multipolar.coalitions.analysis import analyse_coalitions
 from multipolar.coalitions.mediators import mediators
+from multipolar.deals.solve import maxmin
+from multipolar.deals.space import build_space
+from multipolar.dynamics.apply import resolve
+from multipolar.scenario.schema import Scenario
+from multipolar.uncertainty.feasibility import deal_feasibility
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = Path(__file__).with_name("coalitions.json")
 TARGET_S = 1.0
+RATIO_TARGET = 2.0
+DRAWS = 2000
 
 
 def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
@@ -33,6 +43,22 @@ def best_of(fn: Callable[[], object], repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def ratification_times(scn: Scenario) -> dict[str, float]:
+    """The verdict's solve and the Monte Carlo P(zone), with and without constituencies."""
+    state = resolve(scn)
+    bare = state.model_copy(update={"constituencies": {}})
+    out: dict[str, float] = {}
+    for name, s in (("with", state), ("without", bare)):
+        out[f"verdict_{name}_s"] = best_of(lambda s=s: maxmin(build_space(s), leximin=True), 20)
+        # a fresh copy each call: P(zone) is kept per scenario object once solved
+        out[f"p_zone_{name}_s"] = best_of(
+            lambda s=s: deal_feasibility(s.model_copy(), draws=DRAWS), 3
+        )
+    out["verdict_ratio"] = out["verdict_with_s"] / out["verdict_without_s"]
+    out["p_zone_ratio"] = out["p_zone_with_s"] / out["p_zone_without_s"]
+    return out
 
 
 def main() -> None:
@@ -51,6 +77,7 @@ def main() -> None:
         "states": len(result.states),
         "wedges": len(result.wedges),
         "shapley": result.pivots.method,
+        "ratification": {**ratification_times(scn), "ratio_target": RATIO_TARGET, "draws": DRAWS},
     }
     OUT.write_text(json.dumps(out, indent=2) + "\n")
     verdict = "under" if coalitions_s < TARGET_S else "OVER"
@@ -58,6 +85,15 @@ def main() -> None:
         f"coalitions on Ukraine: {coalitions_s:.3f} s ({verdict} the {TARGET_S:g} s target; "
         f"{out['states']} revision points, {out['wedges']} wedge(s), {out['shapley']} Shapley); "
         f"with --leximin {leximin_s:.2f} s; mediators {mediators_s:.3f} s"
+    )
+    r = out["ratification"]
+    worst = max(r["verdict_ratio"], r["p_zone_ratio"])
+    verdict = "under" if worst < RATIO_TARGET else "OVER"
+    print(
+        f"deal space with ratification / without: verdict {r['verdict_with_s']:.4f} s / "
+        f"{r['verdict_without_s']:.4f} s ({r['verdict_ratio']:.2f}x), P(zone) in {DRAWS:,} draws "
+        f"{r['p_zone_with_s']:.3f} s / {r['p_zone_without_s']:.3f} s ({r['p_zone_ratio']:.2f}x); "
+        f"{verdict} the {RATIO_TARGET:g}x target"
     )
     print(f"wrote {OUT.relative_to(ROOT)}")
 

@@ -397,3 +397,8 @@ def test_first_screenful_states_the_verdict(
     assert box["y"] >= 0
     assert box["y"] + box["height"] <= 900  # entirely on the first screen
     assert verdict.sentence() in shown
+
+
+def test_ukraine_report_has_the_ratification_section(ukraine_html: str) -> None:
+    assert "Ratification at home (two-level game)" in ukraine_html
+    assert "UKR/referendum" in ukraine_html

@@ -6,7 +6,8 @@
 >>> multipolar.verdict(scn).sentence()  # doctest: +SKIP
 
 Every question has one function here (``forecasts``, ``verdict``, ``deals``, ``war``,
-``what_it_takes``, ``mediate``, ``timeline``, ``coalitions``, ``mediators``, ``simulate``,
+``what_it_takes``, ``mediate``, ``timeline``, ``coalitions``, ``mediators``, ``ratification``,
+``simulate``,
 ``sensitivity``, ``summary``, ``analysis``, ``report``; see :mod:`multipolar.api`), each
 result with ``to_dict()`` and ``to_frame()``.
 """
@@ -16,8 +17,8 @@ from multipolar.errors import MultipolarError, ScenarioError, UsageError
 __version__ = "0.1.0"
 
 _API = (  # multipolar.api: one function per question, loaded on first use
-    "analysis", "coalitions", "deals", "forecasts", "mediate", "mediators", "report",
-    "sensitivity", "simulate", "summary", "timeline", "verdict", "war", "what_it_takes",
+    "analysis", "coalitions", "deals", "forecasts", "mediate", "mediators", "ratification",
+    "report", "sensitivity", "simulate", "summary", "timeline", "verdict", "war", "what_it_takes",
 )  # fmt: skip
 _PACKAGES = ("coalitions", "deals", "report", "war")  # packages that are also API functions
 _LAZY = {  # everything but the errors loads on first use, keeping `import multipolar` fast
@@ -30,6 +31,7 @@ _LAZY = {  # everything but the errors loads on first use, keeping `import multi
     "analyse_deals": "multipolar.deals.analysis",
     "Coalitions": "multipolar.coalitions.analysis",
     "Mediators": "multipolar.coalitions.mediators",
+    "Ratification": "multipolar.deals.ratify_report",
     "DealReport": "multipolar.deals.analysis",
     "Verdict": "multipolar.deals.verdict",
     "Timeline": "multipolar.dynamics.timeline",
@@ -57,6 +59,7 @@ __all__ = [
     "Forecasts",
     "Mediators",
     "MultipolarError",
+    "Ratification",
     "Scenario",
     "ScenarioError",
     "Timeline",
@@ -74,6 +77,7 @@ __all__ = [
     "load",
     "mediate",
     "mediators",
+    "ratification",
     "report",
     "sensitivity",
     "simulate",

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from multipolar.coalitions.mediators import Mediators
     from multipolar.deals.analysis import DealReport
     from multipolar.deals.mediate import Mediation
+    from multipolar.deals.ratify_report import Ratification
     from multipolar.deals.verdict import Verdict
     from multipolar.deals.whatif import WhatItTakes
     from multipolar.dynamics.timeline import Timeline
@@ -117,6 +118,21 @@ def coalitions(
     from multipolar.coalitions.analysis import analyse_coalitions
 
     return analyse_coalitions(_scenario(scn), threshold=threshold, leximin=leximin, seed=seed)
+
+
+def ratification(
+    scn: Scenario | str | Path, *, samples: int = 4096, seed: int = SEED
+) -> Ratification:
+    """Two-level ratification at the verdict's package: each actor's rule, pivotal
+    constituency, margin and win-set (no actors when the scenario has no constituencies)."""
+    from multipolar.deals.ratify_report import Ratification as Result
+    from multipolar.deals.ratify_report import ratification as run
+
+    if samples < 1:
+        from multipolar.errors import UsageError
+
+        raise UsageError(f"samples must be at least 1, not {samples}")
+    return run(_scenario(scn), samples=samples, seed=seed) or Result({}, [], samples, seed)
 
 
 def mediators(

@@ -217,10 +217,20 @@ def timeline(
             "baseline": {"date": start, **base.as_dict()},
             "events": [c.as_dict() for c in changes],
         }
+        wins: list[dict[str, Any]] = []
+        if scn.constituencies:  # the win-sets at the baseline and after each event date
+            from multipolar.deals.ratify_report import win_set_timeline
+
+            wins = win_set_timeline(scn, seed=seed)
+            data["ratification"] = {"win_sets": wins}
 
         def tables() -> Any:
             from rich.console import Group
 
+            if wins:
+                from multipolar.report.ratify_console import win_set_table
+
+                return Group(*render.timeline_tables(base, changes), win_set_table(wins))
             return Group(*render.timeline_tables(base, changes))
 
         _emit(data, fmt, tables)

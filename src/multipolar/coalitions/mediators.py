@@ -187,7 +187,7 @@ def mediators(
     cap = np.array([act.capability.best for act in scn.actors], dtype=float)
     share = cap / cap.sum() if cap.sum() > 0 else np.full(len(ids), 1 / len(ids))
     space = build_space(scn)
-    rows = int(space.veto.sum()) + (space.commit_a is not None)
+    rows = int(space.veto.sum()) + len(space.rat_rows) + (space.commit_a is not None)
     out = []
     for i, actor in enumerate(ids):
         own = _stake(scn, actor) if bias is None else bias

@@ -86,8 +86,11 @@ def shapley(
 def coalition_space(space: DealSpace, members: np.ndarray, commit_owner: int | None) -> DealSpace:
     """The deal space whose rows are those of ``members`` (a boolean mask over actors): their
     must-accept rows, and the commitment row when its owner is a member."""
+    from multipolar.deals.ratify import restrict
+
     keep = commit_owner is not None and bool(members[commit_owner])
     veto = space.veto & members
+    space = restrict(space, veto)  # the members' ratification rows only
     return (
         replace(space, veto=veto)
         if keep

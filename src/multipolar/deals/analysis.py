@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from multipolar.deals.ratify import active_rows
 from multipolar.deals.solutions import Solutions, frontier, solve
 from multipolar.deals.solve import Point
 from multipolar.deals.space import DealSpace, binding, build_space, slacks, utilities
@@ -25,6 +26,8 @@ from multipolar.defaults import DRAWS, SEED
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from multipolar.deals.ratify_report import Ratification
 from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.schema import Scenario
 
@@ -40,12 +43,13 @@ class Package:
     margin: dict[str, float]  # u_i − d_i for the parties that must accept
     commitment: float | None = None  # the commitment row's margin (None: no such row)
     p_accept: float | None = None
+    ratification: dict[str, float] | None = None  # u_c − d_c of the rows ACTOR/ID (if any)
 
     @property
     def rows(self) -> dict[str, float]:
-        """Every row's margin: the parties', then the commitment constraint's."""
+        """Every row's margin: the parties', the ratification rows', then the commitment's."""
         extra = {} if self.commitment is None else {COMMITMENT: self.commitment}
-        return {**self.margin, **extra}
+        return {**self.margin, **(self.ratification or {}), **extra}
 
     @property
     def min_margin(self) -> float:
@@ -75,6 +79,7 @@ class Package:
             "blockers": self.blockers,
             "cost_to_close": self.cost_to_close,
             "p_accept": self.p_accept,
+            **({"ratification_margin": self.ratification} if self.ratification else {}),
         }
 
 
@@ -87,6 +92,7 @@ class DealReport:
     logrolls: list[dict[str, Any]] = field(default_factory=list)
     draws: int = 0
     seed: int = 0
+    ratification: Ratification | None = None  # None: the scenario has no constituencies
 
     @property
     def feasible(self) -> bool:
@@ -101,6 +107,7 @@ class DealReport:
             "packages": [p.as_dict() for p in self.packages],
             "logrolls": self.logrolls,
             "monte_carlo": {"draws": self.draws, "seed": self.seed},
+            **({} if self.ratification is None else {"ratification": self.ratification.as_dict()}),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,12 +129,16 @@ class DealReport:
 
 def _columns(space: DealSpace) -> list[str]:
     names = [a for a, v in zip(space.actors, space.veto, strict=True) if v]
-    return names + ([COMMITMENT] if space.commit_a is not None else [])
+    return names + list(space.rat_rows) + ([COMMITMENT] if space.commit_a is not None else [])
 
 
 def row_labels(scn: Scenario, space: DealSpace) -> dict[str, str]:
     """Each row of the deal in words."""
     out = {a: f"{a}'s gain over walking away" for a in _columns(space) if a != COMMITMENT}
+    if space.rat_rows:
+        from multipolar.deals.ratify_report import row_label
+
+        out.update({r: row_label(scn, r) for r in space.rat_rows})
     war = scn.conflict
     if space.commit_a is not None and war is not None and war.power_shift is not None:
         out[COMMITMENT] = (
@@ -143,12 +154,15 @@ def describe(space: DealSpace, name: str, z: FloatArray) -> Package:
     s = slacks(space, z[None])[0, 0][binding(space)]
     margins = {c: float(v) for c, v in zip(_columns(space), s, strict=True)}
     commitment = margins.pop(COMMITMENT, None)
+    on = set(active_rows(space))
+    rat = {r: margins.pop(r) for r in space.rat_rows}
     return Package(
         name=name,
         terms={i: float(v) for i, v in zip(space.issues, space.to_scale(z), strict=True)},
         utility={a: float(v) for a, v in zip(space.actors, u, strict=True)},
         margin=margins,
         commitment=commitment,
+        ratification={r: v for r, v in rat.items() if r in on} or None,
     )
 
 
@@ -290,4 +304,13 @@ def analyse_deals(
         logrolls=logrolls(space),
         draws=draws,
         seed=seed,
+        ratification=_ratification(scn, sol.egalitarian.z, seed),
     )
+
+
+def _ratification(scn: Scenario, z: FloatArray, seed: int) -> Ratification | None:
+    if not scn.constituencies:
+        return None
+    from multipolar.deals.ratify_report import ratification
+
+    return ratification(scn, z, seed=seed)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, sparse
 
-from multipolar.deals.space import DealSpace, binding, slacks
+from multipolar.deals.space import DealSpace, binding, party_rows, slacks
 from multipolar.scenario.arrays import FloatArray, IntArray
 
 MU_FINAL = 1e-10
@@ -39,8 +39,7 @@ def _commit_terms(space: DealSpace) -> tuple[FloatArray, FloatArray, int | None]
 
 
 def _parties(space: DealSpace) -> tuple[FloatArray, FloatArray, FloatArray]:
-    cols = np.nonzero(binding(space)[: len(space.actors)])[0]
-    return space.ideal[:, cols], space.weight[:, cols], space.walk_away[:, cols]
+    return party_rows(space)
 
 
 def _slack_parts(

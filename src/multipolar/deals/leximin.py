@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from multipolar.deals import ipm
-from multipolar.deals.space import DealSpace, binding
+from multipolar.deals.space import DealSpace, binding, party_rows
 from multipolar.scenario.arrays import BoolArray, FloatArray
 
 ACTIVE = 1e-9  # a multiplier above this holds the optimum where it is
@@ -31,8 +31,7 @@ MAX_ROUNDS = 64
 def programme_rows(space: DealSpace) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Q, L, C (D, R, k), (D, R, k), (D, R) of the rows: each party that must accept
     (u_i − d_i), then the commitment row (a + b·z_g) if any."""
-    cols = np.nonzero(binding(space)[: len(space.actors)])[0]
-    x, w, d = space.ideal[:, cols], space.weight[:, cols], space.walk_away[:, cols]
+    x, w, d = party_rows(space)
     D, m, k = x.shape
     R = m + (1 if space.commit_a is not None else 0)
     Q, L, C = np.zeros((D, R, k)), np.zeros((D, R, k)), np.zeros((D, R))
@@ -48,8 +47,7 @@ def programme_rows(space: DealSpace) -> tuple[FloatArray, FloatArray, FloatArray
 def _unused(space: DealSpace, Q: FloatArray, L: FloatArray) -> tuple[BoolArray, FloatArray]:
     """Issues no row depends on (D, k), and where the SLSQP solver leaves them: its first start,
     the parties' salience-weighted mean ideal (0 when no party weighs the issue)."""
-    cols = np.nonzero(binding(space)[: len(space.actors)])[0]
-    x, w = space.ideal[:, cols], space.weight[:, cols]
+    x, w, _ = party_rows(space)
     mean = np.sum(w * x, axis=1) / np.maximum(np.sum(w, axis=1), 1e-12)
     return ~np.any((Q != 0) | (L != 0), axis=1), mean
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from multipolar.deals.analysis import Package, describe
 from multipolar.deals.solve import maxmin
-from multipolar.deals.space import DealSpace, build_space, slacks, utilities
+from multipolar.deals.space import DealSpace, build_space, party_rows, slacks, utilities
 from multipolar.errors import UsageError, did_you_mean
 from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.schema import Scenario
@@ -79,9 +79,17 @@ class Mediation:
         }
 
 
+def _rows(space: DealSpace, z: FloatArray) -> FloatArray:
+    """The slacks u − d of the parties that must accept, then of the ratification rows."""
+    s = slacks(space, z[None])[0, 0]
+    n = len(space.actors)
+    return np.concatenate([s[:n][space.veto], s[n : n + len(space.rat_rows)]])
+
+
 def _objective(space: DealSpace, z: FloatArray, mediator: int, bias: float) -> float:
-    """(1 − bias)·the smallest party margin + bias·the mediator's own utility."""
-    s = slacks(space, z[None])[0, 0][: len(space.actors)][space.veto]
+    """(1 − bias)·the smallest margin of a party (its ratification rows included) + bias·the
+    mediator's own utility."""
+    s = _rows(space, z)
     own = float(utilities(space, z[None])[0, 0, mediator])
     return (1 - bias) * float(np.min(s)) + bias * own
 
@@ -89,16 +97,19 @@ def _objective(space: DealSpace, z: FloatArray, mediator: int, bias: float) -> f
 def _edits(
     space: DealSpace, z: FloatArray, critics: list[int], h: float
 ) -> list[tuple[FloatArray, str]]:
-    """Candidate drafts: each critic's issues moved by up to ``h`` toward its ideal; with no
-    critic but an open commitment problem, the guarantee issue raised by ``h``."""
+    """Candidate drafts: each critic's issues moved by up to ``h`` toward its ideal (a critic is
+    a row of ``_rows``: a party or a constituency it needs); with no critic but an open
+    commitment problem, the guarantee issue raised by ``h``."""
     out = []
+    ideal, weight, _ = party_rows(space)
+    names = [a for a, v in zip(space.actors, space.veto, strict=True) if v] + list(space.rat_rows)
     for i in critics:
-        for k in np.nonzero(space.weight[0, i] > 0)[0]:
+        for k in np.nonzero(weight[0, i] > 0)[0]:
             cand = z.copy()
-            cand[k] += float(np.clip(space.ideal[0, i, k] - z[k], -h, h))
+            cand[k] += float(np.clip(ideal[0, i, k] - z[k], -h, h))
             if cand[k] != z[k]:
                 where = space.to_scale(cand)[k]
-                out.append((cand, f"{space.issues[k]} -> {where:.4g} (for {space.actors[i]})"))
+                out.append((cand, f"{space.issues[k]} -> {where:.4g} (for {names[i]})"))
     if not critics and space.guarantee_issue is not None:
         g = space.guarantee_issue
         cand = z.copy()
@@ -139,22 +150,21 @@ def single_text(
     if not 0.0 <= bias <= 1.0:
         raise UsageError(f"bias must lie in [0, 1], not {bias}")
     me = space.actors.index(mediator)
-    parties = [i for i, v in enumerate(space.veto) if v]
     z = _draft(space, scn, start, me)
     steps = [TextStep(0, f"mediator's draft ({start})", describe(space, "draft 0", z))]
     h = step
     for rnd in range(1, _MAX_ROUNDS + 1):
-        s = slacks(space, z[None])[0, 0]
-        critics = [i for i in parties if s[i] < 0]
+        s, rows = slacks(space, z[None])[0, 0], _rows(space, z)
+        critics = [i for i, v in enumerate(rows) if v < 0]
         commit_open = space.commit_a is not None and s[-1] < -1e-12
         if not critics and not commit_open:
             return steps, True
-        accepting = [i for i in parties if s[i] >= 0]
+        accepting = [i for i, v in enumerate(rows) if v >= 0]
         best, best_value, label = None, _objective(space, z, me, bias), ""
         for cand, text in _edits(space, z, critics, h):
-            new = slacks(space, cand[None])[0, 0]
-            if any(new[j] < 0 for j in accepting):
-                continue  # a party that accepted the last draft must still accept
+            new, new_rows = slacks(space, cand[None])[0, 0], _rows(space, cand)
+            if any(new_rows[j] < 0 for j in accepting):
+                continue  # a row that accepted the last draft must still accept
             closes = not critics and commit_open and new[-1] > s[-1]
             value = _objective(space, cand, me, bias)
             if value > best_value + 1e-12 or (closes and best is None):

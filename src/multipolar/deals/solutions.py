@@ -33,8 +33,10 @@ def nash_point(space: DealSpace, start: Point, draw: int = 0) -> Point:
         value = 1 - dist**2 if space.quadratic else 1 - dist
         return np.sum(w * value, axis=1) - d
 
+    parties = int(space.veto.sum())  # ratification rows constrain; they do not bargain
+
     def objective(z: FloatArray) -> float:
-        g = gains(z)
+        g = gains(z)[:parties]
         return float(-np.sum(np.log(np.clip(g, 1e-300, None))))
 
     cons = []
@@ -68,8 +70,9 @@ def solve(space: DealSpace, draw: int = 0) -> Solutions:
     a = np.array(
         [float(utilities(space, p.z[None])[draw, 0, actors[i]]) for i, p in enumerate(best)]
     )
-    extra = [0.0] if space.commit_a is not None else []  # commitment: a hard constraint
-    span = np.maximum(a - d, 1e-12)
+    # ratification rows and the commitment: hard constraints
+    extra = [0.0] * (len(space.rat_rows) + (space.commit_a is not None))
+    span = np.maximum(a - d[: len(actors)], 1e-12)
     ks = maxmin(space, draw, np.concatenate([span, extra]), leximin=True)
     nash = nash_point(space, egal, draw) if egal.margin > 1e-9 else egal
     return Solutions(True, egal, nash, ks, a)
@@ -83,8 +86,9 @@ def frontier(space: DealSpace, draw: int = 0, samples: int = 401, seed: int = 0)
     weights λ, 1 − λ on an even grid (exact up to the grid spacing). More: ``samples`` weight
     vectors drawn from a flat Dirichlet with ``seed``.
     """
-    ideal, w, _, _ = _parts(space, draw)
-    m = ideal.shape[0]
+    ideal, w, _, actors = _parts(space, draw)
+    m = len(actors)  # the parties (ratification rows do not weigh in the frontier)
+    ideal, w = ideal[:m], w[:m]
     if m == 2:
         lam = np.linspace(0.0, 1.0, samples)
         weights = np.stack([lam, 1 - lam], axis=1)

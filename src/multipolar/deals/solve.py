@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from multipolar.deals.space import DealSpace, binding, slacks, take
+from multipolar.deals.space import DealSpace, binding, party_rows, slacks, take
 from multipolar.scenario.arrays import FloatArray
 
 Goal = str | int  # "t": the common margin; "sum": total utility of the parties; int: one row
@@ -34,19 +34,16 @@ class Point:
 
 
 def _parts(space: DealSpace, draw: int) -> tuple[FloatArray, FloatArray, FloatArray, list[int]]:
-    cols = np.nonzero(binding(space))[0]
-    actors = [int(c) for c in cols if c < len(space.actors)]
-    return (
-        space.ideal[draw, actors],
-        space.weight[draw, actors],
-        space.walk_away[draw, actors],
-        actors,
-    )
+    """Ideal, weight and walk-away of the u − d rows (parties, then ratification rows) in one
+    draw, and the parties' actor indices."""
+    actors = [int(c) for c in np.nonzero(space.veto)[0]]
+    x, w, d = party_rows(space)
+    return x[draw], w[draw], d[draw], actors
 
 
 def rows(space: DealSpace) -> int:
     """The number of constraint rows: the parties that must accept, plus the commitment."""
-    return int(space.veto.sum()) + (1 if space.commit_a is not None else 0)
+    return int(space.veto.sum()) + len(space.rat_rows) + (1 if space.commit_a is not None else 0)
 
 
 def _margin(space: DealSpace, draw: int, z: FloatArray) -> float:
@@ -212,6 +209,12 @@ def maxmin(
     interior-point rounds of :mod:`multipolar.deals.leximin`; otherwise (or should those not
     converge) by SLSQP or HiGHS with floors and tie tests.
     """
+    if leximin and space.rat_rows and draw == 0 and scale is None:
+        from multipolar.deals.ratify import solved
+
+        known = solved(space)  # solved while choosing the space's winning coalitions
+        if known is not None:
+            return known
     if leximin and space.quadratic:
         return leximin_points(take(space, [draw]), scale)[0]
     return _maxmin(space, draw, scale, leximin=leximin)

@@ -21,6 +21,8 @@ from multipolar.scenario.arrays import BoolArray, FloatArray
 from multipolar.scenario.schema import Scenario
 from multipolar.uncertainty.sampling import Sampler, best_values
 
+RELAXED = 1e3  # the slack of a switched-off ratification row: never the smallest
+
 
 @dataclass(frozen=True)
 class DealSpace:
@@ -40,6 +42,15 @@ class DealSpace:
     commit_b: FloatArray | None  # (D,) utility units (Powell); None: no commitment problem
     guarantee_issue: int | None  # the issue whose level carries the guarantee, if tied
     stake_values: FloatArray | None = None  # (D, 2) what the stakes are worth to each belligerent
+    # ratification rows (Putnam's level II, :mod:`multipolar.deals.ratify`): one per domestic
+    # constituency whose consent a party that must accept needs, named ACTOR/ID; a member left
+    # out of the chosen winning coalition of a majority rule is switched off in the draws where
+    # ``rat_on`` is False (its row then has slack RELAXED and no weight on any issue)
+    rat_rows: tuple[str, ...] = ()
+    rat_ideal: FloatArray | None = None  # (D, r, k)
+    rat_weight: FloatArray | None = None  # (D, r, k)
+    rat_walk: FloatArray | None = None  # (D, r)
+    rat_on: BoolArray | None = None  # (D, r)
 
     @property
     def draws(self) -> int:
@@ -64,6 +75,7 @@ def stack(spaces: list[DealSpace]) -> DealSpace | None:
         and (s.commit_a is None) == (first.commit_a is None)
         and s.guarantee_issue == first.guarantee_issue
         and (s.stake_values is None) == (first.stake_values is None)
+        and s.rat_rows == first.rat_rows
         for s in spaces
     )  # fmt: skip
     if not same:
@@ -76,7 +88,8 @@ def stack(spaces: list[DealSpace]) -> DealSpace | None:
     return DealSpace(
         first.actors, first.issues, first.lo, first.hi, cat("ideal"), cat("weight"),
         first.quadratic, cat("walk_away"), first.veto, cat("status_quo"), cat("commit_a"),
-        cat("commit_b"), first.guarantee_issue, cat("stake_values"),
+        cat("commit_b"), first.guarantee_issue, cat("stake_values"), first.rat_rows,
+        cat("rat_ideal"), cat("rat_weight"), cat("rat_walk"), cat("rat_on"),
     )  # fmt: skip
 
 
@@ -90,7 +103,8 @@ def take(space: DealSpace, draws: Any) -> DealSpace:
         space.actors, space.issues, space.lo, space.hi, pick(space.ideal), pick(space.weight),
         space.quadratic, pick(space.walk_away), space.veto, pick(space.status_quo),
         pick(space.commit_a), pick(space.commit_b), space.guarantee_issue,
-        pick(space.stake_values),
+        pick(space.stake_values), space.rat_rows, pick(space.rat_ideal), pick(space.rat_weight),
+        pick(space.rat_walk), pick(space.rat_on),
     )  # fmt: skip
 
 
@@ -103,15 +117,48 @@ def utilities(space: DealSpace, z: FloatArray) -> FloatArray:
     return np.sum(space.weight[:, None] * value, axis=-1)
 
 
+def party_rows(space: DealSpace) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Ideal (D, m, k), weight (D, m, k) and walk-away (D, m) of the rows of the form
+    u − d ≥ 0: the parties that must accept, then the ratification rows."""
+    cols = np.nonzero(space.veto)[0]
+    x, w, d = space.ideal[:, cols], space.weight[:, cols], space.walk_away[:, cols]
+    if not space.rat_rows:
+        return x, w, d
+    assert space.rat_ideal is not None
+    assert space.rat_weight is not None
+    assert space.rat_walk is not None
+    on = np.ones(space.rat_walk.shape, dtype=bool) if space.rat_on is None else space.rat_on
+    return (
+        np.concatenate([x, space.rat_ideal], axis=1),
+        np.concatenate([w, np.where(on[..., None], space.rat_weight, 0.0)], axis=1),
+        np.concatenate([d, np.where(on, space.rat_walk, -RELAXED)], axis=1),
+    )
+
+
+def _rat_slacks(space: DealSpace, zz: FloatArray) -> FloatArray:
+    """(D, m, r) slacks u_c − d_c of the ratification rows."""
+    assert space.rat_ideal is not None
+    assert space.rat_weight is not None
+    assert space.rat_walk is not None
+    dist = np.abs(zz[:, :, None, :] - space.rat_ideal[:, None, :, :])
+    value = 1 - dist**2 if space.quadratic else 1 - dist
+    out = np.sum(space.rat_weight[:, None] * value, axis=-1) - space.rat_walk[:, None, :]
+    return out if space.rat_on is None else np.where(space.rat_on[:, None, :], out, RELAXED)
+
+
 def slacks(space: DealSpace, z: FloatArray) -> FloatArray:
-    """u_i − d_i for every actor and, when there is a commitment problem, a last column for it:
+    """u_i − d_i for every actor, then u_c − d_c for every ratification row (ACTOR/ID) and,
+    when there is a commitment problem, a last column for it:
     a + b·z_g (the declining side's gain from peace over fighting before the shift, in its
     utility units; z_g the guarantee issue's level). (D, m, n[+1]). A package is acceptable
     iff every ``binding`` column is ≥ 0."""
     s = utilities(space, z) - space.walk_away[:, None, :]
+    zz = z[None] if z.ndim == 2 else z
+    if space.rat_rows:
+        r = np.broadcast_to(_rat_slacks(space, zz), (*s.shape[:2], len(space.rat_rows)))
+        s = np.concatenate([s, r], axis=-1)
     if space.commit_a is None or space.commit_b is None:
         return s
-    zz = z[None] if z.ndim == 2 else z
     level = zz[:, :, space.guarantee_issue] if space.guarantee_issue is not None else 0.0
     g = space.commit_a[:, None] + space.commit_b[:, None] * level
     g = np.broadcast_to(g, s.shape[:2])
@@ -119,8 +166,9 @@ def slacks(space: DealSpace, z: FloatArray) -> FloatArray:
 
 
 def binding(space: DealSpace) -> BoolArray:
-    """Columns of ``slacks`` that must be ≥ 0: the veto players, and the commitment if any."""
-    extra = [True] if space.commit_a is not None else []
+    """Columns of ``slacks`` that must be ≥ 0: the veto players, the ratification rows, and the
+    commitment if any."""
+    extra = [True] * len(space.rat_rows) + ([True] if space.commit_a is not None else [])
     return np.concatenate([space.veto, np.array(extra, dtype=bool)])
 
 
@@ -226,10 +274,15 @@ def build_space(scn: Scenario, value: Sampler = best_values, draws: int = 1) -> 
         walk[:, actors.index(actor_id)] = value(est)
     if not veto.any():
         veto[:] = True  # without a conflict or owners, everyone must agree
-    return DealSpace(
+    out = DealSpace(
         tuple(actors), tuple(issues), lo, hi, ideal, weight, quadratic, walk, veto,
         partial.status_quo, *commit, worth,
     )  # fmt: skip
+    if scn.constituencies:
+        from multipolar.deals.ratify import with_ratification
+
+        out = with_ratification(scn, out, value, draws)
+    return out
 
 
 def commitment_inputs(scn: Scenario, value: Sampler, draws: int) -> dict[str, FloatArray]:

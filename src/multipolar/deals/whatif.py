@@ -83,6 +83,8 @@ def domain(scn: Scenario, path: str) -> tuple[float, float]:
     if head in ("positions",) or (head == "issues" and leaf == "status_quo"):
         issue = scn.issue(parts[2] if head == "positions" else parts[1])
         return issue.low, issue.high
+    if head == "constituencies":  # positions on the issue's scale; salience, walk-away in [0, 1]
+        return scn.issue(leaf).scale if parts[-2] == "positions" else (0.0, 1.0)
     if head == "salience" or leaf in ("p", "credibility", "now", "next") or head == "deal":
         return 0.0, 1.0
     if leaf == "discount":
@@ -98,6 +100,8 @@ def _estimate_at(scn: Scenario, path: str) -> Estimate:
         parts = [str(p) for p in where]
         if parts[0] in ids and isinstance(where[1], int):
             parts[1] = ids[parts[0]][where[1]]
+        if parts[0] == "constituencies" and isinstance(where[3], int):  # members by id
+            parts[3] = scn.constituencies[parts[1]].members[where[3]].id
         if ".".join(parts) == path:
             return est
     raise UsageError(f"path '{path}' does not name a number")  # pragma: no cover

@@ -14,6 +14,7 @@ from multipolar.deals.mediate import Mediation, mediate
 from multipolar.deals.verdict import COMMITMENT
 from multipolar.deals.whatif import WhatItTakes, what_it_takes_all
 from multipolar.defaults import DRAWS, SEED
+from multipolar.report.sections_ratify import ratification_markdown
 from multipolar.report.summary import brief, levers
 from multipolar.report.war_rows import range_words, share_words
 from multipolar.scenario.schema import Scenario
@@ -134,7 +135,7 @@ def analysis_markdown(scn: Scenario, *, seed: int = SEED, draws: int = DRAWS, to
     executive summary (``multipolar summary``), word for word."""
     from multipolar.dynamics.apply import resolve
 
-    scn = resolve(scn)
+    original, scn = scn, resolve(scn)
     deals = analyse_deals(scn, top=top, draws=draws, seed=seed)
     war: dict[str, Any] | None = analyse_war(scn).as_dict() if scn.conflict else None
     lever_results = what_it_takes_all(scn, levers(scn))
@@ -198,6 +199,7 @@ def analysis_markdown(scn: Scenario, *, seed: int = SEED, draws: int = DRAWS, to
                 + "; a peace margin is positive when the declining side prefers the deal to "
                 "fighting now."
             )
+    out += ratification_markdown(original, deals, seed=seed)
     out += ["", "## Which packages come closest, and who blocks them", ""]
     out += _package_rows(deals, issues)
     out += [

@@ -61,6 +61,11 @@ def deals_table(report: DealReport) -> Group:
         if report.draws
         else "No Monte Carlo draws (--draws 0)."
     )
+    if report.ratification is not None:
+        from multipolar.report.ratify_console import ratification_table
+
+        return Group(Text(verdict.sentence()), table, Text(how, style="dim"),
+                     ratification_table(report.ratification))  # fmt: skip
     return Group(Text(verdict.sentence()), table, Text(how, style="dim"))
 
 
@@ -81,6 +86,10 @@ def what_table(result: WhatItTakes) -> Table:
     if result.package is not None:
         for issue, value in result.package.terms.items():
             table.add_row(f"  package: {issue}", f"{value:.2f}")
+        for row, margin in (result.package.ratification or {}).items():
+            table.add_row(f"  ratification: {row}", f"{margin:+.4f}")
+        if result.package.ratification:
+            table.add_row("  binding there", ", ".join(result.package.binding))
     return table
 
 

@@ -76,6 +76,7 @@ def build_sections(
     from multipolar.report import sections_deals as d
     from multipolar.report import sections_ledger as q
     from multipolar.report import sections_uncertainty as u
+    from multipolar.report.sections_ratify import ratification_section
 
     _check(scn, draws, pair)
     say = progress or (lambda _msg: None)
@@ -91,6 +92,7 @@ def build_sections(
         ("forecasts", s.forecasts_section),
         ("war", d.war_section),
         ("deals", d.deals_section),
+        *([("ratification", ratification_section)] if state.constituencies else []),
         ("timeline", d.timeline_section),
         ("uncertainty", u.uncertainty_section),
         ("questions", q.questions_section),

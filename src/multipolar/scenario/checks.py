@@ -38,6 +38,10 @@ def estimates(scn: Scenario) -> Iterator[tuple[Path, Estimate]]:
         yield from _conflict_estimates(scn)
     for actor_id, est in scn.deal.walk_away.items():
         yield ("deal", "walk_away", actor_id), est
+    if scn.constituencies:
+        from multipolar.scenario import constituencies
+
+        yield from constituencies.estimates(scn)
 
 
 def _conflict_estimates(scn: Scenario) -> Iterator[tuple[Path, Estimate]]:
@@ -261,6 +265,13 @@ def _deal(scn: Scenario) -> Iterator[Problem]:
         yield from _known(("deal", "walk_away", actor_id), actor_id, actors, "actor")
 
 
+def _ratification(scn: Scenario) -> Iterator[Problem]:
+    if scn.constituencies:
+        from multipolar.scenario.constituencies import problems
+
+        yield from problems(scn)
+
+
 def _events(scn: Scenario) -> Iterator[Problem]:
     from multipolar.errors import UsageError
     from multipolar.scenario.paths import estimate_in
@@ -362,6 +373,7 @@ def check(scn: Scenario) -> list[Problem]:
         *_references(scn),
         *_war(scn),
         *_deal(scn),
+        *_ratification(scn),
         *_events(scn),
         *_correlations(scn),
         *check_questions(scn),

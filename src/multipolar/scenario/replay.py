@@ -258,6 +258,8 @@ def drop_inactive_data(data: dict[str, Any]) -> dict[str, Any]:
             deal[table] = {k: v for k, v in kept.items() if v}
     if "walk_away" in deal:
         deal["walk_away"] = {a: v for a, v in deal["walk_away"].items() if a not in gone}
+    if "constituencies" in data:
+        out["constituencies"] = {a: v for a, v in data["constituencies"].items() if a not in gone}
     if "deal" in data:
         out["deal"] = deal
     out["ideal_adjustment"] = [

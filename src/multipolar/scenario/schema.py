@@ -14,6 +14,7 @@ from pydantic import Field, FiniteFloat, field_validator
 
 from multipolar.scenario.base import SCHEMA_VERSION, Estimate, Id, _Strict, bad
 from multipolar.scenario.conflict import Conflict, Deal
+from multipolar.scenario.constituencies import Ratification
 from multipolar.scenario.events import Event, few_events, in_range
 from multipolar.scenario.limits import scale_problem
 from multipolar.scenario.questions import Question
@@ -162,6 +163,10 @@ class Scenario(_Strict):
     )
     conflict: Conflict | None = Field(None, description="The war a deal must beat.")
     deal: Deal = Field(default_factory=Deal, description="Deal-space settings.")
+    constituencies: dict[Id, Ratification] = Field(
+        default_factory=dict,
+        description="Actor -> its domestic ratification: rule and constituencies (Putnam).",
+    )
     events: list[Event] = Field(default_factory=list, description="Dated changes, in any order.")
     correlations: list[Correlation] = Field(
         default_factory=list, description="Correlated estimates in Monte Carlo draws."

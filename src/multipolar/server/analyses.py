@@ -71,6 +71,11 @@ def run_timeline(
 
     with guarded():
         base, events = _timeline(scn, tuple(models), seed, attribution, limits)
+        extra: dict[str, Any] = {}
+        if scn.constituencies:  # each actor's win-set at the baseline and after each date
+            from multipolar.deals.ratify_report import win_set_timeline
+
+            extra["ratification"] = {"win_sets": win_set_timeline(scn, seed=seed)}
     return plain(
         {
             "scenario": scn.id or scn.title,
@@ -78,6 +83,7 @@ def run_timeline(
             "models": list(models),
             "baseline": {"date": baseline_date(scn), **base.as_dict()},
             "events": events,
+            **extra,
         }
     )
 

@@ -45,7 +45,7 @@ def value_sampler(scn: Scenario, values: dict[str, FloatArray]) -> Sampler:
 
 
 def _columns(space: DealSpace) -> list[str]:
-    names = [a for a, v in zip(space.actors, space.veto, strict=True) if v]
+    names = [a for a, v in zip(space.actors, space.veto, strict=True) if v] + list(space.rat_rows)
     return [*names, COMMITMENT] if space.commit_a is not None else names
 
 

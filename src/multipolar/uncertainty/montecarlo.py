@@ -92,6 +92,8 @@ def ranged_estimates(scn: Scenario) -> dict[str, Estimate]:
         parts = [str(p) for p in path]
         if parts[0] in names and isinstance(path[1], int):
             parts[1] = names[parts[0]][path[1]]
+        if parts[0] == "constituencies" and isinstance(path[3], int):  # members by id
+            parts[3] = scn.constituencies[str(path[1])].members[path[3]].id
         out[".".join(parts)] = est
     return out
 

@@ -172,6 +172,31 @@ def _read_questions(book: Book, data: dict[str, Any]) -> None:
             data["questions"] = list(order.values())
 
 
+def _read_constituencies(book: Book, data: dict[str, Any]) -> None:
+    """The constituencies sheet: per actor, one row per field of its rule and one ``member``
+    row per constituency (its block as YAML), values as in ``models``."""
+    if found := book.table("constituencies"):
+        sheet, cols, rows = found
+        out: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            actor = sheet.ident(row, cols["actor"]) or ""
+            rat = out.setdefault(actor, {})
+            sheet.mark(("constituencies", actor), row, cols["actor"])
+            key = sheet.ident(row, cols["field"])
+            if key is None:
+                continue
+            if key == "member":
+                members = rat.setdefault("members", [])
+                where: DataPath = ("constituencies", actor, "members", len(members))
+                members.append(_value(sheet, row, cols["value"], where))
+            else:
+                where = ("constituencies", actor, key)
+                rat[key] = _value(sheet, row, cols["value"], where)
+            sheet.mark(where, row, cols["value"])
+        if out:
+            data["constituencies"] = out
+
+
 def read_others(book: Book, data: dict[str, Any]) -> None:
     if found := book.table("correlations"):
         sheet, cols, rows = found
@@ -198,6 +223,7 @@ def read_others(book: Book, data: dict[str, Any]) -> None:
             weight = sheet.number(row, cols["weight"], (*place, "weight"))
             data.setdefault("ideal_adjustment", []).append({**pair, "weight": weight})
     _read_questions(book, data)
+    _read_constituencies(book, data)
     if found := book.table("models"):
         sheet, cols, rows = found
         for row in rows:

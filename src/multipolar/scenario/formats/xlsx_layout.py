@@ -73,6 +73,7 @@ CORRELATIONS = ("estimate 1", "estimate 2", "rho", "source", "note")
 IDEAL = ("actor", "reference", "weight")
 MODELS = ("model", "parameter", "value")
 QUESTIONS = ("question", "field", "value")  # one row per field of each question
+CONSTITUENCIES = ("actor", "field", "value")  # rule fields, then one `member` row per member
 
 #: the tables, in workbook order, with their header row
 TABLES: dict[str, tuple[str, ...]] = {
@@ -83,6 +84,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "anchors": ANCHORS,
     "conflict": ESTIMATE_ROWS,
     "deal": ESTIMATE_ROWS,
+    "constituencies": CONSTITUENCIES,
     "events": EVENTS,
     "correlations": CORRELATIONS,
     "ideal_adjustment": IDEAL,
@@ -99,6 +101,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "anchors": ("issue", "value"),
     "conflict": ("key", "value"),
     "deal": ("key", "value"),
+    "constituencies": CONSTITUENCIES,
     "events": ("event", "change"),
     "correlations": ("estimate 1", "estimate 2", "rho"),
     "ideal_adjustment": IDEAL,
@@ -118,6 +121,7 @@ SHEETS = (
     *GRIDS,
     "conflict",
     "deal",
+    "constituencies",
     "events",
     "correlations",
     "ideal_adjustment",
@@ -200,7 +204,9 @@ ABOUT_TEXT = (
     (
         "correlations: two estimate paths (e.g. conflict.p) and rho. ideal_adjustment: actor, "
         "reference, weight in [0, 1]. models: model, parameter, value. metadata: key, value. "
-        "Values in models and metadata are read as YAML (quote text that looks like a number)."
+        "Values in models and metadata are read as YAML (quote text that looks like a number). "
+        "constituencies: actor, field (rule, threshold, share, source, quote, note, or member "
+        "once per constituency), value; a member's value is its block as YAML."
     ),
     "Sheets with other names are ignored; this sheet is ignored too.",
 )

@@ -314,6 +314,12 @@ def _others(book: Workbook, scn: Scenario) -> None:
     for q in data.get("questions", []):
         questions += [[q["id"], k, encode(v)] for k, v in q.items() if k != "id"]
     _table(book["questions"], lay.QUESTIONS, questions)
+    block: list[Row] = []
+    for actor, rat in data.get("constituencies", {}).items():
+        for key, value in rat.items():
+            rows_ = value if key == "members" else [value]
+            block += [[actor, "member" if key == "members" else key, encode(v)] for v in rows_]
+    _table(book["constituencies"], lay.CONSTITUENCIES, block)
     models: list[Row] = []
     for model, params in data.get("models", {}).items():
         models += [[model, k, encode(v)] for k, v in params.items()] or [[model]]
