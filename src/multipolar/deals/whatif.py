@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +13,7 @@ from multipolar.deals.solve import maxmin
 from multipolar.deals.space import build_space, stack
 from multipolar.deals.verdict import TOL
 from multipolar.errors import ScenarioError, UsageError
-from multipolar.scenario.arrays import FloatArray, IntArray
+from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.checks import estimates
 from multipolar.scenario.loader import to_data
 from multipolar.scenario.paths import copy_path, get_estimate, set_value, with_value
@@ -111,30 +110,13 @@ def _margins(scn: Scenario, path: str, values: FloatArray) -> FloatArray:
 
 def _margins_all(scn: Scenario, asked: list[tuple[str, FloatArray]]) -> list[FloatArray]:
     """``_margins`` of several parameters, solved as one batch (the batched solver agrees with
-    ``maxmin`` to ~1e-6, and gives each draw the same numbers whatever the batch)."""
-    margins, valid = _raw_margins(scn, asked)
-    for (path, values), out in zip(asked, margins, strict=True):
-        for i in np.nonzero(out >= -TOL)[0]:
-            if not valid(path, float(values[i])):
-                out[i] = -np.inf
-    return margins
-
-
-Validity = Callable[[str, float], bool]
-
-
-def _raw_margins(
-    scn: Scenario, asked: list[tuple[str, FloatArray]]
-) -> tuple[list[FloatArray], Validity]:
-    """The margins of ``_margins_all`` before the validity of each value is checked, and the
-    check (``with_value``'s validation of the scenario with that value).
+    ``maxmin`` to ~1e-6, and gives each draw the same numbers whatever the batch).
 
     The deal space reads only best values, so the spaces of every value are built at once (the
-    value as a draw of the estimate at the path); a value's scenario is validated only where
-    that can matter (``_first_other``): where the margin says the zone is open, and only as far as
-    the search reads."""
+    value as a draw of the estimate at the path), and a value's scenario is validated (as
+    ``with_value`` does) only where that can matter: where the margin says the zone is open."""
     if not asked:
-        return [], lambda _path, _value: True
+        return []
     spaces = []
     for path, values in asked:
         target = _estimate_at(scn, path)
@@ -148,28 +130,13 @@ def _raw_margins(
     assert batch is not None  # one estimate's value changes no space's shape
     margins = np.split(maxmin_margins(batch)[0], np.cumsum([len(v) for _, v in asked])[:-1])
     data = to_data(scn)
-
-    def valid(path: str, value: float) -> bool:
-        try:
-            set_value(copy_path(data, path), path, value)
-        except ScenarioError:
-            return False
-        return True
-
-    return margins, valid
-
-
-def _first_other(
-    margins: FloatArray, values: FloatArray, order: IntArray, now_open: bool, valid: Validity,
-    path: str,
-) -> int | None:  # fmt: skip
-    """The first index, in ``order``, whose zone state differs from ``now_open`` (open: margin
-    ≥ −TOL at a valid value), validating only the open values it passes; None if none does."""
-    for j in order:
-        is_open = bool(margins[j] >= -TOL) and valid(path, float(values[j]))
-        if is_open != now_open:
-            return int(j)
-    return None
+    for (path, values), out in zip(asked, margins, strict=True):
+        for i in np.nonzero(out >= -TOL)[0]:
+            try:
+                set_value(copy_path(data, path), path, float(values[i]))
+            except ScenarioError:
+                out[i] = -np.inf
+    return margins
 
 
 def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:
@@ -198,29 +165,26 @@ def what_it_takes_all(scn: Scenario, paths: list[str]) -> list[WhatItTakes]:
     grids = [np.linspace(lo, hi, _GRID) for _, _, (lo, hi) in start]
     found: dict[int, WhatItTakes] = {}
     brackets: dict[int, tuple[float, float]] = {}  # path -> (inside, outside)
-    scanned, valid = _raw_margins(scn, list(zip(paths, grids, strict=True)))
-    for i, margins in enumerate(scanned):
+    for i, margins in enumerate(_margins_all(scn, list(zip(paths, grids, strict=True)))):
         current, now, (lo, hi) = start[i]
-        # the grid value nearest the current one (the first of equals) in the other state
-        nearest = _first_other(margins, grids[i], np.argsort(np.abs(grids[i] - current),
-                               kind="stable"), now >= -TOL, valid, paths[i])  # fmt: skip
-        if nearest is None:
+        other = np.nonzero((margins >= -TOL) != (now >= -TOL))[0]
+        if other.size == 0:
             found[i] = WhatItTakes(paths[i], current, now, (lo, hi), None, None)
             continue
+        nearest = int(other[np.argmin(np.abs(grids[i][other] - current))])
         brackets[i] = (current, float(grids[i][nearest]))  # same state as now / the other
     order = sorted(brackets)
     for _ in range(_ROUNDS):
         points = {i: np.linspace(*brackets[i], _SPLIT + 2)[1:-1] for i in order}
-        solved, valid = _raw_margins(scn, [(paths[i], points[i]) for i in order])
+        solved = _margins_all(scn, [(paths[i], points[i]) for i in order])
         for i, margins in zip(order, solved, strict=True):
             inside, outside = brackets[i]
-            flip = _first_other(margins, points[i], np.arange(len(points[i])),
-                                start[i][1] >= -TOL, valid, paths[i])  # fmt: skip
-            if flip is None:
+            flips = np.nonzero((margins >= -TOL) != (start[i][1] >= -TOL))[0]
+            if flips.size == 0:
                 inside = float(points[i][-1])
             else:
-                outside = float(points[i][flip])
-                inside = float(points[i][flip - 1]) if flip > 0 else inside
+                outside = float(points[i][flips[0]])
+                inside = float(points[i][flips[0] - 1]) if flips[0] > 0 else inside
             brackets[i] = (inside, outside)
     for i in order:
         current, now, (lo, hi) = start[i]
