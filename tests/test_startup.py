@@ -85,3 +85,10 @@ def test_running_the_exchange_model_loads_its_kernels() -> None:
     )
     loaded = _modules(code)
     assert {"multipolar.models.exchange.run", "numba"} <= loaded
+
+
+def test_answering_questions_does_not_load_the_store() -> None:
+    """The report's questions section answers questions without the ledger's database."""
+    loaded = _modules("import multipolar.ledger.answer")
+    assert "sqlalchemy" not in loaded
+    assert "multipolar.store" not in loaded
