@@ -36,6 +36,7 @@ SHARED = ROOT.parent / "shared"
 UKRAINE = ROOT / "scenarios" / "ukraine_2025_08.yaml"
 EMISSION = ROOT / "bench" / "emission_ranges.yaml"  # the emission case with ranges
 MIB = 1024 * 1024
+EXCHANGE_DRAWS = 300  # Dutch draws timed (CPU, scaled to 10,000 in the table)
 SRC = [ROOT / "src"]  # the sources the whole processes run (--src)
 
 
@@ -93,6 +94,16 @@ def process(args: list[str], cwd: Path = ROOT) -> dict[str, float]:
         "wall": wall,
         "max_rss_mib": usage.ru_maxrss * 1024 / MIB,  # Linux reports KiB
     }
+
+
+def python_cpu(code: str, repeat: int = 3) -> float:
+    """Median CPU seconds of a fresh interpreter running ``code`` (the start-up floor)."""
+    cpu = []
+    for _ in range(repeat):
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL)
+        _, _status, usage = os.wait4(proc.pid, 0)
+        cpu.append(usage.ru_utime + usage.ru_stime)
+    return statistics.median(cpu)
 
 
 def repeated(args: list[str], repeat: int) -> dict[str, float]:
@@ -189,12 +200,63 @@ def kernels() -> list[Case]:
         getattr(feasibility, "_SOLVED", {}).clear()
         return deal_feasibility(ukraine, draws=10_000, seed=1)
 
-    feas = best_of(fresh, 2)
+    feas = best_of(fresh, 1)  # no target: once (the bench must stay under 5 minutes)
     cases.append(
         Case("Ukraine deal feasibility, 10,000 draws", feas, "wall", None, "", None, "",
              {"p_zone": deal_feasibility(ukraine, draws=10_000, seed=1).p_zone})
     )  # fmt: skip
     return cases
+
+
+def exchange_rows(quick: bool) -> list[Case]:
+    """Issue 19's rows: the exchange model on decide's Dutch 2012 case (one run; Monte Carlo
+    draws of it, every position ±10 and salience ±0.1) and its DEU III leaderboard row. The
+    draws are timed (CPU seconds) on ``EXCHANGE_DRAWS`` and scaled to 10,000 (a draw costs the
+    same whatever the batch; bench/exchange.py times the full 10,000, about 3 minutes)."""
+    dutch = SHARED / "data" / "exchange" / "dutch2012_input_decide.csv"
+    if not dutch.exists():
+        return []
+    import numpy as np
+
+    import multipolar
+    from multipolar.scenario.formats import import_file
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from exchange import ranged  # bench/exchange.py
+
+    (scn,) = import_file("decide", dutch).scenarios
+    multipolar.forecast(scn, "exchange")  # the cached kernel loaded
+    out = [
+        Case("exchange: Dutch 2012, one run", best_of(lambda: multipolar.forecast(scn, "exchange")),
+             "wall", 0.0175, "before: docs/models/exchange.md (issue 19)", None, "issue 19"),
+    ]  # fmt: skip
+    draws = 100 if quick else EXCHANGE_DRAWS
+    wide = ranged(scn)
+    start, cpu = time.perf_counter(), time.process_time()  # the kernel runs on this thread
+    multipolar.simulate(wide, "exchange", draws=draws, seed=1)
+    wall = (time.perf_counter() - start) * 10_000 / draws
+    scaled = (time.process_time() - cpu) * 10_000 / draws
+    out.append(
+        Case("exchange: 10,000 Dutch 2012 draws (one process)", scaled, "cpu", 189.0,
+             "before: docs/models/exchange.md (issue 19)", None, "issue 19",
+             {"timed_draws": draws, "scaled_to": 10_000, "wall_s_scaled": wall})
+    )  # fmt: skip
+    deu = SHARED / "data" / "deu" / "deu3.csv"
+    if deu.exists():
+        from multipolar.backtest.data import load_deu
+        from multipolar.backtest.fit import Variant, forecasts
+
+        data = load_deu(deu)
+        variant = Variant("exchange", "exchange")
+        seconds = best_of(lambda: forecasts(data.issues, variant, "council"), 3)
+        out.append(
+            Case("exchange: DEU III leaderboard row (council)", seconds, "wall", 0.27,
+                 "before: docs/models/exchange.md (issue 19)", None, "issue 19",
+                 {"issues": len(data.issues), "mae_outcomes": float(np.mean(np.abs(
+                     forecasts(data.issues, variant, "council")
+                     - np.array([i.outcome for i in data.issues]))))})
+        )  # fmt: skip
+    return out
 
 
 def whatif(edits: int) -> Case:
@@ -214,6 +276,10 @@ def processes(quick: bool, folder: Path) -> list[Case]:
     ukr = str(UKRAINE)
     emission_bdm = SHARED / "data" / "eum" / "emission_standards.csv"
     out = [
+        Case("floor: python -c 'import numpy'", python_cpu("import numpy"), "cpu", None,
+             "no target: the least any command costs", None),
+        Case("floor: python -c 'import numba'", python_cpu("import numba"), "cpu", None,
+             "no target: what loading the compiled kernels adds", None),
         Case("multipolar --help", repeated(["--help"], 5)["cpu"], "cpu", 0.5,
              "the closest peer's --help (issue 15)", None, "before 1.1 s"),
         Case("multipolar validate (Ukraine)", repeated(["validate", ukr], 5)["cpu"], "cpu", 2.6,
@@ -263,6 +329,13 @@ def processes(quick: bool, folder: Path) -> list[Case]:
             Case("full DEU III leaderboard (backtest)", bt["cpu"], "cpu", 10.0,
                  "the peer's backtest (issue 15)", 15.0, "issue 15", {"wall_s": bt["wall"]})
         )  # fmt: skip
+    cases = ROOT / "cases"
+    if not quick and cases.is_dir():
+        led = process(["ledger", "backtest", str(cases), "--format", "json"])
+        out.append(
+            Case("multipolar ledger backtest cases/", led["cpu"], "cpu", None, "", 60.0,
+                 "issue 17 (< 60 s on 2 cores)", {"wall_s": led["wall"]})
+        )  # fmt: skip
     return out
 
 
@@ -295,6 +368,7 @@ def main() -> None:
     edits = int(sys.argv[sys.argv.index("--edits") + 1]) if "--edits" in sys.argv else 40
     cases.append(whatif(edits))
     cases += kernels()
+    cases += exchange_rows(quick)
     took = time.perf_counter() - start
     result = {
         "machine": {

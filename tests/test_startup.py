@@ -57,17 +57,38 @@ def test_import_multipolar_is_light_and_loads_on_use() -> None:
 
 def test_a_small_forecast_does_not_load_numba() -> None:
     """The compiled EUM kernels load for large batches (Monte Carlo), not for one forecast:
-    numpy's rounds give the same numbers (tests/test_eum_kernel.py)."""
+    numpy's rounds give the same numbers (tests/test_eum_kernel.py). Registering the exchange
+    model (every model is registered here) loads none of its compiled kernels either."""
     scenario = ROOT / "scenarios" / "ukraine_2025_08.yaml"
-    # every model but the exchange model, whose only kernel is compiled (numba)
+    # every model but the exchange model, whose only kernels are compiled (numba)
     code = (
         f"import multipolar\nscn = multipolar.load({str(scenario)!r})\n"
         "for m in ('compromise', 'eum', 'median', 'nash', 'smp'):\n"
-        "    multipolar.forecast(scn, m)"
+        "    multipolar.forecast(scn, m)\n"
+        "from multipolar.models import names\n"
+        "assert 'exchange' in names()"
     )
     loaded = _modules(code)
     assert "multipolar.models.eum" in loaded
-    # numba itself is imported when the exchange model registers (its kernels are compiled
-    # lazily, on first call); the EUM's compiled kernels must stay unloaded
+    assert "multipolar.models.exchange" in loaded
     assert "multipolar.models.eum.kernel" not in loaded
-    assert [m for m in _heavy(loaded) if not m.startswith(("numba", "llvmlite"))] == []
+    assert "multipolar.models.exchange.run" not in loaded
+    assert _heavy(loaded) == []
+
+
+def test_running_the_exchange_model_loads_its_kernels() -> None:
+    """The exchange model's kernels load when it runs (and only then, as above)."""
+    scenario = ROOT / "scenarios" / "ukraine_2025_08.yaml"
+    code = (
+        f"import multipolar\nscn = multipolar.load({str(scenario)!r})\n"
+        "multipolar.forecast(scn, 'exchange')"
+    )
+    loaded = _modules(code)
+    assert {"multipolar.models.exchange.run", "numba"} <= loaded
+
+
+def test_answering_questions_does_not_load_the_store() -> None:
+    """The report's questions section answers questions without the ledger's database."""
+    loaded = _modules("import multipolar.ledger.answer")
+    assert "sqlalchemy" not in loaded
+    assert "multipolar.store" not in loaded

@@ -111,3 +111,17 @@ def test_sobol_of_an_output_no_input_moves_is_zero_not_nan() -> None:
     assert np.array_equal(res.first, [0.0, 0.0])
     assert np.array_equal(res.total, [0.0, 0.0])
     assert res.evaluations == 64 * 4
+
+
+def test_sobol_intervals_with_seed_0_do_not_read_the_global_random_state() -> None:
+    """SALib takes seed 0 for "no seed"; the engine's seed 0 still fixes every number."""
+    from multipolar.uncertainty.sensitivity import sobol_indices
+
+    def f(u: np.ndarray) -> np.ndarray:
+        return u[:, 0] + 2 * u[:, 1] ** 2
+
+    first = sobol_indices(f, ["a", "b"], n=64, seed=0)
+    second = sobol_indices(f, ["a", "b"], n=64, seed=0)  # SALib alone: other intervals
+    assert np.array_equal(first.first_ci, second.first_ci)
+    assert np.array_equal(first.total_ci, second.total_ci)
+    assert not np.array_equal(first.total_ci, sobol_indices(f, ["a", "b"], n=64, seed=1).total_ci)

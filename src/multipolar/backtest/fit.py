@@ -118,19 +118,36 @@ def forecasts_by_weight(
 ) -> FloatArray:
     """The variant's forecast of every issue (columns) for each institution weight (rows), the
     issues with as many actors and the same parameters run as one batch through the model."""
+    settings = [(chosen, weight) for weight in weights]
+    return forecasts_by_setting(issues, variant, settings, observer_weight=observer_weight,
+                                seed=seed)  # fmt: skip
+
+
+def forecasts_by_setting(
+    issues: Sequence[DeuIssue],
+    variant: Variant,
+    settings: Sequence[tuple[Scheme, float]],
+    *,
+    observer_weight: float = 1.0,
+    seed: int = 0,
+) -> FloatArray:
+    """The variant's forecast of every issue (columns) for each (capability scheme,
+    institution weight) setting (rows). Issues with as many actors and the same parameters run
+    as one batch through the model, every setting in the same batch (a setting changes only
+    the capabilities, and a batch member gets the numbers it gets alone)."""
     if variant.model in PROPOSAL_MODELS:
         return np.stack([
             by_proposal(issues, variant, chosen, institution_weight=weight,
                         observer_weight=observer_weight, seed=seed)
-            for weight in weights
+            for chosen, weight in settings
         ])  # fmt: skip
     spec = get(variant.model)
-    out = np.empty((len(weights), len(issues)))
+    out = np.empty((len(settings), len(issues)))
     groups: dict[tuple[Any, ...], list[tuple[int, int, FloatArray]]] = {}
     inputs = {}
     for k, issue in enumerate(issues):
         key = _batchable(variant, issue)
-        for w, weight in enumerate(weights):
+        for w, (chosen, weight) in enumerate(settings):
             if key is None:
                 out[w, k] = _one(issue, variant, chosen, weight, observer_weight, seed)
                 continue

@@ -18,7 +18,14 @@ import numpy as np
 from multipolar.backtest.capabilities import SCHEMES, Scheme, observers
 from multipolar.backtest.council import regime_at
 from multipolar.backtest.data import DeuData
-from multipolar.backtest.fit import FIT_MODELS, Fit, Variant, fit_institution_weight, forecasts
+from multipolar.backtest.fit import (
+    FIT_MODELS,
+    Fit,
+    Variant,
+    fit_institution_weight,
+    forecasts,
+    forecasts_by_setting,
+)
 from multipolar.backtest.fit import variants as model_variants
 from multipolar.backtest.score import (
     Interval,
@@ -251,17 +258,18 @@ def run_backtest(
     todo = model_variants(models)
     base_variant = Variant("compromise", "compromise")
     baseline = forecasts(issues, base_variant, "equal", seed=seed)  # every capability 1
-    rows: list[Row] = []
-    for scheme in chosen:
-        for v in todo:
-            start = time.perf_counter()
-            fc = forecasts(issues, v, scheme, institution_weight=institution_weight,
-                           observer_weight=observer_weight, seed=seed)  # fmt: skip
-            rows.append(Row(f"{v.label}/{scheme}", v, scheme, institution_weight,
-                            observer_weight, False, fc))  # fmt: skip
-            if progress is not None:
-                took = time.perf_counter() - start
-                progress(f"{v.label}/{scheme}: {len(issues)} issues in {took:.1f} s")
+    rows_by: dict[tuple[str, str], Row] = {}
+    for v in todo:  # every scheme of a variant in one batch (fit.forecasts_by_setting)
+        start = time.perf_counter()
+        every = forecasts_by_setting(issues, v, [(scheme, institution_weight) for scheme in chosen],
+                                     observer_weight=observer_weight, seed=seed)  # fmt: skip
+        for scheme, fc in zip(chosen, every, strict=True):
+            rows_by[v.label, scheme] = Row(f"{v.label}/{scheme}", v, scheme, institution_weight,
+                                           observer_weight, False, fc)  # fmt: skip
+        if progress is not None:
+            took = time.perf_counter() - start
+            progress(f"{v.label}/{','.join(chosen)}: {len(issues)} issues in {took:.1f} s")
+    rows: list[Row] = [rows_by[v.label, scheme] for scheme in chosen for v in todo]
     fits: list[Fit] = []
     if fit:
         train = [i for i in issues if split[i.id] == "train"]

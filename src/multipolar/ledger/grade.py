@@ -12,12 +12,14 @@ from __future__ import annotations
 import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from multipolar.ledger import scores
-from multipolar.store.ledger import Entry
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads only where entries are read or written
+    from multipolar.store.ledger import Entry
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from multipolar.defaults import DRAWS, SEED
 from multipolar.errors import UsageError, did_you_mean
 from multipolar.ledger.answer import Answer, answer_all, question_key
 from multipolar.scenario.schema import Scenario
-from multipolar.store.ledger import Entry, append, entries
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads when sealing or resolving, not on import
+    from multipolar.store.ledger import Entry
 
 
 def forecast_data(scn: Scenario, a: Answer, digest: str, version: str) -> dict[str, Any]:
@@ -54,6 +56,8 @@ def seal(
     answers = answer_all(scn, model=model, draws=draws, seed=seed, timeline=timeline)
     digest, version = scenario_hash(scn), package_version()
     items = [("forecast", a.question, forecast_data(scn, a, digest, version)) for a in answers]
+    from multipolar.store.ledger import append
+
     return append(db, items, now=now)
 
 
@@ -119,6 +123,8 @@ def resolve(
     """Record a question's outcome (once: the ledger is append-only)."""
     if not source.strip():
         raise UsageError("--source is empty; fix: name where the outcome is reported")
+    from multipolar.store.ledger import append, entries
+
     ledger = entries(db)
     key, data = _match(ledger, question)
     done = [e for e in ledger if e.question == key and e.kind == "resolution"]

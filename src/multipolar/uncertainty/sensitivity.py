@@ -18,6 +18,7 @@ from SALib.sample import sobol as sobol_sample
 
 from multipolar.dynamics.apply import resolve
 from multipolar.errors import UsageError, did_you_mean
+from multipolar.params import MAX_SEED
 from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.paths import get_estimate
 from multipolar.scenario.schema import Scenario
@@ -31,6 +32,8 @@ from multipolar.uncertainty.montecarlo import (
 
 if TYPE_CHECKING:
     import pandas as pd
+
+_SEED_ZERO = MAX_SEED + 1  # what seed 0 is to SALib's analysis (see sobol_indices)
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,9 @@ def sobol_indices(
     if np.all(y == y[0]):  # an output no input moves: every index is 0 (not 0/0)
         zero = np.zeros(len(names))
         return Sobol(names, zero, zero, zero, zero.copy(), int(u.shape[0]))
-    res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    # SALib reads seed 0 as "no seed" and then bootstraps the confidence intervals from numpy's
+    # global random state: seed 0 goes to it as MAX_SEED + 1, a seed no caller can give
+    res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed or _SEED_ZERO)
     return Sobol(names, res["S1"], res["ST"], res["S1_conf"], res["ST_conf"], int(u.shape[0]))
 
 

@@ -5,7 +5,8 @@ Every round, each pair of actors on opposite sides of the outcome on two issues 
 exchange with equal utility gains; the best is realised, the others are recomputed from it,
 until none is left; positions then move part of the way toward the voting positions. See
 docs/models/exchange.md for the equations, the departures from decide and the replication of
-decide's runs. The kernels are compiled (layout.py, bargain.py, rounds.py, run.py).
+decide's runs. The kernels are compiled (compiled.py, bargain.py, rounds.py, run.py) and load
+on the model's first run, not when it registers.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import numpy as np
 from multipolar.models.exchange.layout import SPAN
 from multipolar.models.exchange.params import DEFAULTS, PARAMS, TIES, Config, config
 from multipolar.models.exchange.records import EXTERNALITIES, exchange_rows
-from multipolar.models.exchange.run import BATCH, RECORD, run
 from multipolar.models.registry import ModelOutput, register
 from multipolar.models.weights import effective_weights, hull
 from multipolar.scenario.arrays import BoolArray, FloatArray, Inputs, IntArray
@@ -73,6 +73,9 @@ def normalised(inputs: Inputs) -> tuple[FloatArray, FloatArray, FloatArray, Bool
 
 def _simulate(inputs: Inputs, cfg: Config, seed: int) -> dict[str, FloatArray]:
     """The trajectory arrays, positions on the issues' scales."""
+    # the compiled kernels (numba) load here, on the first run, never when the model registers
+    from multipolar.models.exchange.run import BATCH, RECORD, run
+
     lead, (k, n) = inputs.x.shape[:-2], inputs.x.shape[-2:]
     x, s, c, mask = normalised(inputs)
     B = x.shape[0]

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from multipolar.models.exchange.compiled import leaf, uniform
 from multipolar.models.exchange.layout import (
     F_DP,
     F_DQ,
@@ -42,8 +43,6 @@ from multipolar.models.exchange.layout import (
     SPAN,
     Problem,
     State,
-    leaf,
-    uniform,
 )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from multipolar.models.exchange.bargain import calculate, commit, new_history
+from multipolar.models.exchange.compiled import jit, leaf, once, uniform
 from multipolar.models.exchange.layout import (
     F_DP,
     F_DQ,
@@ -62,10 +63,6 @@ from multipolar.models.exchange.layout import (
     X_OWN,
     Problem,
     State,
-    jit,
-    leaf,
-    once,
-    uniform,
 )
 
 ORDER, RANDOM = 0, 1

@@ -18,11 +18,12 @@ from typing import cast
 import numpy as np
 from numba import njit
 
-from multipolar.models.exchange.layout import NF, NI, NR, NX, once
+from multipolar.models.exchange.compiled import once
+from multipolar.models.exchange.layout import NF, NI, NR, NX
 from multipolar.models.exchange.rounds import copy, first_list, play_round
 
 _LOCK = threading.Lock()  # numba's default (workqueue) threads abort on concurrent launches
-_HELPER_FILES = ("layout.py", "bargain.py", "rounds.py")
+_HELPER_FILES = ("layout.py", "compiled.py", "bargain.py", "rounds.py")
 BATCH, RECORD, FIRST_LIST = 0, 1, 2  # the driver's modes
 
 
