@@ -44,11 +44,27 @@ def _parties(space: DealSpace) -> tuple[FloatArray, FloatArray, FloatArray]:
 
 def _slack_parts(
     z: FloatArray, x: FloatArray, w: FloatArray, d: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Parties' slacks f (D, m), gradients (D, m, k) and Hessian diagonals (D, m, k)."""
+) -> tuple[FloatArray, FloatArray]:
+    """Parties' slacks f (D, m) and gradients (D, m, k); the Hessian diagonals are −2·w."""
     diff = z[:, None, :] - x
-    f = np.sum(w * (1 - diff**2), axis=-1) - d
-    return f, -2 * w * diff, -2 * w
+    grad = w * diff
+    grad *= -2  # = −2·w·diff, bit for bit (scaling by 2 is exact)
+    return _slacks_of(diff, w, d), grad
+
+
+def _slacks(z: FloatArray, x: FloatArray, w: FloatArray, d: FloatArray) -> FloatArray:
+    """The slacks of ``_slack_parts`` alone (the line search needs no derivatives)."""
+    return _slacks_of(z[:, None, :] - x, w, d)
+
+
+def _slacks_of(diff: FloatArray, w: FloatArray, d: FloatArray) -> FloatArray:
+    """Σ_k w·(1 − diff²) − d, computed in one buffer (the same operations in the same order as
+    the plain expression: the same bits); ``diff`` is left as it was."""
+    buf = diff * diff
+    np.subtract(1.0, buf, out=buf)
+    buf *= w
+    f: FloatArray = buf.sum(axis=-1) - d
+    return f
 
 
 class _Problem:
@@ -72,7 +88,7 @@ class _Problem:
 
     def phi(self, z: FloatArray, t: FloatArray, mu: float) -> FloatArray:
         """The barrier objective −t − μ Σ log(constraint slacks); +inf outside."""
-        f, _, _ = _slack_parts(z, self.x, self.w, self.d)
+        f = _slacks(z, self.x, self.w, self.d)
         r = f - t[:, None]
         rc = self.commit(z)
         if rc is not None:
@@ -85,14 +101,16 @@ class _Problem:
     def newton(self, z: FloatArray, t: FloatArray, mu: float) -> tuple[FloatArray, FloatArray]:
         """The Newton step (D, k+1) of the barrier objective and its decrement (D,)."""
         D, m, k = self.x.shape
-        f, grad_f, hess_f = _slack_parts(z, self.x, self.w, self.d)
+        f, grad_f = _slack_parts(z, self.x, self.w, self.d)
         inv = 1 / (f - t[:, None])
         G = np.concatenate([grad_f, -np.ones((D, m, 1))], axis=-1)  # ∇(f_i − t)
         grad = -mu * np.matmul(inv[:, None, :], G)[:, 0]
         grad[:, :k] -= mu * (1 / z - 1 / (1 - z))
         grad[:, k] -= 1.0
         H = mu * np.matmul(np.swapaxes(G * (inv**2)[..., None], 1, 2), G)
-        diag = mu * (np.sum(-inv[..., None] * hess_f, axis=1) + 1 / z**2 + 1 / (1 - z) ** 2)
+        # Σ_i −inv_i·(−2·w_i) = 2·Σ_i inv_i·w_i, bit for bit (scaling by 2 is exact)
+        curvature = 2 * np.sum(inv[..., None] * self.w, axis=1)
+        diag = mu * (curvature + 1 / z**2 + 1 / (1 - z) ** 2)
         H[:, np.arange(k), np.arange(k)] += diag
         rc = self.commit(z)
         if rc is not None and self.cb is not None:  # the row a + b·z_g − t > 0
@@ -114,7 +132,7 @@ def _barrier(prob: _Problem, z0: FloatArray) -> tuple[FloatArray, FloatArray]:
     positive) only on the draws not yet centred."""
     D, _, k = prob.x.shape
     z = z0.copy()
-    f, _, _ = _slack_parts(z, prob.x, prob.w, prob.d)
+    f = _slacks(z, prob.x, prob.w, prob.d)
     rc = prob.commit(z)
     t = np.min(f if rc is None else np.minimum(np.min(f, axis=1), rc)[:, None], axis=1) - 1.0
     mu = 1.0
