@@ -390,6 +390,7 @@ def test_the_deal_verdict_comes_first_and_the_monte_carlo_streams_in(
                 route.continue_()
             page.wait_for_function(UP_TO_DATE, timeout=WAIT)
             last_cell = page.inner_text("#packages tr:nth-child(2) td:last-child")
+            ratification = page.locator("#ratification tr").all_inner_texts()
         finally:
             browser.close()
     assert verdict  # the engine's sentence, from the answer without draws
@@ -398,3 +399,10 @@ def test_the_deal_verdict_comes_first_and_the_monte_carlo_streams_in(
     assert "Monte Carlo" in badge
     assert "computing" in head
     assert last_cell.endswith("%")
+    # Putnam's level II beside the packages: a row per party with constituencies
+    from multipolar.scenario import load
+
+    bundled = Path(__file__).resolve().parents[1] / "scenarios" / "ukraine_2025_08.yaml"
+    parties = load(bundled).constituencies
+    assert len(ratification) == 1 + len(parties)
+    assert any("UKR/referendum" in row for row in ratification)

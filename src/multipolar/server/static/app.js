@@ -255,7 +255,26 @@ function drawDeals(deals, pending = 0) {
     el("td", {}, (p.blockers.length ? p.blockers : p.binding).join(", ") || "-"),
     el("td", {}, p.p_accept !== null ? `${fmt(100 * p.p_accept, 1)}%` : pending ? "…" : "-")));
   $("deals-table").replaceChildren(el("table", { id: "packages" }, head, ...rows));
+  drawRatification(deals.ratification);
   dealsChart(deals);
+}
+
+// Putnam's level II: each party's rule, its pivotal constituency's margin at the egalitarian
+// package, and its win-set (the share of sampled packages its constituencies ratify).
+function drawRatification(rat) {
+  const box = $("ratification-table");
+  if (!rat || !rat.actors || !rat.actors.length) return box.replaceChildren();
+  const sign = (v) => (v >= 0 ? "+" : "") + fmt(v, 4);
+  const head = el("tr", {}, ...["party", "rule", "pivotal row", "margin (+ = ratifies)",
+    "members' margins", `win-set (${rat.win_set.samples} packages, seed ${rat.win_set.seed})`]
+    .map((h) => el("th", {}, h)));
+  const rows = rat.actors.map((a) => el("tr", { class: a.passes ? "" : "blocks" },
+    el("td", {}, a.actor), el("td", {}, a.rule_text), el("td", {}, a.pivotal),
+    el("td", {}, sign(a.margin)),
+    el("td", {}, Object.entries(a.member_margins).map(([m, v]) => `${m} ${sign(v)}`).join(", ")),
+    el("td", {}, `${fmt(100 * a.win_set, 1)}% ± ${fmt(100 * a.win_set_se, 1)}`)));
+  box.replaceChildren(el("h3", {}, "Ratification at the egalitarian package"),
+    el("table", { id: "ratification" }, head, ...rows));
 }
 
 function runTimeline() {
