@@ -108,9 +108,14 @@ def test_the_python_api_takes_the_same_bounds() -> None:
 
 
 def test_draws_that_would_not_fit_in_memory_are_refused_before_drawing() -> None:
-    """Within the ceiling, but draws × ranged estimates (76 in the bundled scenario) above
-    MAX_DRAW_VALUES: refused before any value is drawn, naming the most draws that fit."""
-    most = MAX_DRAW_VALUES // 76
+    """Within the ceiling, but draws × ranged estimates (every range of the bundled scenario,
+    its constituencies' too) above MAX_DRAW_VALUES: refused before any value is drawn, naming
+    the most draws that fit."""
+    from multipolar.uncertainty.montecarlo import ranged_paths
+
+    ranged = len(ranged_paths(multipolar.load(UKR)))
+    assert ranged > 1
+    most = MAX_DRAW_VALUES // ranged
     with pytest.raises(UsageError, match=rf"values \(at most 20,000,000\); fix: ask for {most}"):
         multipolar.simulate(UKR, draws=most + 1)
 
