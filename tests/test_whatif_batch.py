@@ -168,3 +168,20 @@ def test_diagnostics_are_each_element_as_a_float() -> None:
                         "distance": float(fc.distance[i, j]),
                     }
                     assert all(type(v) is float for v in row.values())
+
+
+def test_the_state_kept_by_validation_is_the_replayed_one() -> None:
+    """``validate`` replays the events to check the final state and keeps it for the
+    ``after_events`` that follows (each what-if is resolved once): it is the state a fresh
+    replay gives, and it is handed out once."""
+    from multipolar.scenario.loader import to_data
+    from multipolar.scenario.replay import after_events, ordered, replay
+
+    for value in (12.5, 77.0):
+        scn = with_value(UKRAINE, "positions.RUS.donbas", value)
+        fresh = replay(scn, ordered(scn.events)).without_inactive()
+        kept = after_events(scn)
+        again = after_events(scn)  # nothing kept any more: replayed
+        assert kept is not again
+        assert to_data(kept) == to_data(fresh) == to_data(again)
+        assert json.dumps(to_data(kept)) == json.dumps(to_data(fresh))
