@@ -132,3 +132,56 @@ def test_concurrent_requests_are_answered_together_and_as_alone(workers: int) ->
             assert isinstance(answer, Exception)
             assert str(answer) == alone[2][0]
     assert not runner._queued["forecast"]
+
+
+def test_the_fast_scenario_hash_is_the_canonical_one() -> None:
+    """``scenario_hash`` skips ``plain`` on the JSON-mode data: the digest stays that of the
+    canonical JSON (model parameters with tuples and infinities included)."""
+    import hashlib
+
+    from multipolar.scenario.loader import to_data
+    from multipolar.store.runs import canonical_json, scenario_hash
+
+    odd = SMALL.model_copy(update={"models": {"eum": {"pair": (1, 2), "x": float("inf")}}})
+    for scn in (UKRAINE, with_value(UKRAINE, "positions.RUS.donbas", 41.5), SMALL, odd):
+        text = canonical_json(to_data(scn))
+        assert scenario_hash(scn) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_diagnostics_are_each_element_as_a_float() -> None:
+    """``Forecast.as_dict`` converts whole arrays at once: the same floats as element by
+    element, for every model (on the forecasts of the batch path, whose arrays are shared)."""
+    scns = [with_value(UKRAINE, "positions.RUS.donbas", 33.3), SMALL]
+    for model in names():
+        for fc in forecast_many(scns, model):
+            data = fc.as_dict()
+            values = zip(fc.issues, fc.values, strict=True)
+            assert data["forecast"] == {k: float(v) for k, v in values}
+            for i, issue in enumerate(fc.issues):
+                shown = {a: j for j, a in enumerate(fc.actors) if fc.mask[i, j]}
+                assert list(data["actors"][issue]) == list(shown)
+                for actor, j in shown.items():
+                    row = data["actors"][issue][actor]
+                    assert row == {
+                        "position": float(fc.positions[i, j]),
+                        "weight_share": float(fc.share[i, j]),
+                        "distance": float(fc.distance[i, j]),
+                    }
+                    assert all(type(v) is float for v in row.values())
+
+
+def test_the_state_kept_by_validation_is_the_replayed_one() -> None:
+    """``validate`` replays the events to check the final state and keeps it for the
+    ``after_events`` that follows (each what-if is resolved once): it is the state a fresh
+    replay gives, and it is handed out once."""
+    from multipolar.scenario.loader import to_data
+    from multipolar.scenario.replay import after_events, ordered, replay
+
+    for value in (12.5, 77.0):
+        scn = with_value(UKRAINE, "positions.RUS.donbas", value)
+        fresh = replay(scn, ordered(scn.events)).without_inactive()
+        kept = after_events(scn)
+        again = after_events(scn)  # nothing kept any more: replayed
+        assert kept is not again
+        assert to_data(kept) == to_data(fresh) == to_data(again)
+        assert json.dumps(to_data(kept)) == json.dumps(to_data(fresh))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,23 +49,26 @@ class Forecast:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: forecast per issue and, per issue, each positioned actor's diagnostics."""
+        # whole arrays as Python floats at once (the same floats as ``float`` of each element)
+        arrays = (self.positions, self.share, self.distance)
+        pos, share, dist = (np.asarray(a, dtype=float).tolist() for a in arrays)
+        mask = np.asarray(self.mask, dtype=bool).tolist()
+        actors = list(enumerate(self.actors))
         diag: dict[str, dict[str, dict[str, float]]] = {}
         for i, issue in enumerate(self.issues):
+            p, w, d, m = pos[i], share[i], dist[i], mask[i]
             diag[issue] = {
-                actor: {
-                    "position": float(self.positions[i, j]),
-                    "weight_share": float(self.share[i, j]),
-                    "distance": float(self.distance[i, j]),
-                }
-                for j, actor in enumerate(self.actors)
-                if self.mask[i, j]
+                actor: {"position": p[j], "weight_share": w[j], "distance": d[j]}
+                for j, actor in actors
+                if m[j]
             }
+        values = np.asarray(self.values, dtype=float).tolist()
         return {
             "model": self.model,
             "scenario": self.scenario,
             "seed": self.seed,
             "params": dict(self.params),
-            "forecast": {k: float(v) for k, v in zip(self.issues, self.values, strict=True)},
+            "forecast": dict(zip(self.issues, values, strict=True)),
             "actors": diag,
         }
 
@@ -160,7 +165,7 @@ def forecast_many(
     of batch members are padded with their final state to the batch's longest run."""
     import pickle
 
-    setups = [_Setup.of(scn, model, {}) for scn in scns]
+    setups = [_Setup.of(scn, model, {}, shared=True) for scn in scns]
     groups: dict[bytes, list[int]] = {}
     for index, setup in enumerate(setups):
         if setup.spec.seeded(setup.merged):
@@ -203,6 +208,31 @@ def stack_inputs(rows: Sequence[Inputs]) -> Inputs:
     )
 
 
+_SHARED: OrderedDict[int, tuple[Scenario, Inputs, FloatArray]] = OrderedDict()
+_SHARED_SIZE = 64  # states whose inputs are kept (the newest): more than a what-if batch
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared_inputs(scn: Scenario) -> tuple[Inputs, FloatArray]:
+    """``to_inputs(scn)`` and its weight shares, computed once for the latest few states (each
+    model of a what-if batch runs on the same states), as read-only arrays."""
+    with _SHARED_LOCK:
+        hit = _SHARED.get(id(scn))
+        if hit is not None and hit[0] is scn:  # the entry holds scn alive: its id is its own
+            _SHARED.move_to_end(id(scn))
+            return hit[1], hit[2]
+    inputs = to_inputs(scn)
+    share = weight_share(inputs)
+    for array in (*(getattr(inputs, f.name) for f in fields(inputs)), share):
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False
+    with _SHARED_LOCK:
+        _SHARED[id(scn)] = (scn, inputs, share)
+        while len(_SHARED) > _SHARED_SIZE:
+            _SHARED.popitem(last=False)
+    return inputs, share
+
+
 @dataclass(frozen=True)
 class _Setup:
     """What a forecast of one scenario by one model runs on: the state after the events, the
@@ -213,15 +243,21 @@ class _Setup:
     derived: dict[str, Any]
     merged: dict[str, Any]
     inputs: Inputs
+    share: FloatArray | None = None  # ``weight_share(inputs)`` if known
 
     @classmethod
-    def of(cls, scn: Scenario, model: str, params: Mapping[str, Any]) -> _Setup:
+    def of(
+        cls, scn: Scenario, model: str, params: Mapping[str, Any], *, shared: bool = False
+    ) -> _Setup:
+        """With ``shared``, the inputs (read only) are those of the state's other setups."""
         from multipolar.dynamics.apply import resolve
 
         scn = resolve(scn)  # the state after the scenario's events
         spec = get(model)
         derived = spec.prepare(scn) if spec.prepare is not None else {}
         merged = {**derived, **scn.models.get(model, {}), **params}
+        if shared:
+            return cls(scn, spec, derived, merged, *_shared_inputs(scn))
         return cls(scn, spec, derived, merged, to_inputs(scn))
 
     def result(self, out: ModelOutput, seed: int) -> Forecast:
@@ -234,7 +270,7 @@ class _Setup:
             values=np.asarray(out.forecast, dtype=float),
             positions=inputs.x,
             mask=inputs.mask,
-            share=weight_share(inputs),
+            share=weight_share(inputs) if self.share is None else self.share,
             seed=seed,
             params={
                 k: v for k, v in {**spec.defaults, **self.merged}.items() if k not in self.derived

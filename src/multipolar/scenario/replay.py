@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -296,9 +298,28 @@ def replay(scn: Scenario, events: Iterable[Event], effects: Sequence[int] | None
     return state
 
 
+_FINAL: OrderedDict[int, tuple[Scenario, Scenario]] = OrderedDict()
+_FINAL_SIZE = 32  # validated scenarios whose final state is kept until asked for (the newest)
+_FINAL_LOCK = threading.Lock()
+
+
+def _keep_final(scn: Scenario, state: Scenario) -> None:
+    """Keep the state after all of ``scn``'s events that ``event_problems`` validated, for the
+    ``after_events(scn)`` that usually follows (the same replay, the same data, validated)."""
+    with _FINAL_LOCK:
+        _FINAL[id(scn)] = (scn, state)  # the entry holds scn alive: its id stays its own
+        while len(_FINAL) > _FINAL_SIZE:
+            _FINAL.popitem(last=False)
+
+
 def after_events(scn: Scenario, until: dt.date | None = None) -> Scenario:
     """The state after the events dated up to ``until`` (all by default), without events and
     without inactive actors."""
+    if until is None:
+        with _FINAL_LOCK:
+            kept = _FINAL.pop(id(scn), None)
+        if kept is not None and kept[0] is scn:
+            return kept[1]
     events = [e for e in ordered(scn.events) if until is None or e.date <= until]
     return replay(scn, events).without_inactive()
 
@@ -340,7 +361,7 @@ def event_problems(scn: Scenario) -> list[Problem]:
                     )
                 ]
     try:
-        state.without_inactive()
+        final = state.without_inactive()  # what after_events(scn) gives: kept for it
     except ScenarioError as exc:  # a rule no single effect can break: name the last event
         first = exc.problems[0]
         last = ordered(scn.events)[-1]
@@ -351,4 +372,5 @@ def event_problems(scn: Scenario) -> list[Problem]:
                 first.fix,
             )
         ]
+    _keep_final(scn, final)
     return []

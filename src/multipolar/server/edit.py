@@ -87,18 +87,44 @@ def apply_edits(scn: Scenario, edits: list[api.Edit], limits: Limits) -> Scenari
     """``scn`` with each edit's estimate set to its value, in order (``paths.with_value``)."""
     check_count("edits", len(edits), limits.max_edits)
     for index, edit in enumerate(edits):
-        try:
-            get_estimate(scn, edit.path)  # a UsageError unless the path names a number
-        except UsageError as exc:
+        problem = _path_problem(scn, edit.path, remember=index == 0)
+        if problem is not None:
             raise UsageError(
-                f"edits[{index}].path: {exc}; fix: name a number, e.g. positions.RUS.donbas"
-            ) from None
+                f"edits[{index}].path: {problem}; fix: name a number, e.g. positions.RUS.donbas"
+            )
         scn = set_value(copy_path(_data_of(scn), edit.path), edit.path, edit.value)
     return scn
 
 
+_PATHS: OrderedDict[tuple[int, str], tuple[Scenario, str | None]] = OrderedDict()
+_DATA_LOCK = threading.Lock()  # for _PATHS and _DATA
+
+
+def _path_problem(scn: Scenario, path: str, *, remember: bool) -> str | None:
+    """Why ``path`` names no number of ``scn`` (``get_estimate``'s error), or None; with
+    ``remember`` (a scenario as opened: every what-if on it starts from the same object), kept
+    for the last few paths."""
+    key = (id(scn), path)
+    with _DATA_LOCK:
+        hit = _PATHS.get(key)
+        if hit is not None and hit[0] is scn:  # the entry holds scn alive: its id is its own
+            _PATHS.move_to_end(key)
+            return hit[1]
+    try:
+        get_estimate(scn, path)
+        problem = None
+    except UsageError as exc:
+        problem = str(exc)
+    if not remember:
+        return problem
+    with _DATA_LOCK:
+        _PATHS[key] = (scn, problem)
+        while len(_PATHS) > 64:
+            _PATHS.popitem(last=False)
+    return problem
+
+
 _DATA: OrderedDict[int, tuple[Scenario, dict[str, Any]]] = OrderedDict()
-_DATA_LOCK = threading.Lock()
 
 
 def _data_of(scn: Scenario) -> dict[str, Any]:

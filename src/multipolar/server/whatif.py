@@ -55,12 +55,15 @@ def forecast_batch(
     for i, (_, models, _) in ready.items():
         for model in models:
             groups.setdefault((model, reqs[i].seed), []).append(i)
+    states: dict[int, Scenario] = {}  # each request's state after its events, resolved once
     for (model, seed), group in groups.items():
         members = [i for i in group if answers[i] is None]
         try:
             with guarded():
-                states = [resolve(ready[i][0]) for i in members]
-                forecasts = forecast_many(states, model, seed=seed)
+                for i in members:
+                    if i not in states:
+                        states[i] = resolve(ready[i][0])
+                forecasts = forecast_many([states[i] for i in members], model, seed=seed)
                 for i, fc in zip(members, forecasts, strict=True):
                     done[i][model] = plain(fc.as_dict())
         except Exception:  # e.g. one member overflows: each alone, with its own answer

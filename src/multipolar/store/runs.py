@@ -76,7 +76,14 @@ def canonical_json(value: Any) -> str:
 
 def scenario_hash(scn: Scenario) -> str:
     """sha256 of the scenario's canonical content."""
-    return hashlib.sha256(canonical_json(to_data(scn)).encode("utf-8")).hexdigest()
+    data = to_data(scn)
+    try:  # JSON-mode data is already plain, unless it holds a non-finite number
+        text = json.dumps(
+            data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except (ValueError, TypeError):
+        text = canonical_json(data)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def package_version() -> str:
