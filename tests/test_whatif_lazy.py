@@ -68,3 +68,14 @@ def test_the_ukraine_levers_match_the_eager_scan() -> None:
         assert (res.value is None) == (other.size == 0)
         if res.value is not None:
             assert lo <= res.value <= hi
+
+
+def test_the_answers_are_kept_per_scenario_object() -> None:
+    path = Path(__file__).parent / "data" / "commitment_binds.yaml"
+    scn, twin = load(path), load(path)
+    paths = levers(scn)[:2]
+    first = what_it_takes_all(scn, paths)
+    again = what_it_takes_all(scn, paths)
+    assert again == first  # the same answers
+    assert again is not first  # in a new list
+    assert [r.as_dict() for r in what_it_takes_all(twin, paths)] == [r.as_dict() for r in first]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -186,9 +188,30 @@ def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:
     return what_it_takes_all(scn, [path])[0]
 
 
+_DONE: OrderedDict[tuple[int, tuple[str, ...]], tuple[Scenario, list[WhatItTakes]]] = OrderedDict()
+_DONE_SIZE = 4
+_LOCK = threading.Lock()
+
+
 def what_it_takes_all(scn: Scenario, paths: list[str]) -> list[WhatItTakes]:
     """``what_it_takes`` of each parameter, the scans of all of them solved as one batch per
-    round."""
+    round. Scenarios are immutable, so the answers for the same scenario object and paths are
+    computed once (the latest few are kept): the summary and the report both ask."""
+    key = (id(scn), tuple(paths))
+    with _LOCK:
+        hit = _DONE.get(key)
+        if hit is not None and hit[0] is scn:  # the entry holds scn alive: its id is its own
+            _DONE.move_to_end(key)
+            return list(hit[1])
+    found = _what_it_takes_all(scn, paths)
+    with _LOCK:
+        _DONE[key] = (scn, found)
+        while len(_DONE) > _DONE_SIZE:
+            _DONE.popitem(last=False)
+    return list(found)
+
+
+def _what_it_takes_all(scn: Scenario, paths: list[str]) -> list[WhatItTakes]:
     from multipolar.dynamics.apply import resolve
 
     scn = resolve(scn)  # vary the current state, after the scenario's events
