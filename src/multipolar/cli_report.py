@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -15,9 +13,6 @@ from multipolar.cli import _QUIET, ScenarioArg, _reported, app
 from multipolar.defaults import DRAWS, SEED
 from multipolar.errors import UsageError
 from multipolar.params import check_output, output_option
-
-if TYPE_CHECKING:
-    from multipolar.scenario.schema import Scenario
 
 
 def _pair(value: str | None) -> tuple[str, str] | None:
@@ -113,35 +108,12 @@ def run_all(
     from multipolar.cli import app as root
 
     check_output(output)
-    with _one_load(file):
-        for step in RUN_STEPS:
-            args = [part.format(file=file, output=output) for part in step]
-            if draws is not None and step[0] in _DRAWN:
-                args += ["--draws", str(draws)]
-            code = root(args, prog_name="multipolar", standalone_mode=False)
-            if code:
-                raise typer.Exit(code)
-
-
-@contextmanager
-def _one_load(file: Path) -> Iterator[None]:
-    """Every step reads ``file`` as one scenario object (scenarios are immutable): the analyses
-    cached per scenario object (its state after the events, the deal Monte Carlo, what it would
-    take) are then computed once for all six steps."""
-    import multipolar.scenario as package
-
-    original = package.load
-    loaded: dict[str, Scenario] = {}
-
-    def load_once(path: str | Path, kind: str | None = None) -> Scenario:
-        if kind is not None or str(path) != str(file):
-            return original(path, kind)
-        if "scn" not in loaded:
-            loaded["scn"] = original(path)
-        return loaded["scn"]
-
-    package.load = load_once
-    try:
-        yield
-    finally:
-        package.load = original
+    # every step loads the same text, so it gets the same scenario object (scenario.load keeps
+    # the last few): what is kept per scenario object is computed once for all six steps
+    for step in RUN_STEPS:
+        args = [part.format(file=file, output=output) for part in step]
+        if draws is not None and step[0] in _DRAWN:
+            args += ["--draws", str(draws)]
+        code = root(args, prog_name="multipolar", standalone_mode=False)
+        if code:
+            raise typer.Exit(code)
