@@ -36,14 +36,11 @@ browser: $(CHROMIUM)
 
 venv: $(STAMP)
 
+# `multipolar run` prints what validate, summary, forecast, war and deals --top 3 print, one after
+# another, then writes the report (as `multipolar report --quiet`), all in one process.
 run: $(STAMP)
-	$(BIN)/multipolar validate $(SCENARIO)
-	$(BIN)/multipolar summary $(SCENARIO)
-	$(BIN)/multipolar forecast $(SCENARIO)
-	$(BIN)/multipolar war $(SCENARIO)
-	$(BIN)/multipolar deals $(SCENARIO) --top 3
 	@mkdir -p reports
-	$(BIN)/multipolar report $(SCENARIO) -o $(REPORT) --quiet
+	$(BIN)/multipolar run $(SCENARIO) -o $(REPORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -73,3 +73,47 @@ def report(
         )
         progress("done")
     typer.echo(str(output))
+
+
+#: What ``make run`` shows, in order: each step is a command line of this CLI.
+RUN_STEPS = (
+    ("validate", "{file}"),
+    ("summary", "{file}"),
+    ("forecast", "{file}"),
+    ("war", "{file}"),
+    ("deals", "{file}", "--top", "3"),
+    ("report", "{file}", "-o", "{output}", "--quiet"),
+)
+
+
+_DRAWN = ("summary", "deals", "report")  # the steps with Monte Carlo draws
+
+
+@app.command("run")
+def run_all(
+    file: ScenarioArg,
+    output: Annotated[Path, output_option("-o", "--output", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    draws: Annotated[
+        int | None,
+        typer.Option(help="Monte Carlo draws of summary, deals and report (default: theirs)."),
+    ] = None,
+) -> None:
+    """Validate, summarise, forecast, war, the top 3 deals, then write the report: the same
+    output as those six commands run one after another, in one process (one start-up).
+
+    Example: `multipolar run scenarios/ukraine_2025_08.yaml -o reports/ukraine.html`
+    """
+    from multipolar.cli import app as root
+
+    check_output(output)
+    # every step loads the same text, so it gets the same scenario object (scenario.load keeps
+    # the last few): what is kept per scenario object is computed once for all six steps
+    for step in RUN_STEPS:
+        args = [part.format(file=file, output=output) for part in step]
+        if draws is not None and step[0] in _DRAWN:
+            args += ["--draws", str(draws)]
+        code = root(args, prog_name="multipolar", standalone_mode=False)
+        if code:
+            raise typer.Exit(code)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -119,6 +121,48 @@ def _margins_all(scn: Scenario, asked: list[tuple[str, FloatArray]]) -> list[Flo
     The deal space reads only best values, so the spaces of every value are built at once (the
     value as a draw of the estimate at the path), and a value's scenario is validated (as
     ``with_value`` does) only where that can matter: where the margin says the zone is open."""
+    margins = _raw_margins(scn, asked)
+    valid = _Validity(scn)
+    for (path, values), out in zip(asked, margins, strict=True):
+        for i in np.nonzero(out >= -TOL)[0]:
+            if not valid(path, float(values[i])):
+                out[i] = -np.inf
+    return margins
+
+
+class _Validity:
+    """Whether the scenario with one value changed is valid (as ``with_value`` decides),
+    remembered per (path, value)."""
+
+    def __init__(self, scn: Scenario) -> None:
+        self.data = to_data(scn)
+        self.seen: dict[tuple[str, float], bool] = {}
+
+    def __call__(self, path: str, value: float) -> bool:
+        key = (path, value)
+        if key not in self.seen:
+            try:
+                set_value(copy_path(self.data, path), path, value)
+                self.seen[key] = True
+            except ScenarioError:
+                self.seen[key] = False
+        return self.seen[key]
+
+
+def _first_other(margins: FloatArray, order: Any, open_now: bool, is_valid: Any) -> int | None:
+    """The first index in ``order`` whose zone state differs from ``open_now``: open where the
+    margin is >= -TOL and the value is valid. Values are validated lazily, in ``order``, and
+    only where the margin says open, so the answer is that of validating every value first."""
+    for index in order:
+        j = int(index)
+        is_open = bool(margins[j] >= -TOL) and is_valid(j)
+        if is_open != open_now:
+            return j
+    return None
+
+
+def _raw_margins(scn: Scenario, asked: list[tuple[str, FloatArray]]) -> list[FloatArray]:
+    """The max–min margin at each value, before any validation of the changed scenarios."""
     if not asked:
         return []
     spaces = []
@@ -132,15 +176,7 @@ def _margins_all(scn: Scenario, asked: list[tuple[str, FloatArray]]) -> list[Flo
         spaces.append(build_space(scn, value, len(drawn)))
     batch = stack(spaces)
     assert batch is not None  # one estimate's value changes no space's shape
-    margins = np.split(maxmin_margins(batch)[0], np.cumsum([len(v) for _, v in asked])[:-1])
-    data = to_data(scn)
-    for (path, values), out in zip(asked, margins, strict=True):
-        for i in np.nonzero(out >= -TOL)[0]:
-            try:
-                set_value(copy_path(data, path), path, float(values[i]))
-            except ScenarioError:
-                out[i] = -np.inf
-    return margins
+    return np.split(maxmin_margins(batch)[0], np.cumsum([len(v) for _, v in asked])[:-1])
 
 
 def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:
@@ -152,9 +188,30 @@ def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:
     return what_it_takes_all(scn, [path])[0]
 
 
+_DONE: OrderedDict[tuple[int, tuple[str, ...]], tuple[Scenario, list[WhatItTakes]]] = OrderedDict()
+_DONE_SIZE = 4
+_LOCK = threading.Lock()
+
+
 def what_it_takes_all(scn: Scenario, paths: list[str]) -> list[WhatItTakes]:
     """``what_it_takes`` of each parameter, the scans of all of them solved as one batch per
-    round."""
+    round. Scenarios are immutable, so the answers for the same scenario object and paths are
+    computed once (the latest few are kept): the summary and the report both ask."""
+    key = (id(scn), tuple(paths))
+    with _LOCK:
+        hit = _DONE.get(key)
+        if hit is not None and hit[0] is scn:  # the entry holds scn alive: its id is its own
+            _DONE.move_to_end(key)
+            return list(hit[1])
+    found = _what_it_takes_all(scn, paths)
+    with _LOCK:
+        _DONE[key] = (scn, found)
+        while len(_DONE) > _DONE_SIZE:
+            _DONE.popitem(last=False)
+    return list(found)
+
+
+def _what_it_takes_all(scn: Scenario, paths: list[str]) -> list[WhatItTakes]:
     from multipolar.dynamics.apply import resolve
 
     scn = resolve(scn)  # vary the current state, after the scenario's events
@@ -169,26 +226,37 @@ def what_it_takes_all(scn: Scenario, paths: list[str]) -> list[WhatItTakes]:
     grids = [np.linspace(lo, hi, _GRID) for _, _, (lo, hi) in start]
     found: dict[int, WhatItTakes] = {}
     brackets: dict[int, tuple[float, float]] = {}  # path -> (inside, outside)
-    for i, margins in enumerate(_margins_all(scn, list(zip(paths, grids, strict=True)))):
+    valid = _Validity(scn)  # validated lazily: only the values that decide an answer
+    for i, margins in enumerate(_raw_margins(scn, list(zip(paths, grids, strict=True)))):
         current, now, (lo, hi) = start[i]
-        other = np.nonzero((margins >= -TOL) != (now >= -TOL))[0]
-        if other.size == 0:
+        grid, path = grids[i], paths[i]
+        # the nearest value (ties: the first) whose state differs from now's
+        by_distance = np.argsort(np.abs(grid - current), kind="stable")
+        nearest = _first_other(
+            margins, by_distance, now >= -TOL, lambda j, g=grid, p=path: valid(p, float(g[j]))
+        )
+        if nearest is None:
             found[i] = WhatItTakes(paths[i], current, now, (lo, hi), None, None)
             continue
-        nearest = int(other[np.argmin(np.abs(grids[i][other] - current))])
-        brackets[i] = (current, float(grids[i][nearest]))  # same state as now / the other
+        brackets[i] = (current, float(grid[nearest]))  # same state as now / the other
     order = sorted(brackets)
     for _ in range(_ROUNDS):
         points = {i: np.linspace(*brackets[i], _SPLIT + 2)[1:-1] for i in order}
-        solved = _margins_all(scn, [(paths[i], points[i]) for i in order])
+        solved = _raw_margins(scn, [(paths[i], points[i]) for i in order])
         for i, margins in zip(order, solved, strict=True):
             inside, outside = brackets[i]
-            flips = np.nonzero((margins >= -TOL) != (start[i][1] >= -TOL))[0]
-            if flips.size == 0:
-                inside = float(points[i][-1])
+            pts, path = points[i], paths[i]
+            flip = _first_other(
+                margins,
+                range(len(pts)),
+                start[i][1] >= -TOL,
+                lambda j, x=pts, p=path: valid(p, float(x[j])),
+            )
+            if flip is None:
+                inside = float(pts[-1])
             else:
-                outside = float(points[i][flips[0]])
-                inside = float(points[i][flips[0] - 1]) if flips[0] > 0 else inside
+                outside = float(pts[flip])
+                inside = float(pts[flip - 1]) if flip > 0 else inside
             brackets[i] = (inside, outside)
     for i in order:
         current, now, (lo, hi) = start[i]

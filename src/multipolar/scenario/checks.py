@@ -315,6 +315,8 @@ def _events(scn: Scenario) -> Iterator[Problem]:
 def _correlations(scn: Scenario) -> Iterator[Problem]:
     import numpy as np
 
+    if not scn.correlations:  # nothing to check (and the ranged paths cost ~1 ms to list)
+        return
     from multipolar.uncertainty.montecarlo import ranged_paths
 
     ranged = ranged_paths(scn)

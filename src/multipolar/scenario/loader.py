@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path as FsPath
 from typing import Any
@@ -215,11 +218,29 @@ def load(path: str | FsPath, kind: str | None = None) -> Scenario:
             fix = f"multipolar import xlsx {p} -o {p.with_suffix('.yaml')}, then use the .yaml"
         raise ScenarioError([Problem((), f"unknown file type '{p.suffix}'", fix)], str(p))
     text = read_text(p)
+    key = (str(p), kind, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    with _LOADED_LOCK:
+        if key in _LOADED:
+            _LOADED.move_to_end(key)
+            return _LOADED[key]
     try:
         data, marks = parse_json(text) if kind == "json" else parse_yaml(text)
     except ScenarioError as exc:
         raise ScenarioError(exc.problems, str(p)) from None
-    return validate(data, str(p), marks)
+    scn = validate(data, str(p), marks)
+    with _LOADED_LOCK:
+        _LOADED[key] = scn
+        while len(_LOADED) > 8:
+            _LOADED.popitem(last=False)
+    return scn
+
+
+#: the last scenarios loaded, by file name, kind and content: loading the same text again gives
+#: the same (immutable) scenario object, so the analyses kept per scenario object (its state
+#: after the events, the deal Monte Carlo, what it would take) are shared, e.g. by the steps of
+#: ``multipolar run``; a file whose content changed is read afresh
+_LOADED: OrderedDict[tuple[str, str, str], Scenario] = OrderedDict()
+_LOADED_LOCK = threading.Lock()
 
 
 def to_data(scn: Scenario) -> dict[str, Any]:
