@@ -96,9 +96,11 @@ def run_all(
         "report.html"
     ),
     draws: Annotated[
-        int | None,
-        typer.Option(help="Monte Carlo draws of summary, deals and report (default: theirs)."),
-    ] = None,
+        int,
+        params.REPORT_DRAWS.option(
+            "--draws", help="Monte Carlo draws of summary, deals and report (their default)."
+        ),
+    ] = DRAWS,
 ) -> None:
     """Validate, summarise, forecast, war, the top 3 deals, then write the report: the same
     output as those six commands run one after another, in one process (one start-up).
@@ -112,7 +114,7 @@ def run_all(
     # the last few): what is kept per scenario object is computed once for all six steps
     for step in RUN_STEPS:
         args = [part.format(file=file, output=output) for part in step]
-        if draws is not None and step[0] in _DRAWN:
+        if draws != DRAWS and step[0] in _DRAWN:  # the default: each step's own, the same
             args += ["--draws", str(draws)]
         code = root(args, prog_name="multipolar", standalone_mode=False)
         if code:
