@@ -184,20 +184,7 @@ class WorkerPool:
     def run(self, func: str, args: tuple[Any, ...], deadline: float, token: Token) -> Any:
         """``jobs.func(*args)`` in a worker; ``LimitError`` 503 past ``deadline`` (a
         ``time.monotonic()`` value), ``Cancelled`` once ``token`` is set."""
-        with self._lock:
-            if self._pending >= self.max_queue:
-                raise busy(self.time_limit)
-            self._pending += 1
-        try:
-            self._ensure_started()
-            try:
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise busy(self.time_limit) from None
-            return self._on(worker, func, args, deadline, token)
-        finally:
-            with self._lock:
-                self._pending -= 1
+        return self.run_with(lambda: (func, args, deadline), deadline, token)
 
     def run_with(
         self,
