@@ -11,14 +11,18 @@ import json
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from multipolar import __version__
 from multipolar.defaults import DRAWS
 from multipolar.errors import UsageError, did_you_mean
 from multipolar.params import REPORT_DRAWS, check_output
+from multipolar.report import offload
 from multipolar.report.blocks import Section
 from multipolar.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from multipolar.report.context import Context
 
 DEFAULT_DRAWS = DRAWS  # one default for every surface (multipolar.defaults)
 MAX_DRAWS = int(REPORT_DRAWS.high or 0)  # one declaration: multipolar.params.REPORT_DRAWS
@@ -72,35 +76,51 @@ def build_sections(
     """Every section of the report, computed (the slow part of ``render_report``)."""
     from multipolar.dynamics.apply import resolve
     from multipolar.models.api import forecast_all
-    from multipolar.report import sections as s
-    from multipolar.report import sections_deals as d
-    from multipolar.report import sections_ledger as q
-    from multipolar.report import sections_uncertainty as u
-    from multipolar.report.sections_ratify import ratification_section
+    from multipolar.report.context import Context
 
     _check(scn, draws, pair)
     say = progress or (lambda _msg: None)
     state = resolve(scn)
-    say("forecasts")
-    ctx = s.Context(scn, state, forecast_all(state, seed=seed), draws, seed, pair)
-    if ledger is not None:
-        ctx.cache["ledger"] = ledger
-    steps: list[tuple[str, Callable[[s.Context], Section]]] = [
+    # the slowest parts run in a forked child meanwhile (same bytes): started by `multipolar
+    # run` before its first step, or here, before any model runs in this process
+    job = offload.take(scn, draws, seed, pair) or offload.start(scn, draws, seed, pair)
+    try:
+        say("forecasts")
+        ctx = Context(scn, state, forecast_all(state, seed=seed), draws, seed, pair)
+        if ledger is not None:
+            ctx.cache["ledger"] = ledger
+        return _build(ctx, job, say)
+    finally:
+        if job is not None:
+            job.cancel()  # a no-op once collected
+
+
+def _build(ctx: Context, job: offload.Job | None, say: Progress) -> list[Section]:
+    from multipolar.report import sections as s
+    from multipolar.report import sections_deals as d
+    from multipolar.report import sections_ledger as q
+    from multipolar.report import sections_uncertainty as u
+    from multipolar.report.sections_assumptions import assumptions_section
+    from multipolar.report.sections_ratify import ratification_section
+
+    steps: list[tuple[str, Callable[[Context], Section]]] = [
         ("in brief", s.brief_section),
         ("summary", s.summary_section),
         ("actor maps", s.actors_section),
         ("forecasts", s.forecasts_section),
         ("war", d.war_section),
         ("deals", d.deals_section),
-        *([("ratification", ratification_section)] if state.constituencies else []),
+        *([("ratification", ratification_section)] if ctx.state.constituencies else []),
         ("timeline", d.timeline_section),
         ("uncertainty", u.uncertainty_section),
         ("questions", q.questions_section),
-        ("assumptions", s.assumptions_section),
+        ("assumptions", assumptions_section),
     ]
     out = []
     for name, step in steps:
         say(name)
+        if step is u.uncertainty_section and job is not None:
+            ctx.cache.update(job.collect())  # the child's parts (none if it failed)
         out.append(step(ctx))
     return out
 

@@ -1,15 +1,10 @@
-"""The report's sections on the scenario itself and its forecasts, and the assumptions behind
-every section. Each function reads a ``Context`` and returns a ``Section``."""
+"""The report's sections on the scenario itself and its forecasts. Each function reads a
+``Context`` (context.py) and returns a ``Section``; the assumptions are sections_assumptions.py."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
-from multipolar import __version__
-from multipolar.models.api import Forecast
 from multipolar.report import charts
 from multipolar.report.blocks import (
     Block,
@@ -25,62 +20,30 @@ from multipolar.report.blocks import (
     text,
 )
 from multipolar.report.console import reading
-from multipolar.report.palette import actor_colours
+from multipolar.report.context import (
+    DRAW_CAP,
+    SENSITIVITY_MODEL,
+    SOBOL_N,
+    TOP_PACKAGES,
+    Context,
+)
 from multipolar.scenario.base import Estimate
 from multipolar.scenario.checks import estimates
 from multipolar.scenario.schema import Scenario
 
-if TYPE_CHECKING:
-    from multipolar.deals.analysis import DealReport
-    from multipolar.deals.whatif import WhatItTakes
-
-#: Monte Carlo draws of the slow models are capped (the spatial model runs ~10 ms per draw).
-DRAW_CAP = {"smp": 100}
-SOBOL_N = 128  # Saltelli base sample: N(D + 2) evaluations of the compromise model
-SENSITIVITY_MODEL = "compromise"
-TOP_PACKAGES = 5
-
-
-@dataclass(frozen=True)
-class Context:
-    """What every section reads: the scenario as given (with its events), the state after the
-    events (what the analyses use), every model's forecast of that state, and the settings."""
-
-    scn: Scenario
-    state: Scenario
-    forecasts: list[Forecast]
-    draws: int
-    seed: int
-    pair: tuple[str, str] | None = None
-    cache: dict[str, Any] = field(default_factory=dict)  # results several sections read
-
-    def issue_axes(self) -> list[tuple[str, float, float]]:
-        return [(i.name, i.low, i.high) for i in self.state.issues]
-
-    def deals(self) -> DealReport:
-        """The deal analysis (its verdict is the report's answer), computed once."""
-        if "deals" not in self.cache:
-            from multipolar.deals.analysis import analyse_deals
-
-            self.cache["deals"] = analyse_deals(
-                self.state, top=TOP_PACKAGES, draws=self.draws, seed=self.seed
-            )
-        report: DealReport = self.cache["deals"]
-        return report
-
-    def levers(self) -> list[WhatItTakes]:
-        """What it would take, for each lever of the scenario, computed once."""
-        if "levers" not in self.cache:
-            from multipolar.deals.whatif import what_it_takes_all
-            from multipolar.report.summary import levers
-
-            self.cache["levers"] = what_it_takes_all(self.state, levers(self.state))
-        results: list[WhatItTakes] = self.cache["levers"]
-        return results
-
-    def colours(self) -> dict[str, str]:
-        """Each actor's colour, by its place in the scenario file (as in the web app)."""
-        return actor_colours(a.id for a in self.scn.actors)
+__all__ = [
+    "DRAW_CAP",
+    "SENSITIVITY_MODEL",
+    "SOBOL_N",
+    "TOP_PACKAGES",
+    "Context",
+    "actors_section",
+    "brief_section",
+    "forecasts_section",
+    "markdown_blocks",
+    "path_name",
+    "summary_section",
+]
 
 
 def brief_section(ctx: Context) -> Section:
@@ -338,70 +301,3 @@ def forecasts_section(ctx: Context) -> Section:
             )
         )
     return Section("forecasts", "Forecasts by model", blocks)
-
-
-def assumptions_section(ctx: Context) -> Section:
-    scn, state = ctx.scn, ctx.state
-    deal = state.deal
-    given = scn.model_fields_set
-    all_est = [e for _, e in estimates(scn)]
-    dists = Counter(e.dist for e in all_est if not e.is_point)
-    unsourced = sum(e.source is None for e in all_est)
-    open_issues = [i.id for i in state.issues if i.status_quo is None]
-    items = [
-        (
-            f"Every analysis uses the state after the scenario's {len(scn.events)} event(s) "
-            f"(the last on {max(e.date for e in scn.events).isoformat()}); the timeline starts "
-            "from the file's baseline."
-            if scn.events
-            else "The scenario has no events: the file's numbers are the state analysed."
-        ),
-        "Point analyses (forecasts, war, deals) use each estimate's best value; "
-        + (
-            "the Monte Carlo draws ranged estimates from their distributions ("
-            + ", ".join(f"{n} {d}" for d, n in sorted(dists.items()))
-            + ")."
-            if dists
-            else "no estimate has a range."
-        ),
-        f"{unsourced} of {len(all_est)} estimates cite no source.",
-        "Deal space: "
-        + ("" if "deal" in given else "no deal: block, so the defaults apply; ")
-        + f"utility {deal.utility} (deal.utility); "
-        + (
-            f"issues without a status quo ({', '.join(open_issues)}) are valued by the rule "
-            f"deal.unsettled = {deal.unsettled} when nobody agrees."
-            if open_issues
-            else "every issue has a status quo, so deal.unsettled does not apply."
-        ),
-        _must_accept(state),
-        "Walk-away values: the war lottery (p × victory + (1 − p) × defeat − cost) for the "
-        "belligerents, the status quo package for everyone else"
-        + (", except the values given in deal.walk_away." if deal.walk_away else "."),
-        f"Seed {ctx.seed}; {ctx.draws} Monte Carlo draws per model"
-        + "".join(f" ({m}: at most {c})" for m, c in DRAW_CAP.items())
-        + f"; tornado and Sobol indices of the {SENSITIVITY_MODEL} model, Sobol N = {SOBOL_N}.",
-        f"multipolar {__version__}.",
-    ]
-    params = [
-        [fc.model, ", ".join(f"{k} = {v}" for k, v in sorted(fc.params.items())) or "–"]
-        for fc in ctx.forecasts
-    ]
-    blocks = [bullets(items), heading("Model parameters"), table(["model", "parameters"], params)]
-    return Section("assumptions", "Assumptions", blocks)
-
-
-def _must_accept(state: Scenario) -> str:
-    deal, war = state.deal, state.conflict
-    why: dict[str, list[str]] = {}
-    if war is not None:
-        for a in war.belligerents:
-            why.setdefault(a, []).append("belligerent")
-    for kind, table_ in (("owns", deal.owners), ("vetoes", deal.veto)):
-        for issue, members in table_.items():
-            for m in members:
-                why.setdefault(m, []).append(f"{kind} {issue}")
-    if not why:
-        return "Who must accept: nobody is named (no conflict, owners or veto), so every actor."
-    parts = [f"{a} ({', '.join(reasons)})" for a, reasons in why.items()]
-    return "Who must accept a package: " + "; ".join(parts) + "."

@@ -24,8 +24,8 @@ from multipolar.report.blocks import (
     table,
     text,
 )
+from multipolar.report.context import Context
 from multipolar.report.palette import other_colour
-from multipolar.report.sections import Context
 
 CLOUD = 1200  # sampled packages drawn for the picture of the feasible set
 FRONTIER_POINTS = 201

@@ -5,7 +5,7 @@ a ledger, its track record: grades, the reliability diagram and the PIT histogra
 from __future__ import annotations
 
 from multipolar.report.blocks import Block, Section, bullets, chart, note, table, text
-from multipolar.report.sections import Context
+from multipolar.report.context import Context
 
 HOW = {
     "zone": "P(a zone of agreement exists)",

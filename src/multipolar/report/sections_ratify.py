@@ -11,7 +11,7 @@ from multipolar.report.blocks import Block, Section, guarded, table, text
 
 if TYPE_CHECKING:
     from multipolar.deals.analysis import DealReport
-    from multipolar.report.sections import Context
+    from multipolar.report.context import Context
     from multipolar.scenario.schema import Scenario
 
 INTRO = (

@@ -3,6 +3,7 @@ the scenario's ranges, a one-at-a-time tornado and Sobol indices."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from multipolar.report import charts
@@ -19,7 +20,7 @@ from multipolar.report.blocks import (
     table,
 )
 from multipolar.report.charts_base import scale_unit
-from multipolar.report.sections import DRAW_CAP, SENSITIVITY_MODEL, SOBOL_N, Context
+from multipolar.report.context import DRAW_CAP, SENSITIVITY_MODEL, SOBOL_N, Context
 from multipolar.scenario.schema import Scenario
 
 TORNADO_ROWS = 12
@@ -161,6 +162,32 @@ def _sensitivity(ctx: Context) -> list[Block]:
     ]
 
 
+#: the section's parts by title: each a pure function of the context (report/offload.py may
+#: compute one in another process and leave its blocks in ``ctx.cache["part:" + title]``)
+PARTS: dict[str, Callable[[Context], list[Block]]] = {
+    "Monte Carlo": _monte_carlo,
+    "deal feasibility": _feasibility,
+    "sensitivity": _sensitivity,
+}
+
+
+def planned(ctx: Context) -> list[str]:
+    """The titles of the parts ``uncertainty_section`` computes for this context, in order."""
+    from multipolar.uncertainty.montecarlo import ranged_paths
+
+    paths = ranged_paths(ctx.state)
+    if not paths:
+        return []
+    out = [] if ctx.draws <= 0 else ["Monte Carlo", "deal feasibility"]
+    return [*out, "sensitivity"] if _model_inputs(paths) else out
+
+
+def part(ctx: Context, title: str) -> list[Block]:
+    """The blocks of part ``title``: computed already (by report/offload.py), or now."""
+    kept: list[Block] | None = ctx.cache.pop(f"part:{title}", None)
+    return kept if kept is not None else guarded(title, lambda: PARTS[title](ctx))
+
+
 def uncertainty_section(ctx: Context) -> Section:
     from multipolar.uncertainty.montecarlo import ranged_paths
 
@@ -172,10 +199,10 @@ def uncertainty_section(ctx: Context) -> Section:
     if ctx.draws <= 0:
         blocks.append(missing("Monte Carlo skipped (0 draws); run with --draws N"))
     else:
-        blocks += guarded("Monte Carlo", lambda: _monte_carlo(ctx))
-        blocks += guarded("deal feasibility", lambda: _feasibility(ctx))
+        blocks += part(ctx, "Monte Carlo")
+        blocks += part(ctx, "deal feasibility")
     if _model_inputs(paths):
-        blocks += guarded("sensitivity", lambda: _sensitivity(ctx))
+        blocks += part(ctx, "sensitivity")
     else:
         blocks += [
             heading("Sensitivity"),
