@@ -108,14 +108,35 @@ def run_all(
     Example: `multipolar run scenarios/ukraine_2025_08.yaml -o reports/ukraine.html`
     """
     from multipolar.cli import app as root
+    from multipolar.report import offload
 
     check_output(output)
+    _prefetch(file, draws)
     # every step loads the same text, so it gets the same scenario object (scenario.load keeps
     # the last few): what is kept per scenario object is computed once for all six steps
-    for step in RUN_STEPS:
-        args = [part.format(file=file, output=output) for part in step]
-        if draws != DRAWS and step[0] in _DRAWN:  # the default: each step's own, the same
-            args += ["--draws", str(draws)]
-        code = root(args, prog_name="multipolar", standalone_mode=False)
-        if code:
-            raise typer.Exit(code)
+    try:
+        for step in RUN_STEPS:
+            args = [part.format(file=file, output=output) for part in step]
+            if draws != DRAWS and step[0] in _DRAWN:  # the default: each step's own, the same
+                args += ["--draws", str(draws)]
+            code = root(args, prog_name="multipolar", standalone_mode=False)
+            if code:
+                raise typer.Exit(code)
+    finally:
+        offload.cancel_all()  # a report step that did not run leaves its child behind
+
+
+def _prefetch(file: Path, draws: int) -> None:
+    """Start the report's slowest parts in a forked child now, so they are computed while the
+    other steps print (report/offload.py); a file the steps reject is left to them."""
+    from multipolar.errors import MultipolarError
+    from multipolar.report import offload
+    from multipolar.report.html import check_settings
+    from multipolar.scenario import load
+
+    try:
+        scn = load(file)
+        check_settings(scn, draws, None)
+    except MultipolarError:
+        return
+    offload.prefetch(scn, draws, SEED, None)

@@ -52,7 +52,8 @@ def script_json(value: Any) -> str:
     return out.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def _check(scn: Scenario, draws: int, pair: tuple[str, str] | None) -> None:
+def check_settings(scn: Scenario, draws: int, pair: tuple[str, str] | None) -> None:
+    """A one-line ``UsageError`` for draws or a pair the report cannot use."""
     REPORT_DRAWS.check(draws, "draws")
     if pair is not None:
         for actor in pair:
@@ -78,7 +79,7 @@ def build_sections(
     from multipolar.models.api import forecast_all
     from multipolar.report.context import Context
 
-    _check(scn, draws, pair)
+    check_settings(scn, draws, pair)
     say = progress or (lambda _msg: None)
     state = resolve(scn)
     # the slowest parts run in a forked child meanwhile (same bytes): started by `multipolar
