@@ -121,9 +121,22 @@ def _build(ctx: Context, job: offload.Job | None, say: Progress) -> list[Section
     for name, step in steps:
         say(name)
         if step is u.uncertainty_section and job is not None:
-            ctx.cache.update(job.collect())  # the child's parts (none if it failed)
-        out.append(step(ctx))
+            _parts(ctx, job)
+        done = offload.take_item(ctx, job, f"section:{name}") if name in offload.SECTIONS else None
+        out.append(done if done is not None else step(ctx))
     return out
+
+
+def _parts(ctx: Context, job: offload.Job) -> None:
+    """The uncertainty section's parts the child computes, in ``ctx.cache``: last first, so
+    that those it has not started are claimed and computed here while it finishes the rest."""
+    from multipolar.report import sections_uncertainty as u
+
+    for title in reversed(u.planned(ctx)):
+        name = f"part:{title}"
+        if name in offload.OFFLOADED:
+            blocks = offload.take_item(ctx, job, name)
+            ctx.cache[name] = u.part(ctx, title) if blocks is None else blocks
 
 
 def _environment() -> Any:

@@ -1,15 +1,18 @@
 """Parts of the report computed in a forked child process while this process computes the rest.
 
-The report's slowest parts (the Monte Carlo of every model and the sensitivity analysis) depend
-only on the scenario, the draws and the seed, so a child forked before any model runs computes
-them beside the parent's sections (on a second core) and sends their blocks back pickled: the
-report's bytes are the same wherever a part ran. ``multipolar run`` starts the child before its
-first step, so the parts are computed while the other steps print.
+The report's slowest parts (the Monte Carlo of every model, the sensitivity analysis, the
+timeline) depend only on the scenario, the draws and the seed, so a child forked before any
+model runs computes them beside the parent's sections (on a second core) and sends them back
+pickled: the report's bytes are the same wherever a part ran. The work is shared, not split in
+advance: the child takes the items of ``OFFLOADED`` in order and says when it starts one; when
+the parent needs an item, it takes the child's result (waiting if the child has started it) or
+claims it and computes it itself. ``multipolar run`` starts the child before its first step, so
+the items are computed while the other steps print.
 
 Nothing is forked when it would be unsafe or useless: no ``os.fork``, one usable core, another
 thread running (a server, a spinner), or the compiled kernels' OpenMP threads already started
-(they do not survive a fork). Then, or when the child fails in any way, the parent computes the
-parts itself, as it always did.
+(they do not survive a fork). Then, or when the child fails in any way, the parent computes
+everything itself, as it always did.
 """
 
 from __future__ import annotations
@@ -17,64 +20,139 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from multipolar.scenario.schema import Scenario
 
-#: the uncertainty section's parts computed in the child (sections_uncertainty.PARTS); the deal
-#: feasibility stays in the parent, which solves the same draws for the verdict anyway
-OFFLOADED = ("Monte Carlo", "sensitivity")
+if TYPE_CHECKING:
+    from multipolar.report.blocks import Section
+    from multipolar.report.context import Context
+
+#: what the child computes, in this order: parts of the uncertainty section (``part:`` and a
+#: title of sections_uncertainty.PARTS) and whole sections (``section:`` and a section id)
+OFFLOADED = ("part:Monte Carlo", "part:sensitivity", "section:timeline")
 #: what the parts leave in the context's cache that other sections read (the questions)
 SHARED = ("simulations",)
 ENABLED = True  # tests switch it off to compare with the report computed in one process
 
 Key = tuple[int, int, int, "tuple[str, str] | None"]
+_LEN = 8  # bytes of a frame's length
+_STARTED = "started"
+
+
+def _timeline(ctx: Context) -> Section:
+    from multipolar.report.sections_deals import timeline_section
+
+    return timeline_section(ctx)
+
+
+#: the whole sections the child may compute, by id
+SECTIONS: dict[str, Callable[[Context], Section]] = {"timeline": _timeline}
+
+
+def _frame(name: str, value: Any) -> bytes:
+    data = pickle.dumps((name, value), pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(_LEN, "little") + data
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    parts = []
+    while size > 0:
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            raise EOFError
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 @dataclass
 class Job:
-    """A forked child computing the offloaded parts of one report."""
+    """A forked child computing the ``OFFLOADED`` items of one report. Per item it sends a
+    frame saying it started it, then one with the result; the parent writes the names of the
+    items it computes itself to ``claims`` (the child skips an item claimed before it starts
+    it)."""
 
     scn: Scenario  # kept so that the key's id() stays this scenario's
     pid: int
-    fd: int
-    done: bool = field(default=False)
+    fd: int  # the child's frames
+    claims: int  # the parent's claims, one item name per line
+    started: set[str] = field(default_factory=set)
+    results: dict[str, Any] = field(default_factory=dict)
+    done: bool = False
 
-    def collect(self) -> dict[str, Any]:
-        """The child's cache entries (``part:TITLE`` blocks and ``SHARED``); empty if it
-        failed, in which case the parent computes the parts itself."""
+    def _read(self, wait: bool) -> bool:
+        """Read one frame (waiting for it if ``wait``); False when there is none to read now
+        (or ever: the child ended)."""
         if self.done:
-            return {}
-        self.done = True
+            return False
+        if not wait and not select.select([self.fd], [], [], 0)[0]:
+            return False
         try:
-            with os.fdopen(self.fd, "rb") as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(self.pid, 0)
-        except (OSError, ChildProcessError):
-            return {}
-        if not data or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-            return {}
-        try:
-            out: dict[str, Any] = pickle.loads(data)
-        except Exception:
-            return {}
+            size = int.from_bytes(_read_exactly(self.fd, _LEN), "little")
+            name, value = pickle.loads(_read_exactly(self.fd, size))
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+            self._finish()
+            return False
+        if value == _STARTED:
+            self.started.add(name)
+        else:
+            self.results[name] = value
+        return True
+
+    def take(self, name: str) -> tuple[Any, dict[str, Any]] | None:
+        """The child's result of item ``name`` and the cache entries it shares (waited for if
+        the child has started the item); None, and the item claimed, if it has not: the
+        parent computes it."""
+        while self._read(wait=False):
+            pass
+        while name not in self.results and name in self.started and self._read(wait=True):
+            pass
+        if name not in self.results and not self.done:
+            with contextlib.suppress(OSError):
+                os.write(self.claims, name.encode() + b"\n")
+        out: tuple[Any, dict[str, Any]] | None = self.results.pop(name, None)
         return out
 
-    def cancel(self) -> None:
-        """Stop the child (its results are not wanted)."""
-        if self.done:
-            return
+    def _finish(self) -> None:
         self.done = True
-        with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
+        for fd in (self.fd, self.claims):
+            with contextlib.suppress(OSError):
+                os.close(fd)
         with contextlib.suppress(OSError, ChildProcessError):
             os.waitpid(self.pid, 0)
+
+    def cancel(self) -> None:
+        """Stop the child (nothing more is wanted from it)."""
+        if self.done:
+            return
         with contextlib.suppress(OSError):
-            os.close(self.fd)
+            os.kill(self.pid, signal.SIGKILL)
+        self._finish()
+
+
+def take_item(ctx: Context, job: Job | None, name: str) -> Any | None:
+    """Item ``name`` as the child computed it (its shared cache entries added to ``ctx``), or
+    None: the caller computes it."""
+    got = job.take(name) if job is not None else None
+    if got is None:
+        return None
+    value, shared = got
+    for key, entry in shared.items():
+        ctx.cache.setdefault(key, entry)
+    return value
 
 
 _JOBS: dict[Key, Job] = {}
@@ -107,9 +185,21 @@ def _safe() -> bool:
     )
 
 
-def _compute(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) -> dict[str, Any]:
-    """In the child: the offloaded parts, as the parent's sections would compute them (on one
-    thread: the parent uses the other core; the kernels' results do not depend on it)."""
+def _claimed(fd: int, claimed: set[str]) -> set[str]:
+    """The items the parent has claimed so far (read without waiting)."""
+    while select.select([fd], [], [], 0)[0]:
+        data = os.read(fd, 1 << 16)
+        if not data:
+            break
+        claimed.update(data.decode().split())
+    return claimed
+
+
+def _serve(
+    scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None, out: int, claims: int
+) -> None:
+    """In the child: each offloaded item not claimed yet, as the parent would compute it (on
+    one thread: the parent uses the other core; the kernels' results do not depend on it)."""
     import numba
 
     from multipolar.dynamics.apply import resolve
@@ -120,21 +210,16 @@ def _compute(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None)
     numba.set_num_threads(1)
     state = resolve(scn)
     ctx = Context(scn, state, forecast_all(state, seed=seed), draws, seed, pair)
-    out: dict[str, Any] = {}
-    for title in u.planned(ctx):
-        if title in OFFLOADED:
-            out[f"part:{title}"] = u.part(ctx, title)
-    out.update({name: ctx.cache[name] for name in SHARED if name in ctx.cache})
-    return out
-
-
-def prefetch(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) -> None:
-    """``start`` the child of a report to be built later (``take`` hands it over)."""
-    key = _key(scn, draws, seed, pair)
-    if key not in _JOBS:
-        job = start(scn, draws, seed, pair)
-        if job is not None:
-            _JOBS[key] = job
+    wanted = {f"part:{title}" for title in u.planned(ctx)} | {f"section:{s}" for s in SECTIONS}
+    claimed: set[str] = set()
+    for name in OFFLOADED:
+        if name not in wanted or name in _claimed(claims, claimed):
+            continue
+        _write_all(out, _frame(name, _STARTED))
+        kind, what = name.split(":", 1)
+        value = u.part(ctx, what) if kind == "part" else SECTIONS[what](ctx)
+        shared = {k: ctx.cache[k] for k in SHARED if k in ctx.cache}
+        _write_all(out, _frame(name, (value, shared)))
 
 
 def _warm() -> None:
@@ -153,7 +238,7 @@ def _warm() -> None:
 
 
 def start(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) -> Job | None:
-    """Fork a child computing the offloaded parts of the report of ``scn`` with these
+    """Fork a child computing the offloaded items of the report of ``scn`` with these
     settings; None when forking is unsafe or useless here."""
     if not _safe():
         return None
@@ -161,25 +246,36 @@ def start(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) ->
     sys.stdout.flush()
     sys.stderr.flush()
     read, write = os.pipe()
+    claims_read, claims_write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, and leave without running the parent's exit code
         code = 1
         try:
             os.close(read)
-            data = pickle.dumps(_compute(scn, draws, seed, pair), pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(data)
+            os.close(claims_write)
+            _serve(scn, draws, seed, pair, write, claims_read)
             code = 0
         except BaseException:
             pass
         finally:
             os._exit(code)
     os.close(write)
-    return Job(scn, pid, read)
+    os.close(claims_read)
+    return Job(scn, pid, read, claims_write)
+
+
+def prefetch(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) -> None:
+    """``start`` the child of a report to be built later in this process (``take`` hands it
+    over)."""
+    key = _key(scn, draws, seed, pair)
+    if key not in _JOBS:
+        job = start(scn, draws, seed, pair)
+        if job is not None:
+            _JOBS[key] = job
 
 
 def take(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) -> Job | None:
-    """The job started for these settings (removed from the pending ones), if any."""
+    """The job ``prefetch`` started for these settings (no longer pending), if any."""
     job = _JOBS.pop(_key(scn, draws, seed, pair), None)
     if job is not None and job.scn is not scn:  # another scenario at a reused address
         job.cancel()
