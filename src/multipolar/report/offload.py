@@ -1,13 +1,13 @@
 """Parts of the report computed in a forked child process while this process computes the rest.
 
-The report's slowest parts (the Monte Carlo of every model, the sensitivity analysis, the
-timeline) depend only on the scenario, the draws and the seed, so a child forked before any
-model runs computes them beside the parent's sections (on a second core) and sends them back
-pickled: the report's bytes are the same wherever a part ran. The work is shared, not split in
-advance: the child takes the items of ``OFFLOADED`` in order and says when it starts one; when
-the parent needs an item, it takes the child's result (waiting if the child has started it) or
-claims it and computes it itself. ``multipolar run`` starts the child before its first step, so
-the items are computed while the other steps print.
+The report's slowest parts (the timeline, the war analysis, the Monte Carlo of every model, the
+sensitivity analysis) depend only on the scenario, the draws and the seed, so a child forked
+before any model runs computes them beside the parent's sections (on a second core) and sends
+them back pickled: the report's bytes are the same wherever a part ran. The work is shared, not
+split in advance: the child takes the items of ``OFFLOADED`` in order and says when it starts
+one; when the parent needs an item, it takes the child's result (waiting if the child has
+started it) or claims it and computes it itself. ``multipolar run`` starts the child before its
+first step, so the items are computed while the other steps print.
 
 Nothing is forked when it would be unsafe or useless: no ``os.fork``, one usable core, another
 thread running (a server, a spinner), or the compiled kernels' OpenMP threads already started
@@ -34,9 +34,10 @@ if TYPE_CHECKING:
     from multipolar.report.blocks import Section
     from multipolar.report.context import Context
 
-#: what the child computes, in this order: parts of the uncertainty section (``part:`` and a
-#: title of sections_uncertainty.PARTS) and whole sections (``section:`` and a section id)
-OFFLOADED = ("part:Monte Carlo", "part:sensitivity", "section:timeline")
+#: what the child computes, in this order: whole sections (``section:`` and a section id) and
+#: parts of the uncertainty section (``part:`` and a title of sections_uncertainty.PARTS); the
+#: sections first, as the parent needs them before the parts
+OFFLOADED = ("section:timeline", "section:war", "part:Monte Carlo", "part:sensitivity")
 #: what the parts leave in the context's cache that other sections read (the questions)
 SHARED = ("simulations",)
 ENABLED = True  # tests switch it off to compare with the report computed in one process
@@ -52,8 +53,14 @@ def _timeline(ctx: Context) -> Section:
     return timeline_section(ctx)
 
 
-#: the whole sections the child may compute, by id
-SECTIONS: dict[str, Callable[[Context], Section]] = {"timeline": _timeline}
+def _war(ctx: Context) -> Section:
+    from multipolar.report.sections_deals import war_section
+
+    return war_section(ctx)
+
+
+#: the whole sections the child may compute, by id (pure functions of the context)
+SECTIONS: dict[str, Callable[[Context], Section]] = {"timeline": _timeline, "war": _war}
 
 
 def _frame(name: str, value: Any) -> bytes:
