@@ -313,7 +313,7 @@ def replay(scn: Scenario, events: Iterable[Event], effects: Sequence[int] | None
 
 
 _FINAL: OrderedDict[int, tuple[Scenario, Scenario]] = OrderedDict()
-_FINAL_SIZE = 32  # validated scenarios whose final state is kept until asked for (the newest)
+_FINAL_SIZE = 64  # validated scenarios whose final state is kept until asked for (the newest)
 _FINAL_LOCK = threading.Lock()
 
 

@@ -16,10 +16,10 @@ from multipolar.scenario.schema import Scenario
 from multipolar.server import cost
 from multipolar.server import schemas as api
 from multipolar.server.analyses import guarded, model_names
-from multipolar.server.edit import prepare
+from multipolar.server.edit import prepare_hashed
 from multipolar.server.jobs import encode, run_job
 from multipolar.server.limits import Limits
-from multipolar.store.runs import plain, scenario_hash
+from multipolar.store.runs import plain
 
 #: the most requests one job answers (larger batches make the first answer wait longer)
 MAX_BATCH = 32
@@ -30,10 +30,10 @@ def _prepared(
     req: api.ForecastRequest, limits: Limits, db_url: str | None
 ) -> tuple[Scenario, list[str], str]:
     """As ``jobs.forecast_job`` checks a request: the edited scenario, its models, its hash."""
-    scn, _ = prepare(req, limits, db_url)
+    scn, digest = prepare_hashed(req, limits, db_url)
     models = model_names(req.models)
     cost.check_budget("forecast", cost.forecast_cost(scn, models), limits, FIX)
-    return scn, models, scenario_hash(scn)
+    return scn, models, digest
 
 
 def forecast_batch(
