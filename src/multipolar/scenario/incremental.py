@@ -27,6 +27,7 @@ the schema rejects, a scenario with correlations, provenance) is validated in fu
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,16 +152,19 @@ class Edits:
         self._texts: dict[str, str] | None = None
         self._plans: dict[str, _Plan | None] = {}
         self._checker = Replay.checker(scn)
+        self._lock = threading.Lock()
 
     # what a changed scenario is built from -----------------------------------------------------
     @property
     def norm(self) -> Scenario:
         """``validate(self.data)``: what every full validation of an edit starts from."""
-        if self._norm is None:
-            self._norm = validate(self.data)
-            if self.scn.events:
-                self._final = after_events(self._norm)  # the state that validate kept
-        return self._norm
+        with self._lock:  # the server's threads may share one scenario's edits
+            if self._norm is None:
+                norm = validate(self.data)
+                if self.scn.events:
+                    self._final = after_events(norm)  # the state that validate kept
+                self._norm = norm
+            return self._norm
 
     @property
     def norm_data(self) -> dict[str, Any]:
@@ -169,9 +173,11 @@ class Edits:
         return self._norm_data
 
     def final(self) -> Scenario:
-        if self._final is None:
-            self._final = after_events(self.norm)
-        return self._final
+        norm = self.norm
+        with self._lock:
+            if self._final is None:
+                self._final = after_events(norm)
+            return self._final
 
     def texts(self) -> dict[str, str]:
         """The canonical JSON text of each top-level entry of ``norm_data``."""
