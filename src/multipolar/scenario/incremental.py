@@ -245,6 +245,10 @@ class Edits:
         kind = _kind(parts)
         if kind is None or self.scn.correlations:
             return None
+        try:  # what the results are built from (valid, unless to_data lost something)
+            self.norm  # noqa: B018 - validated once, here
+        except ScenarioError:  # pragma: no cover - then every edit is validated in full
+            return None
         try:
             node, leaf = locate(self.data, path)
         except UsageError:
