@@ -187,7 +187,7 @@ def _agree(scn: Scenario, edits: Edits, path: str, value: float, mode: str) -> E
 
 
 @settings(
-    max_examples=120,
+    max_examples=80,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
