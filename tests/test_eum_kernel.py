@@ -49,6 +49,11 @@ def _same_round(batch: Batch, cfg: Settings) -> None:
         step = play_round(x, w, s, mask, R, cfg)
     np.testing.assert_allclose(new_x, step.new_x, rtol=0, atol=TOL)
     np.testing.assert_allclose(r, step.r, rtol=0, atol=TOL)
+    with np.errstate(all="ignore"):
+        mu, new_mu = median_position(x, w, mask), median_position(step.new_x, w, mask)
+    fused = kernel.step(x, w, s, mask, R, cfg, mu)  # the round and the median after it
+    for got, want in zip(fused, (step.new_x, step.r, new_mu), strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("options", OPTIONS, ids=str)
@@ -77,9 +82,9 @@ def test_eum_fast_path_matches_numpy_path(
     options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inputs = _emission_draws(300)
-    assert eum_module._round_functions() == (kernel.advance, kernel.median)  # numba is used
+    assert eum_module._round_functions() == (kernel.step, kernel.median)  # numba is used
     fast = get("eum").run(inputs, rounds=10, **options)
-    numpy_path = (eum_module._advance_numpy, median_position)
+    numpy_path = (eum_module._step_numpy, median_position)
     monkeypatch.setattr(eum_module, "_round_functions", lambda *_: numpy_path)
     slow = get("eum").run(inputs, rounds=10, **options)
     for name, values in slow.trajectory.items():
@@ -143,6 +148,6 @@ def test_concurrent_callers_are_safe() -> None:
 def test_small_forecasts_take_numpy_rounds_until_the_kernel_is_loaded() -> None:
     """Little work runs numpy's rounds (the same numbers) so a forecast need not load numba;
     once the kernel is loaded, every size uses it."""
-    assert eum_module._round_functions(eum_module.KERNEL_WORK) == (kernel.advance, kernel.median)
+    assert eum_module._round_functions(eum_module.KERNEL_WORK) == (kernel.step, kernel.median)
     # kernel.py is imported by this module, so small work uses it too
-    assert eum_module._round_functions(1) == (kernel.advance, kernel.median)
+    assert eum_module._round_functions(1) == (kernel.step, kernel.median)

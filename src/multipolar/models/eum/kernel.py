@@ -127,11 +127,10 @@ def _risk(
     reference: bool, q: float, t: int, mu: FloatArray, r: FloatArray, tab: FloatArray,
     P_all: FloatArray, work: FloatArray, D: FloatArray, P: FloatArray, todo: IntArray,
 ) -> None:  # fmt: skip
-    """Problem b: median, the pass with r = 1, risk exponents, and the bases of the powers in
-    ``tab``; in paper mode also the probabilities (they do not depend on r)."""
+    """Problem b, given its median mu[b]: the pass with r = 1, risk exponents, and the bases of
+    the powers in ``tab``; in paper mode also the probabilities (they do not depend on r)."""
     n, xb, mb = x.shape[1], x[b], mask[b]
     sec, dmu, rest = work[:n], work[n : 2 * n], work[2 * n :]
-    mu[b] = _median(xb, w[b], mb, rest, todo, rest[n:])
     _distances(xb, mu[b], R[b], D, dmu)
     if not reference:
         P = P_all[b]
@@ -202,11 +201,12 @@ def _select(
 def _decide(
     b: int, x: FloatArray, w: FloatArray, s: FloatArray, mask: BoolArray, R: FloatArray,
     reference: bool, q: float, t: int, fix: bool, mu: FloatArray, r: FloatArray,
-    tab: FloatArray, half: FloatArray, P_all: FloatArray, new_x: FloatArray,
+    tab: FloatArray, half: FloatArray, P_all: FloatArray, new_x: FloatArray, new_mu: FloatArray,
     work: FloatArray, D: FloatArray, P: FloatArray, todo: IntArray,
 ) -> None:  # fmt: skip
-    """Problem b: probabilities, both EUs, offers (rounds._classify) and the synchronous update
-    (rounds._select), from the powers numpy put in ``tab`` and ``half``."""
+    """Problem b: probabilities, both EUs, offers (rounds._classify), the synchronous update
+    (rounds._select) from the powers numpy put in ``tab`` and ``half``, and the median of the
+    new positions (the next round's, and the trajectory's)."""
     n, xb = x.shape[1], x[b]
     offer, target, move, key = work[:n], work[n : 2 * n], work[2 * n : 3 * n], work[3 * n : 4 * n]
     dmu, rest = work[4 * n : 5 * n], work[5 * n + n * n :]
@@ -246,6 +246,7 @@ def _decide(
                 target[j] = xi if kind == NONE else xj
             move[j] = abs(target[j] - xi)
         new_x[b, i] = _select(xi, offer, target, move, key, reference)
+    new_mu[b] = _median(new_x[b], w[b], mask[b], work, todo, work[n:])
 
 
 def _sources_digest() -> str:
@@ -265,6 +266,7 @@ def _compile_batch(digest: str) -> Callable[..., None]:
         stage: int, x: FloatArray, w: FloatArray, s: FloatArray, mask: BoolArray, R: FloatArray,
         reference: bool, q: float, t: int, fix: bool, mu: FloatArray, r: FloatArray,
         tab: FloatArray, half: FloatArray, P_all: FloatArray, new_x: FloatArray,
+        new_mu: FloatArray,
     ) -> None:  # fmt: skip
         """Run one stage (MEDIAN, RISK or DECISION) over the batch, CHUNK problems per task."""
         B, n = x.shape
@@ -281,7 +283,7 @@ def _compile_batch(digest: str) -> Callable[..., None]:
                           todo)  # fmt: skip
                 else:
                     _decide(b, x, w, s, mask, R, reference, q, t, fix, mu, r, tab, half, P_all,
-                            new_x, work, D, P, todo)  # fmt: skip
+                            new_x, new_mu, work, D, P, todo)  # fmt: skip
 
     return cast(Callable[..., None], _batch)
 
@@ -301,8 +303,36 @@ def median(x: FloatArray, w: FloatArray, mask: BoolArray) -> FloatArray:
     mask = np.ascontiguousarray(mask, dtype=np.bool_)
     mu, tab, P = np.empty(x.shape[0]), np.empty((0, 0, 0, 0)), np.empty((0, 0, 0))
     with _launch(x.shape[0]):
-        _batch(MEDIAN, x, w, x, mask, mu, True, 1.0, -1, False, mu, x, tab, x, P, x)
+        _batch(MEDIAN, x, w, x, mask, mu, True, 1.0, -1, False, mu, x, tab, x, P, x, mu)
     return mu
+
+
+def step(
+    x: FloatArray, w: FloatArray, s: FloatArray, mask: BoolArray, R: FloatArray, cfg: Settings,
+    mu: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+    """``play_round(x, w, s, mask, R, cfg)``'s ``(new_x, r)`` without the dyad tables, and
+    ``median_position`` of ``new_x``, given ``mu``, that of ``x``: two launches a round."""
+    if x.shape[-1] == 0:  # no actors: numpy's answer
+        new_x, r = advance(x, w, s, mask, R, cfg)
+        return new_x, r, median_position(new_x, w, mask)
+    x, w, s, R, mu = _float(x, w, s, R, mu)
+    mask = np.ascontiguousarray(mask, dtype=np.bool_)
+    reference, q, fix = cfg.mode == "reference", float(cfg.q), bool(cfg.fix_capitulation)
+    t = -1 if cfg.t is None else int(cfg.t)
+    B, n = x.shape
+    r, new_x, new_mu = np.empty((B, n)), np.empty((B, n)), np.empty(B)
+    tab = np.empty((3 if q == 1.0 else (7 if reference else 5), B, n, n))
+    P = np.empty((0 if reference else B, n, n))
+    with _launch(B):
+        _batch(RISK, x, w, s, mask, R, reference, q, t, fix, mu, r, tab, r, P, new_x, new_mu)
+        if reference:  # each voter's exponent
+            np.power(tab[0], r[:, None, :], out=tab[0])
+        np.power(tab[1:], r[None, :, :, None], out=tab[1:])  # the receiver's (or own) exponent
+        half = np.power(np.full_like(r, 0.5), r)
+        _batch(DECISION, x, w, s, mask, R, reference, q, t, fix, mu, r, tab, half, P, new_x,
+               new_mu)  # fmt: skip
+    return new_x, r, new_mu
 
 
 def advance(
@@ -310,21 +340,7 @@ def advance(
 ) -> tuple[FloatArray, FloatArray]:
     """``play_round(x, w, s, mask, R, cfg)``'s ``(new_x, r)``, without the dyad tables."""
     if x.shape[-1] == 0:  # no actors: numpy's answer
-        step = rounds.play_round(x, w, s, mask, R, cfg)
-        return step.new_x, step.r
-    x, w, s, R = _float(x, w, s, R)
-    mask = np.ascontiguousarray(mask, dtype=np.bool_)
-    reference, q, fix = cfg.mode == "reference", float(cfg.q), bool(cfg.fix_capitulation)
-    t = -1 if cfg.t is None else int(cfg.t)
-    B, n = x.shape
-    mu, r, new_x = np.empty(B), np.empty((B, n)), np.empty((B, n))
-    tab = np.empty((3 if q == 1.0 else (7 if reference else 5), B, n, n))
-    P = np.empty((0 if reference else B, n, n))
-    with _launch(B):
-        _batch(RISK, x, w, s, mask, R, reference, q, t, fix, mu, r, tab, r, P, new_x)
-        if reference:  # each voter's exponent
-            np.power(tab[0], r[:, None, :], out=tab[0])
-        np.power(tab[1:], r[None, :, :, None], out=tab[1:])  # the receiver's (or own) exponent
-        half = np.power(np.full_like(r, 0.5), r)
-        _batch(DECISION, x, w, s, mask, R, reference, q, t, fix, mu, r, tab, half, P, new_x)
+        round_ = rounds.play_round(x, w, s, mask, R, cfg)
+        return round_.new_x, round_.r
+    new_x, r, _ = step(x, w, s, mask, R, cfg, median(x, w, mask))
     return new_x, r
