@@ -5,6 +5,9 @@ caches them under src/multipolar/models/eum/__pycache__)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -151,3 +154,23 @@ def test_small_forecasts_take_numpy_rounds_until_the_kernel_is_loaded() -> None:
     assert eum_module._round_functions(eum_module.KERNEL_WORK) == (kernel.step, kernel.median)
     # kernel.py is imported by this module, so small work uses it too
     assert eum_module._round_functions(1) == (kernel.step, kernel.median)
+
+
+def test_loading_the_kernel_skips_scipy_linalg_and_leaves_blas_usable() -> None:
+    """numba's import-time BLAS probe is skipped (no scipy.linalg), nothing stays hidden, and
+    compiled code can still call BLAS (np.dot), in a fresh process."""
+    code = (
+        "import sys, numpy as np\n"
+        "import multipolar.models.eum as e\n"
+        "e._compiled()\n"
+        "assert 'scipy.linalg' not in sys.modules\n"
+        "assert 'scipy.linalg.cython_blas' not in sys.modules\n"
+        "from numba import njit\n"
+        "print(njit(lambda a: np.dot(a, a))(np.ones(3)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "3.0"
