@@ -71,10 +71,8 @@ def _erfc(a: FloatArray) -> FloatArray:
     return out
 
 
-def ndtr(a: FloatArray) -> FloatArray:
-    """The standard normal CDF at ``a``, as scipy.special.ndtr computes it."""
-    a = np.asarray(a, dtype=float)
-    x = (a * SQRT1_2).ravel()
+def _ndtr(x: FloatArray) -> FloatArray:
+    """ndtr of a flat run, given x = a/√2."""
     z = np.abs(x)
     out = np.full_like(x, np.nan)
     small = z < 1.0
@@ -83,4 +81,15 @@ def ndtr(a: FloatArray) -> FloatArray:
     with np.errstate(over="ignore", invalid="ignore"):  # ±inf: exp(−inf) P/Q is 0 · nan
         y = 0.5 * _erfc(z[big])
     out[big] = np.where(x[big] > 0, 1.0 - y, y)
-    return out.reshape(a.shape)
+    return out
+
+
+BLOCK = 1 << 16  # values per pass: the temporaries stay small (100,000 draws × 30: 24 MB each)
+
+
+def ndtr(a: FloatArray) -> FloatArray:
+    """The standard normal CDF at ``a``, as scipy.special.ndtr computes it."""
+    x = (np.asarray(a, dtype=float) * SQRT1_2).ravel()
+    for lo in range(0, x.size, BLOCK):
+        x[lo : lo + BLOCK] = _ndtr(x[lo : lo + BLOCK])
+    return x.reshape(np.shape(a))
