@@ -8,9 +8,11 @@ New positions and risk exponents equal ``play_round``'s bit for bit (tests/test_
 That matters: the model has exact ties (x_i = x_j makes an EU zero up to rounding, and its sign
 picks an offer). So every sum follows numpy's order (npcompat.py), and every power is left to
 numpy, which may evaluate ``**`` with SIMD routines (SVML on AVX-512) whose last bit differs
-from the C library's ``pow`` that numba calls. A round is therefore the RISK stage (median, the
-pass with r = 1, where x**1 = x exactly, and the bases of the powers), numpy's powers, and the
-DECISION stage. Zero bases go to numpy as 1 (SVML is slow on zeros) and come back as 0**r.
+from the C library's ``pow`` that numba calls. A round is therefore the RISK stage (given the
+median: the pass with r = 1, where x**1 = x exactly, and the bases of the powers), numpy's
+powers, and the DECISION stage, which ends with the median of the new positions (the
+trajectory's, and the next round's): two launches a round. Zero bases go to numpy as 1 (SVML is
+slow on zeros) and come back as 0**r.
 
 Only ``_batch`` is cached (in ``__pycache__``); numba keys a cache on the function's own file,
 so its key also carries a digest of the files its helpers come from.
