@@ -59,13 +59,15 @@ docs: $(DOCS_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet
 
 # bench/run.py prints the table of every target; any other script in bench/ (not a helper
-# that run.py imports, nor the fuzzer: `make fuzz`) runs after it, each printing its figures.
-BENCH_HELPERS := bench/run.py bench/whatif.py bench/fuzz.py
+# that run.py imports, nor the fuzzer: `make fuzz`) runs after it, each printing its figures;
+# bench/summary.py then prints one table of every target from what they all wrote.
+BENCH_HELPERS := bench/run.py bench/whatif.py bench/fuzz.py bench/summary.py
 BENCH_SCRIPTS := $(filter-out $(BENCH_HELPERS),$(sort $(wildcard bench/*.py)))
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	@for script in $(BENCH_SCRIPTS); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	$(BIN)/python bench/summary.py
 
 # 10,000 mutated scenario/BDM/KTAB files through validate and import, each under 30 s; counts
 # by outcome on stdout and in bench/fuzz-results.json (FUZZ_ARGS="--cases 500" for a short run).

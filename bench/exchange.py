@@ -3,7 +3,7 @@ DEU III leaderboard rows. Prints a table and writes bench/exchange.json (needs .
 
 Speed is measured here, never asserted in tests. Figures depend on the machine: the core count
 is recorded with them. Run: ``python bench/exchange.py [--draws N]`` (after ``make venv``);
-``make bench`` times 1,000 draws and scales the time to 10,000 (the full run takes minutes:
+``make bench`` times 300 draws and scales the time to 10,000 (the full run takes minutes:
 ``--draws 10000``).
 """
 
@@ -108,7 +108,7 @@ def main() -> None:
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--draws", type=int, default=1_000, help="draws timed (scaled to 10,000)")
+    parser.add_argument("--draws", type=int, default=300, help="draws timed (scaled to 10,000)")
     start = time.perf_counter()
     dutch = dutch_bench(parser.parse_args().draws)
     deu = deu_bench()

@@ -18,6 +18,7 @@ tests; figures depend on the machine (the core count and load average are record
 
     python bench/load.py            # the whole run (a few minutes)
     python bench/load.py --quick    # 50 concurrent, RSS after 20 and 200 (a smoke run)
+    python bench/load.py --whatif   # only the what-if bursts (printed, not written)
 """
 
 from __future__ import annotations
@@ -62,6 +63,22 @@ def tree_rss(pid: int) -> int:
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
     return total
+
+
+def tree_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by a process, and by it and all its living
+    descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    own, total, todo = 0.0, 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            seconds = (int(fields[11]) + int(fields[12])) / tick
+            own, total = (seconds if p == pid else own), total + seconds
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    return own, total
 
 
 def whatif(value: float) -> dict[str, Any]:
@@ -132,13 +149,18 @@ async def timed(
     return time.perf_counter() - start, response.status_code, response
 
 
-async def burst(client: RawClient, bodies: list[dict[str, Any]]) -> dict[str, Any]:
-    """All ``bodies`` at once to /api/forecast: latency quantiles and status counts."""
+async def burst(client: RawClient, bodies: list[dict[str, Any]], pid: int) -> dict[str, Any]:
+    """All ``bodies`` at once to /api/forecast: latency quantiles, status counts, and the CPU
+    time the server's main process and all its processes spent per request."""
+    before = tree_cpu(pid)
     results = await asyncio.gather(*(timed(client, "POST", "/api/forecast", b) for b in bodies))
+    after = tree_cpu(pid)
     statuses: dict[str, int] = {}
     for _, status, _ in results:
         statuses[str(status)] = statuses.get(str(status), 0) + 1
-    return {**quantiles([r[0] for r in results]), "statuses": statuses}
+    cpu = {"cpu_ms_per_request_main": (after[0] - before[0]) / len(bodies) * 1000,
+           "cpu_ms_per_request_all": (after[1] - before[1]) / len(bodies) * 1000}  # fmt: skip
+    return {**quantiles([r[0] for r in results]), "statuses": statuses, **cpu}
 
 
 async def worst_case(client: RawClient, meta: dict[str, Any]) -> dict[str, Any]:
@@ -193,15 +215,17 @@ async def memory(client: RawClient, pid: int, first: int, then: int) -> dict[str
     return {"rss_bytes": rss, "growth": growth, "within_10_percent": abs(growth) <= 0.10}
 
 
-async def measure(base: str, pid: int, quick: bool) -> dict[str, Any]:
+async def measure(base: str, pid: int, quick: bool, whatif_only: bool = False) -> dict[str, Any]:
     client = RawClient(base)
     meta = (await client.get("/api/meta")).json()
     warm = await client.post("/api/forecast", json=whatif(30))  # every model, each worker
     await asyncio.gather(*(client.post("/api/forecast", json=whatif(31 + i)) for i in range(4)))
     n = 50 if quick else 200
     out: dict[str, Any] = {"limits": meta["limits"], "warm_up_status": warm.status_code}
-    out["whatif_distinct"] = await burst(client, [whatif(40 + i * 0.1) for i in range(n)])
-    out["whatif_identical"] = await burst(client, [whatif(77.7)] * n)
+    out["whatif_distinct"] = await burst(client, [whatif(40 + i * 0.1) for i in range(n)], pid)
+    out["whatif_identical"] = await burst(client, [whatif(77.7)] * n, pid)
+    if whatif_only:
+        return out
     out["worst_case"] = await worst_case(client, meta)
     out["memory"] = await memory(client, pid, *((20, 200) if quick else (100, 1000)))
     return out
@@ -211,10 +235,15 @@ def report(data: dict[str, Any]) -> None:
     def line(name: str, q: dict[str, Any]) -> None:
         print(f"  {name:<38} p50 {q['p50']:7.3f} s   p99 {q['p99']:7.3f} s   "
               f"max {q['max']:7.3f} s   n={q['n']}  {q.get('statuses', '')}")  # fmt: skip
+        if "cpu_ms_per_request_all" in q:
+            print(f"  {'':<38} server CPU per request: {q['cpu_ms_per_request_all']:.1f} ms "
+                  f"(main process {q['cpu_ms_per_request_main']:.1f} ms)")  # fmt: skip
 
     print(f"load test: {data['cores']} cores, load average {data['load_average']}")
     line("what-if, all different", data["whatif_distinct"])
     line("what-if, all the same", data["whatif_identical"])
+    if "worst_case" not in data:
+        return
     worst = data["worst_case"]
     line("/api/meta during the worst case", worst["meta"])
     print(f"  worst case ({worst['request']}): {worst['status']} in {worst['seconds']:.1f} s "
@@ -231,7 +260,9 @@ def report(data: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smaller smoke run")
-    quick = parser.parse_args().quick
+    parser.add_argument("--whatif", action="store_true", help="only the what-if bursts")
+    args = parser.parse_args()
+    quick = args.quick
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp, "server.log").open("w")  # noqa: SIM115 - closed below
@@ -248,7 +279,8 @@ def main() -> None:
                 time.sleep(0.5)
             else:
                 raise SystemExit("the server did not start within 120 s; see its log")
-            data = asyncio.run(asyncio.wait_for(measure(base, server.pid, quick), BUDGET))
+            measured = measure(base, server.pid, quick, args.whatif)
+            data = asyncio.run(asyncio.wait_for(measured, BUDGET))
         finally:
             server.terminate()
             try:
@@ -259,6 +291,9 @@ def main() -> None:
     data["cores"] = os.cpu_count()
     data["load_average"] = [round(x, 2) for x in os.getloadavg()]
     data["quick"] = quick
+    if args.whatif:  # a partial run: printed, not written over the whole run's results
+        report(data)
+        return
     OUT.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     report(data)
 

@@ -122,20 +122,6 @@ def make_run(folder: Path) -> dict[str, float]:
     return process(["run", str(UKRAINE), "-o", str(folder / "ukraine.html")])
 
 
-def separate_commands(folder: Path) -> dict[str, float]:
-    """What `make run` ran before `multipolar run`: its six commands as processes (summed)."""
-    report = folder / "ukraine.html"
-    steps = [
-        ["validate", str(UKRAINE)], ["summary", str(UKRAINE)], ["forecast", str(UKRAINE)],
-        ["war", str(UKRAINE)], ["deals", str(UKRAINE), "--top", "3"],
-        ["report", str(UKRAINE), "-o", str(report), "--quiet"],
-    ]  # fmt: skip
-    runs = [process(step) for step in steps]
-    return {k: sum(r[k] for r in runs) for k in ("cpu", "wall")} | {
-        "max_rss_mib": max(r["max_rss_mib"] for r in runs)
-    }
-
-
 # --- in process ------------------------------------------------------------------------------
 
 
@@ -327,12 +313,6 @@ def processes(quick: bool, folder: Path) -> list[Case]:
              "its six commands as processes (issue 15 morning)", 10.0, "issue 15",
              {"wall_s": run["wall"]})
     )  # fmt: skip
-    if not quick:
-        six = separate_commands(folder)
-        out.append(
-            Case("the same six commands as six processes", six["cpu"], "cpu", None, "", None,
-                 "", {"wall_s": six["wall"]})
-        )  # fmt: skip
     deu = SHARED / "data" / "deu" / "deu3.csv"
     if not quick and deu.exists():
         bt = process(["backtest", "deu", str(deu), "--format", "json", "-o",
@@ -373,7 +353,7 @@ def main() -> None:
     quick = "--quick" in sys.argv[1:]
     if "--src" in sys.argv[1:]:
         SRC[0] = Path(sys.argv[sys.argv.index("--src") + 1]).resolve()
-    start = time.perf_counter()
+    started_at, start = time.time(), time.perf_counter()
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         cases = processes(quick, Path(tmp))
@@ -391,6 +371,7 @@ def main() -> None:
             "platform": platform.platform(),
         },
         "seconds": took,
+        "started_at": started_at,  # bench/summary.py times the whole `make bench` from it
         "quick": quick,
         "sources": str(SRC[0]),
         "cases": [asdict(c) | {"ratio": c.ratio, "holds": c.holds} for c in cases],

@@ -5,6 +5,9 @@ caches them under src/multipolar/models/eum/__pycache__)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -49,6 +52,11 @@ def _same_round(batch: Batch, cfg: Settings) -> None:
         step = play_round(x, w, s, mask, R, cfg)
     np.testing.assert_allclose(new_x, step.new_x, rtol=0, atol=TOL)
     np.testing.assert_allclose(r, step.r, rtol=0, atol=TOL)
+    with np.errstate(all="ignore"):
+        mu, new_mu = median_position(x, w, mask), median_position(step.new_x, w, mask)
+    fused = kernel.step(x, w, s, mask, R, cfg, mu)  # the round and the median after it
+    for got, want in zip(fused, (step.new_x, step.r, new_mu), strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("options", OPTIONS, ids=str)
@@ -77,9 +85,9 @@ def test_eum_fast_path_matches_numpy_path(
     options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inputs = _emission_draws(300)
-    assert eum_module._round_functions() == (kernel.advance, kernel.median)  # numba is used
+    assert eum_module._round_functions() == (kernel.step, kernel.median)  # numba is used
     fast = get("eum").run(inputs, rounds=10, **options)
-    numpy_path = (eum_module._advance_numpy, median_position)
+    numpy_path = (eum_module._step_numpy, median_position)
     monkeypatch.setattr(eum_module, "_round_functions", lambda *_: numpy_path)
     slow = get("eum").run(inputs, rounds=10, **options)
     for name, values in slow.trajectory.items():
@@ -143,6 +151,27 @@ def test_concurrent_callers_are_safe() -> None:
 def test_small_forecasts_take_numpy_rounds_until_the_kernel_is_loaded() -> None:
     """Little work runs numpy's rounds (the same numbers) so a forecast need not load numba;
     once the kernel is loaded, every size uses it."""
-    assert eum_module._round_functions(eum_module.KERNEL_WORK) == (kernel.advance, kernel.median)
+    assert eum_module._round_functions(eum_module.KERNEL_WORK) == (kernel.step, kernel.median)
     # kernel.py is imported by this module, so small work uses it too
-    assert eum_module._round_functions(1) == (kernel.advance, kernel.median)
+    assert eum_module._round_functions(1) == (kernel.step, kernel.median)
+
+
+def test_loading_the_kernel_skips_scipy_linalg_and_leaves_blas_usable() -> None:
+    """numba's import-time BLAS probe is skipped (no scipy.linalg), nothing stays hidden, and
+    compiled code can still call BLAS (np.dot), in a fresh process."""
+    code = (
+        "import sys, numpy as np\n"
+        "import multipolar.models.eum as e\n"
+        "step, median = e._compiled()\n"
+        "median(np.zeros((1, 3)), np.ones((1, 3)), np.ones((1, 3), bool))\n"
+        "assert 'scipy.linalg' not in sys.modules\n"
+        "assert 'scipy.linalg.cython_blas' not in sys.modules\n"
+        "from numba import njit\n"
+        "print(njit(lambda a: np.dot(a, a))(np.ones(3)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "3.0"

@@ -14,11 +14,11 @@ from multipolar.deals.batch import maxmin_margins
 from multipolar.deals.solve import maxmin
 from multipolar.deals.space import build_space, stack
 from multipolar.deals.verdict import TOL
-from multipolar.errors import ScenarioError, UsageError
+from multipolar.errors import UsageError
 from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.checks import estimates
-from multipolar.scenario.loader import to_data
-from multipolar.scenario.paths import copy_path, get_estimate, set_value, with_value
+from multipolar.scenario.incremental import Edits
+from multipolar.scenario.paths import get_estimate
 from multipolar.scenario.schema import Estimate, Scenario
 
 if TYPE_CHECKING:
@@ -132,20 +132,17 @@ def _margins_all(scn: Scenario, asked: list[tuple[str, FloatArray]]) -> list[Flo
 
 class _Validity:
     """Whether the scenario with one value changed is valid (as ``with_value`` decides),
-    remembered per (path, value)."""
+    remembered per (path, value). ``scenario.incremental`` decides it as full validation
+    would, without validating the whole scenario again for each value."""
 
     def __init__(self, scn: Scenario) -> None:
-        self.data = to_data(scn)
+        self.edits = Edits(scn)
         self.seen: dict[tuple[str, float], bool] = {}
 
     def __call__(self, path: str, value: float) -> bool:
         key = (path, value)
         if key not in self.seen:
-            try:
-                set_value(copy_path(self.data, path), path, value)
-                self.seen[key] = True
-            except ScenarioError:
-                self.seen[key] = False
+            self.seen[key] = self.edits.valid(path, value)
         return self.seen[key]
 
 
@@ -263,7 +260,7 @@ def _what_it_takes_all(scn: Scenario, paths: list[str]) -> list[WhatItTakes]:
         is_open = now >= -TOL
         inside, outside = brackets[i]
         boundary = inside if is_open else outside  # a value at which the zone is (still) open
-        changed = with_value(scn, paths[i], boundary)
+        changed = valid.edits.set(paths[i], boundary)  # as with_value(scn, path, boundary)
         space = build_space(changed)
         verb = "last open" if is_open else "opened"
         package = describe(space, f"{verb} at {paths[i]} = {boundary:.4g}", maxmin(space).z)

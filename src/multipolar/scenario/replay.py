@@ -112,6 +112,20 @@ class Replay:
         self._places: dict[str, tuple[Any, str]] = {}
         self._rules: dict[str, tuple[float, float, str, bool] | None] = {}
 
+    @classmethod
+    def checker(cls, scn: Scenario) -> Replay:
+        """A replay without data, whose ``check`` judges an estimate at a path as ``apply``
+        would (for ``scenario.incremental``)."""
+        state = cls.__new__(cls)
+        state.scales = {i.id: i.scale for i in scn.issues}
+        state.correlated = {p for corr in scn.correlations for p in corr.between}
+        state._rules = {}
+        return state
+
+    def check(self, path: str, est: dict[str, Any]) -> tuple[str, str] | None:
+        """What is wrong with ``est`` landing at ``path`` (message, fix), or None."""
+        return self._check(path, est)
+
     # -- one effect ---------------------------------------------------------------------------
     def apply(self, eff: Effect) -> None:
         """Apply ``eff``; raise ``EffectError`` when the result would not be valid."""
@@ -299,7 +313,7 @@ def replay(scn: Scenario, events: Iterable[Event], effects: Sequence[int] | None
 
 
 _FINAL: OrderedDict[int, tuple[Scenario, Scenario]] = OrderedDict()
-_FINAL_SIZE = 32  # validated scenarios whose final state is kept until asked for (the newest)
+_FINAL_SIZE = 64  # validated scenarios whose final state is kept until asked for (the newest)
 _FINAL_LOCK = threading.Lock()
 
 

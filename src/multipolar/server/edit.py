@@ -6,18 +6,19 @@ validates the result, so an edit the schema does not allow is a one-line error n
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from functools import lru_cache
-from typing import Any
 
 from multipolar.data import bundled_scenarios
 from multipolar.errors import ScenarioError, UsageError, did_you_mean
 from multipolar.report.palette import actor_colours
 from multipolar.scenario import load
 from multipolar.scenario.base import Estimate
-from multipolar.scenario.loader import parse_json, parse_yaml, to_data, validate
-from multipolar.scenario.paths import copy_path, get_estimate, set_value
+from multipolar.scenario.incremental import Edited, Edits
+from multipolar.scenario.loader import parse_json, parse_yaml, validate
+from multipolar.scenario.paths import get_estimate
 from multipolar.scenario.schema import Scenario
 from multipolar.server import schemas as api
 from multipolar.server.limits import LimitError, Limits, check_count, check_scenario, check_yaml
@@ -85,15 +86,38 @@ def _upload(text: str, fmt: str, max_yaml_nodes: int) -> Scenario:
 
 def apply_edits(scn: Scenario, edits: list[api.Edit], limits: Limits) -> Scenario:
     """``scn`` with each edit's estimate set to its value, in order (``paths.with_value``)."""
+    return _apply(scn, edits, limits)[0]
+
+
+def _apply(scn: Scenario, edits: list[api.Edit], limits: Limits) -> tuple[Scenario, Edited | None]:
+    """``apply_edits``, and the last edit as ``scenario.incremental`` judged it (None if it was
+    validated in full, or if there are no edits). Every edit is answered as
+    ``set_value(copy_path(to_data(scn), path), path, value)`` would, by ``Edits``, which does
+    not validate the whole scenario again for the numbers it knows."""
     check_count("edits", len(edits), limits.max_edits)
+    edited: Edited | None = None
     for index, edit in enumerate(edits):
         problem = _path_problem(scn, edit.path, remember=index == 0)
         if problem is not None:
             raise UsageError(
                 f"edits[{index}].path: {problem}; fix: name a number, e.g. positions.RUS.donbas"
             )
-        scn = set_value(copy_path(_data_of(scn), edit.path), edit.path, edit.value)
-    return scn
+        edits_of = _edits_of(scn) if index == 0 or edited is None else edited.edits()
+        made = edits_of.edit(edit.path, edit.value)
+        edited = made if isinstance(made, Edited) else None
+        scn = made.scenario if isinstance(made, Edited) else made
+    return scn, edited
+
+
+def edited_hash(scn: Scenario, edited: Edited | None) -> str:
+    """``scenario_hash(scn)``; for an edit judged incrementally, from its parent's text."""
+    if edited is None or edited.scenario is not scn:
+        return scenario_hash(scn)
+    try:
+        text = edited.canonical_text()
+    except (ValueError, TypeError):  # a non-finite number somewhere: the store's own way
+        return scenario_hash(scn)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 _PATHS: OrderedDict[tuple[int, str], tuple[Scenario, str | None]] = OrderedDict()
@@ -124,23 +148,23 @@ def _path_problem(scn: Scenario, path: str, *, remember: bool) -> str | None:
     return problem
 
 
-_DATA: OrderedDict[int, tuple[Scenario, dict[str, Any]]] = OrderedDict()
+_EDITS: OrderedDict[int, tuple[Scenario, Edits]] = OrderedDict()
 
 
-def _data_of(scn: Scenario) -> dict[str, Any]:
-    """``to_data(scn)``, kept for the last few scenarios edited: every what-if on a scenario
-    starts from the same data (``copy_path`` leaves it as it was)."""
+def _edits_of(scn: Scenario) -> Edits:
+    """The incremental edits of ``scn``, kept for the last few scenarios edited: every what-if
+    on a scenario starts from the same data (and the same validated parts)."""
     with _DATA_LOCK:
-        hit = _DATA.get(id(scn))
+        hit = _EDITS.get(id(scn))
         if hit is not None and hit[0] is scn:
-            _DATA.move_to_end(id(scn))
+            _EDITS.move_to_end(id(scn))
             return hit[1]
-    data = to_data(scn)
+    edits = Edits(scn)
     with _DATA_LOCK:
-        _DATA[id(scn)] = (scn, data)  # the scenario is kept too, so its id is not reused
-        while len(_DATA) > 16:
-            _DATA.popitem(last=False)
-    return data
+        _EDITS[id(scn)] = (scn, edits)  # the scenario is kept too, so its id is not reused
+        while len(_EDITS) > 16:
+            _EDITS.popitem(last=False)
+    return edits
 
 
 def prepare(
@@ -149,6 +173,15 @@ def prepare(
     """The edited scenario of a request and its source."""
     scn, source = open_scenario(request.scenario, limits, db_url)
     return apply_edits(scn, request.edits, limits), source
+
+
+def prepare_hashed(
+    request: api.ScenarioRequest, limits: Limits, db_url: str | None = None
+) -> tuple[Scenario, str]:
+    """The edited scenario of a request and its ``scenario_hash``."""
+    scn, _ = open_scenario(request.scenario, limits, db_url)
+    edited_scn, edited = _apply(scn, request.edits, limits)
+    return edited_scn, edited_hash(edited_scn, edited)
 
 
 def _range(est: Estimate) -> api.Range:

@@ -20,7 +20,7 @@ from multipolar.server.analyses import (
     run_forecast,
     run_timeline,
 )
-from multipolar.server.edit import UnknownScenarioError, prepare, scenario_info
+from multipolar.server.edit import UnknownScenarioError, prepare, prepare_hashed, scenario_info
 from multipolar.server.limits import LimitError, Limits, check_count
 from multipolar.store import runs as store
 
@@ -65,12 +65,12 @@ def scenario_job(req: api.ScenarioRequest, limits: Limits, db_url: str | None) -
 
 
 def forecast_job(req: api.ForecastRequest, limits: Limits, db_url: str | None) -> dict[str, Any]:
-    scn, _ = prepare(req, limits, db_url)
+    scn, digest = prepare_hashed(req, limits, db_url)
     models = model_names(req.models)
     seconds = cost.forecast_cost(scn, models)
     cost.check_budget("forecast", seconds, limits, "choose fewer models or fewer rounds")
     return {
-        "scenario_hash": store.scenario_hash(scn),
+        "scenario_hash": digest,
         "forecasts": run_forecast(scn, models, req.seed),
     }
 

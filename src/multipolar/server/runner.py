@@ -94,6 +94,19 @@ def _waiter(source: Future[Any]) -> asyncio.Future[Any]:
     return waiter
 
 
+async def _gone(request: Request) -> None:
+    """Return once the request's client has disconnected. The body has been read, so the
+    server's next message is the disconnect: waited for, not polled (no work per request while
+    it waits). A stand-in without ``receive`` (tests) is polled with ``is_disconnected``."""
+    receive = getattr(request, "receive", None)
+    if receive is None:
+        while not await request.is_disconnected():
+            await asyncio.sleep(POLL)
+        return
+    while (await receive()).get("type") != "http.disconnect":
+        await asyncio.sleep(POLL)  # not expected once the body is read: never spin
+
+
 class Runner:
     """Runs jobs for one app (see the module docstring)."""
 
@@ -212,14 +225,14 @@ class Runner:
                     return self._cache[key]
         flight = self._flight(func, args, key)
         waiter = _waiter(flight.future)
+        gone = asyncio.ensure_future(_gone(request))
         try:
-            while True:
-                done, _ = await asyncio.wait({waiter}, timeout=POLL)
-                if done:
-                    return waiter.result()
-                if await request.is_disconnected():
-                    raise LimitError("the client disconnected; the analysis was stopped", 503)
+            done, _ = await asyncio.wait({waiter, gone}, return_when=asyncio.FIRST_COMPLETED)
+            if waiter in done:
+                return waiter.result()
+            raise LimitError("the client disconnected; the analysis was stopped", 503)
         finally:
+            gone.cancel()
             with self._lock:
                 flight.waiters -= 1
                 orphan = flight.waiters == 0 and not flight.future.done()

@@ -22,6 +22,7 @@ from multipolar.scenario.checks import estimates
 from multipolar.scenario.paths import get_estimate
 from multipolar.scenario.schema import Estimate, Scenario
 from multipolar.uncertainty.backends import Backend, Progress, map_chunks
+from multipolar.uncertainty.normal import ndtr
 
 if TYPE_CHECKING:  # scipy.stats and the models load on first use (validate imports this module)
     import pandas as pd
@@ -72,9 +73,7 @@ def uniforms(
             raise UsageError(
                 "correlations: the matrix is not positive definite; fix: weaken some of them"
             ) from None
-    from scipy.special import ndtr  # the standard normal CDF (scipy.stats.norm.cdf's own)
-
-    u = ndtr(z)
+    u = ndtr(z)  # scipy.special.ndtr's numbers, without importing scipy
     return {p: u[:, i] for i, p in enumerate(paths)}
 
 

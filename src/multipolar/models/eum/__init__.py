@@ -22,9 +22,10 @@ from multipolar.params import MAX_ROUNDS, Param
 from multipolar.scenario.arrays import BoolArray, FloatArray, Inputs
 
 __all__ = ["OFFER_NAMES", "Round", "Settings", "eum", "play_round", "settings"]
-Advance = Callable[
-    [FloatArray, FloatArray, FloatArray, BoolArray, FloatArray, Settings],
-    tuple[FloatArray, FloatArray],
+#: a round and the median after it: (x, w, s, mask, R, cfg, median of x) -> (new_x, r, median)
+Step = Callable[
+    [FloatArray, FloatArray, FloatArray, BoolArray, FloatArray, Settings, FloatArray],
+    tuple[FloatArray, FloatArray, FloatArray],
 ]
 Median = Callable[[FloatArray, FloatArray, BoolArray], FloatArray]
 
@@ -48,34 +49,62 @@ def settings(
     return Settings(mode=chosen, q=float(q), t=t, fix_capitulation=fix)
 
 
-def _advance_numpy(
-    x: FloatArray, w: FloatArray, s: FloatArray, mask: BoolArray, R: FloatArray, cfg: Settings
-) -> tuple[FloatArray, FloatArray]:
+def _step_numpy(
+    x: FloatArray, w: FloatArray, s: FloatArray, mask: BoolArray, R: FloatArray, cfg: Settings,
+    mu: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+    del mu  # play_round finds it again
     step = play_round(x, w, s, mask, R, cfg)
-    return step.new_x, step.r
+    return step.new_x, step.r, median_position(step.new_x, w, mask)
 
 
 #: below this much work (problems × actors³ per round) numpy's rounds beat loading numba
 KERNEL_WORK = 100_000
 
 
-def _round_functions(work: int = KERNEL_WORK) -> tuple[Advance, Median]:
+def _round_functions(work: int = KERNEL_WORK) -> tuple[Step, Median]:
     """The round and median for ``work`` (problems × actors³): numpy's for small work, unless
     the compiled kernels are loaded already; the compiled ones (kernel.py: the same numbers,
     bit for bit, batched fast) otherwise. Numba loads on first use, never at start-up."""
     if work < KERNEL_WORK and "multipolar.models.eum.kernel" not in sys.modules:
-        return _advance_numpy, median_position
+        return _step_numpy, median_position
     return _compiled()
 
 
-@cache
-def _compiled() -> tuple[Advance, Median]:
-    """The compiled round and median; numpy's when numba is missing."""
+def _import_numba() -> None:
+    """Load numba's numpy support without its import-time probe of scipy's BLAS.
+
+    numba/np/arraymath.py imports scipy.linalg.cython_blas when it loads, only to choose how
+    np.cov and np.correlate take inner products in compiled code; that pulls in all of
+    scipy.linalg (and, through scipy's array-API layer, numpy.f2py and numpy.testing): some
+    0.3 s of CPU and 17 MiB for kernels that use no BLAS. With the module hidden the probe fails
+    at once; np.dot and np.linalg still find scipy when they compile (numba looks again then).
+    The global import lock keeps other threads from importing scipy.linalg meanwhile."""
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return
+    import _imp
+
+    _imp.acquire_lock()
     try:
-        from multipolar.models.eum.kernel import advance, median
+        sys.modules.setdefault("scipy.linalg.cython_blas", None)  # type: ignore[arg-type]
+        import numba.np.arraymath  # noqa: F401  (numba loads it with the first kernel: now)
     except ImportError:  # pragma: no cover
-        return _advance_numpy, median_position
-    return advance, median
+        pass
+    finally:
+        if sys.modules.get("scipy.linalg.cython_blas", False) is None:
+            del sys.modules["scipy.linalg.cython_blas"]
+        _imp.release_lock()
+
+
+@cache
+def _compiled() -> tuple[Step, Median]:
+    """The compiled round and median; numpy's when numba is missing."""
+    _import_numba()
+    try:
+        from multipolar.models.eum.kernel import median, step
+    except ImportError:  # pragma: no cover
+        return _step_numpy, median_position
+    return step, median
 
 
 @register(
@@ -154,7 +183,7 @@ def eum(
     if rounds < 0 or patience < 1:
         raise UsageError("eum: rounds must be >= 0 and patience >= 1")
     lead, n = inputs.x.shape[:-1], inputs.x.shape[-1]  # lead = (..., k)
-    advance, median_of = _round_functions(int(np.prod(lead, dtype=int)) * n**3)
+    step, median_of = _round_functions(int(np.prod(lead, dtype=int)) * n**3)
     x = inputs.x.reshape(-1, n).astype(float)
     s = inputs.s.reshape(-1, n)
     mask = inputs.mask.reshape(-1, n)
@@ -170,11 +199,11 @@ def eum(
     for _round in range(rounds):
         if not still.any():
             break
-        new_x, r = advance(x, w, s, mask, R, cfg)
+        new_x, r, new_median = step(x, w, s, mask, R, cfg, medians[-1])
         x = np.where(still[:, None], new_x, x)
         history.append(x)
         risk.append(np.where(still[:, None] & mask, r, np.nan))
-        medians.append(median_of(x, w, mask))
+        medians.append(np.where(still, new_median, medians[-1]))  # = median_of(x)
         if epsilon is not None:
             calm = np.where(np.abs(medians[-1] - medians[-2]) < epsilon, calm + 1, 0)
             still &= calm < patience

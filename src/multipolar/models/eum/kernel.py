@@ -8,9 +8,11 @@ New positions and risk exponents equal ``play_round``'s bit for bit (tests/test_
 That matters: the model has exact ties (x_i = x_j makes an EU zero up to rounding, and its sign
 picks an offer). So every sum follows numpy's order (npcompat.py), and every power is left to
 numpy, which may evaluate ``**`` with SIMD routines (SVML on AVX-512) whose last bit differs
-from the C library's ``pow`` that numba calls. A round is therefore the RISK stage (median, the
-pass with r = 1, where x**1 = x exactly, and the bases of the powers), numpy's powers, and the
-DECISION stage. Zero bases go to numpy as 1 (SVML is slow on zeros) and come back as 0**r.
+from the C library's ``pow`` that numba calls. A round is therefore the RISK stage (given the
+median: the pass with r = 1, where x**1 = x exactly, and the bases of the powers), numpy's
+powers, and the DECISION stage, which ends with the median of the new positions (the
+trajectory's, and the next round's): two launches a round. Zero bases go to numpy as 1 (SVML is
+slow on zeros) and come back as 0**r.
 
 Only ``_batch`` is cached (in ``__pycache__``); numba keys a cache on the function's own file,
 so its key also carries a digest of the files its helpers come from.
@@ -19,6 +21,7 @@ so its key also carries a digest of the files its helpers come from.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,6 +40,10 @@ from multipolar.models.eum.votes import median as _median
 from multipolar.models.eum.votes import prob_paper, prob_reference
 from multipolar.scenario.arrays import BoolArray, FloatArray
 
+# numba's OpenMP workers spin-wait after each launch (GNU OpenMP: some 300,000 turns), burning
+# a core while numpy computes the powers between the two launches of a round: a third more CPU
+# for 100,000 draws. Passive workers sleep instead. Read once, when OpenMP loads (first launch).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 CHUNK = 32  # problems per parallel task
 MEDIAN, RISK, DECISION = 0, 1, 2  # the stages _batch runs
 _LOCK = threading.Lock()  # numba's default (workqueue) threads abort on concurrent launches
@@ -127,11 +134,10 @@ def _risk(
     reference: bool, q: float, t: int, mu: FloatArray, r: FloatArray, tab: FloatArray,
     P_all: FloatArray, work: FloatArray, D: FloatArray, P: FloatArray, todo: IntArray,
 ) -> None:  # fmt: skip
-    """Problem b: median, the pass with r = 1, risk exponents, and the bases of the powers in
-    ``tab``; in paper mode also the probabilities (they do not depend on r)."""
+    """Problem b, given its median mu[b]: the pass with r = 1, risk exponents, and the bases of
+    the powers in ``tab``; in paper mode also the probabilities (they do not depend on r)."""
     n, xb, mb = x.shape[1], x[b], mask[b]
     sec, dmu, rest = work[:n], work[n : 2 * n], work[2 * n :]
-    mu[b] = _median(xb, w[b], mb, rest, todo, rest[n:])
     _distances(xb, mu[b], R[b], D, dmu)
     if not reference:
         P = P_all[b]
@@ -202,11 +208,12 @@ def _select(
 def _decide(
     b: int, x: FloatArray, w: FloatArray, s: FloatArray, mask: BoolArray, R: FloatArray,
     reference: bool, q: float, t: int, fix: bool, mu: FloatArray, r: FloatArray,
-    tab: FloatArray, half: FloatArray, P_all: FloatArray, new_x: FloatArray,
+    tab: FloatArray, half: FloatArray, P_all: FloatArray, new_x: FloatArray, new_mu: FloatArray,
     work: FloatArray, D: FloatArray, P: FloatArray, todo: IntArray,
 ) -> None:  # fmt: skip
-    """Problem b: probabilities, both EUs, offers (rounds._classify) and the synchronous update
-    (rounds._select), from the powers numpy put in ``tab`` and ``half``."""
+    """Problem b: probabilities, both EUs, offers (rounds._classify), the synchronous update
+    (rounds._select) from the powers numpy put in ``tab`` and ``half``, and the median of the
+    new positions (the next round's, and the trajectory's)."""
     n, xb = x.shape[1], x[b]
     offer, target, move, key = work[:n], work[n : 2 * n], work[2 * n : 3 * n], work[3 * n : 4 * n]
     dmu, rest = work[4 * n : 5 * n], work[5 * n + n * n :]
@@ -246,6 +253,7 @@ def _decide(
                 target[j] = xi if kind == NONE else xj
             move[j] = abs(target[j] - xi)
         new_x[b, i] = _select(xi, offer, target, move, key, reference)
+    new_mu[b] = _median(new_x[b], w[b], mask[b], work, todo, work[n:])
 
 
 def _sources_digest() -> str:
@@ -265,6 +273,7 @@ def _compile_batch(digest: str) -> Callable[..., None]:
         stage: int, x: FloatArray, w: FloatArray, s: FloatArray, mask: BoolArray, R: FloatArray,
         reference: bool, q: float, t: int, fix: bool, mu: FloatArray, r: FloatArray,
         tab: FloatArray, half: FloatArray, P_all: FloatArray, new_x: FloatArray,
+        new_mu: FloatArray,
     ) -> None:  # fmt: skip
         """Run one stage (MEDIAN, RISK or DECISION) over the batch, CHUNK problems per task."""
         B, n = x.shape
@@ -281,7 +290,7 @@ def _compile_batch(digest: str) -> Callable[..., None]:
                           todo)  # fmt: skip
                 else:
                     _decide(b, x, w, s, mask, R, reference, q, t, fix, mu, r, tab, half, P_all,
-                            new_x, work, D, P, todo)  # fmt: skip
+                            new_x, new_mu, work, D, P, todo)  # fmt: skip
 
     return cast(Callable[..., None], _batch)
 
@@ -301,8 +310,36 @@ def median(x: FloatArray, w: FloatArray, mask: BoolArray) -> FloatArray:
     mask = np.ascontiguousarray(mask, dtype=np.bool_)
     mu, tab, P = np.empty(x.shape[0]), np.empty((0, 0, 0, 0)), np.empty((0, 0, 0))
     with _launch(x.shape[0]):
-        _batch(MEDIAN, x, w, x, mask, mu, True, 1.0, -1, False, mu, x, tab, x, P, x)
+        _batch(MEDIAN, x, w, x, mask, mu, True, 1.0, -1, False, mu, x, tab, x, P, x, mu)
     return mu
+
+
+def step(
+    x: FloatArray, w: FloatArray, s: FloatArray, mask: BoolArray, R: FloatArray, cfg: Settings,
+    mu: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+    """``play_round(x, w, s, mask, R, cfg)``'s ``(new_x, r)`` without the dyad tables, and
+    ``median_position`` of ``new_x``, given ``mu``, that of ``x``: two launches a round."""
+    if x.shape[-1] == 0:  # no actors: numpy's answer
+        new_x, r = advance(x, w, s, mask, R, cfg)
+        return new_x, r, median_position(new_x, w, mask)
+    x, w, s, R, mu = _float(x, w, s, R, mu)
+    mask = np.ascontiguousarray(mask, dtype=np.bool_)
+    reference, q, fix = cfg.mode == "reference", float(cfg.q), bool(cfg.fix_capitulation)
+    t = -1 if cfg.t is None else int(cfg.t)
+    B, n = x.shape
+    r, new_x, new_mu = np.empty((B, n)), np.empty((B, n)), np.empty(B)
+    tab = np.empty((3 if q == 1.0 else (7 if reference else 5), B, n, n))
+    P = np.empty((0 if reference else B, n, n))
+    with _launch(B):
+        _batch(RISK, x, w, s, mask, R, reference, q, t, fix, mu, r, tab, r, P, new_x, new_mu)
+        if reference:  # each voter's exponent
+            np.power(tab[0], r[:, None, :], out=tab[0])
+        np.power(tab[1:], r[None, :, :, None], out=tab[1:])  # the receiver's (or own) exponent
+        half = np.power(np.full_like(r, 0.5), r)
+        _batch(DECISION, x, w, s, mask, R, reference, q, t, fix, mu, r, tab, half, P, new_x,
+               new_mu)  # fmt: skip
+    return new_x, r, new_mu
 
 
 def advance(
@@ -310,21 +347,7 @@ def advance(
 ) -> tuple[FloatArray, FloatArray]:
     """``play_round(x, w, s, mask, R, cfg)``'s ``(new_x, r)``, without the dyad tables."""
     if x.shape[-1] == 0:  # no actors: numpy's answer
-        step = rounds.play_round(x, w, s, mask, R, cfg)
-        return step.new_x, step.r
-    x, w, s, R = _float(x, w, s, R)
-    mask = np.ascontiguousarray(mask, dtype=np.bool_)
-    reference, q, fix = cfg.mode == "reference", float(cfg.q), bool(cfg.fix_capitulation)
-    t = -1 if cfg.t is None else int(cfg.t)
-    B, n = x.shape
-    mu, r, new_x = np.empty(B), np.empty((B, n)), np.empty((B, n))
-    tab = np.empty((3 if q == 1.0 else (7 if reference else 5), B, n, n))
-    P = np.empty((0 if reference else B, n, n))
-    with _launch(B):
-        _batch(RISK, x, w, s, mask, R, reference, q, t, fix, mu, r, tab, r, P, new_x)
-        if reference:  # each voter's exponent
-            np.power(tab[0], r[:, None, :], out=tab[0])
-        np.power(tab[1:], r[None, :, :, None], out=tab[1:])  # the receiver's (or own) exponent
-        half = np.power(np.full_like(r, 0.5), r)
-        _batch(DECISION, x, w, s, mask, R, reference, q, t, fix, mu, r, tab, half, P, new_x)
+        round_ = rounds.play_round(x, w, s, mask, R, cfg)
+        return round_.new_x, round_.r
+    new_x, r, _ = step(x, w, s, mask, R, cfg, median(x, w, mask))
     return new_x, r
