@@ -231,14 +231,14 @@ def _serve(
 
 def _warm() -> None:
     """Load, once before the fork, what both processes would otherwise each load: scipy.stats
-    (the war analysis here, SALib there), scipy.optimize, numba with the models' kernels and
-    the registries numba loads with the first compiled kernel taken from its cache. Nothing
-    starts a thread."""
+    (the war analysis, SALib), scipy.optimize (the deals), numba with the exchange model's
+    kernels (its forecast here, its Monte Carlo there) and the registries numba loads with the
+    first compiled kernel taken from its cache. Nothing starts a thread. (The EUM kernels are
+    left to the Monte Carlo: one forecast takes EUM's numpy rounds.)"""
     import scipy.optimize
     import scipy.stats  # noqa: F401
     from numba.core.registry import cpu_target
 
-    import multipolar.models.eum.kernel
     import multipolar.models.exchange.run  # noqa: F401
 
     cpu_target.target_context.refresh()
