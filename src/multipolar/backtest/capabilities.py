@@ -72,6 +72,14 @@ def _ssi(regime_id: str, year: int) -> dict[str, float]:
 
 def member_power(regime: Regime, chosen: Scheme, rule: Rule, year: int) -> dict[str, float]:
     """Each member's capability under ``chosen``, normalised to mean 1 over the members."""
+    return dict(_member_power(regime.id, chosen, rule, year))
+
+
+@cache
+def _member_power(regime_id: str, chosen: Scheme, rule: Rule, year: int) -> dict[str, float]:
+    """``member_power`` of the period ``regime_id``, computed once (callers must not change
+    the mapping: ``member_power`` hands out copies)."""
+    regime = council_regime(regime_id)
     if chosen == "equal" or (chosen == "council-ssi" and rule == "unanimity"):
         return dict.fromkeys(regime.members, 1.0)
     if chosen == "council" and regime.game == "votes":
@@ -88,7 +96,7 @@ def capabilities(
 ) -> dict[str, float]:
     """Capability of every actor DEU positions on ``issue`` under the scheme ``chosen``."""
     regime = regime_at(issue.date)
-    power = member_power(regime, chosen, issue.rule, population_year(issue.date))
+    power = _member_power(regime.id, chosen, issue.rule, population_year(issue.date))
     out = {}
     for actor in issue.actors:
         if actor in INSTITUTIONS:

@@ -20,6 +20,7 @@ from multipolar.models.smp.challenge import interpolate
 from multipolar.models.smp.contests import Workspace, best_targets, contests
 from multipolar.models.smp.params import Config
 from multipolar.models.smp.pce import scalar_pce
+from multipolar.models.smp.switch import use_compiled
 from multipolar.models.smp.turn import POS_TOL, Assessment, state_utilities
 from multipolar.models.smp.utility import distances, quad_utility, total
 from multipolar.scenario.arrays import BoolArray, FloatArray
@@ -93,6 +94,12 @@ def _contests(
     """``contests.contests`` of initiators ``init`` in draws ``draw`` against targets ``js``,
     each judged by actor ``view``, in blocks of about ``BLOCK`` elements."""
     n = a.d.shape[-1]
+    if use_compiled(cfg.voting_rule, draw.size * js.shape[1] * n):
+        from multipolar.models.smp import compiled
+
+        dt = np.swapaxes(a.d, 1, 2).reshape(-1, n)
+        rule, commit = cfg.voting_rule, cfg.third_party_commit
+        return compiled.contests(dt, draw, init, js, a.r[draw, view], w, sums, rule, commit)
     size = max(1, BLOCK // (js.shape[1] * n))  # pairs per block
     work = Workspace(min(size, draw.size), js.shape[1], n)
     dt = np.ascontiguousarray(np.swapaxes(a.d, 1, 2)).reshape(-1, n)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from multipolar.models.smp.switch import use_compiled
 from multipolar.models.smp.utility import total, vote
 from multipolar.scenario.arrays import FloatArray
 
@@ -55,6 +56,10 @@ def _coalitions(u: FloatArray, w: FloatArray, rule: str, sign: float) -> FloatAr
     Computed in blocks of problems, or of rows a of one large problem (each ``C[a, b]`` is
     still summed over the voters k in order), so that the votes stay in cache."""
     lead, (n, m) = u.shape[:-2], u.shape[-2:]
+    if use_compiled(rule, u.size * m):
+        from multipolar.models.smp import compiled
+
+        return compiled.coalitions(u, w, rule, sign)
     flat, wk = np.ascontiguousarray(u).reshape(-1, n, m), w.reshape(-1, n, 1, 1)
     c: FloatArray = np.empty((flat.shape[0], m, m))
     size = max(1, _BLOCK // (n * m * m))  # problems per block

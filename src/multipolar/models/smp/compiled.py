@@ -1,0 +1,247 @@
+"""The contests of a turn (``contests.contests``) compiled with numba, for large batches.
+
+One pass over (pair, target, third party) computes each third party's votes without the
+``(P, J, n)`` temporaries of the numpy path, so the batch (the DEU backtest's issues × schemes)
+is no longer bound by memory traffic. Every value is the same IEEE operation on the same
+operands, in the same order, as in ``contests.contests``; the sum over third parties follows
+numpy's pairwise order (``_sum``; as ``models/eum/npcompat.py`` does for the EUM). So the
+results are equal bit for bit (tests/test_smp_compiled.py), and which path runs never changes a
+number. Voting rules with a cube (``prop_cbc``, ``cubic``) stay on the numpy path: numba's
+``**`` is not numpy's.
+
+Importing this module loads numba: ``batch`` imports it only for work big enough to repay it
+(``KERNEL_WORK``) or once it is loaded. The kernel is cached in ``__pycache__``; it calls only
+functions of this file, so numba's cache key (this file) covers all of its code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+from multipolar.models.smp.challenge import MIN_CONTEST
+from multipolar.models.smp.contests import STATES
+from multipolar.models.smp.pce import MIN_COALITION
+from multipolar.models.smp.utility import BINARY_TOL
+from multipolar.scenario.arrays import FloatArray
+
+#: voting rules the kernel computes, by code
+RULES = {"proportional": 0, "binary": 1, "prop_bin": 2, "asym_prosp": 3}
+_njit: Any = njit
+
+
+@_njit(error_model="numpy", inline="always", cache=True)
+def _quad(d: float, r: float) -> float:
+    """``utility.quad_utility`` of one value."""
+    if d <= 1.0:
+        return (1.0 - d) * (1.0 + r * d)
+    return (1.0 - d) * (1.0 + r)
+
+
+@_njit(error_model="numpy", inline="always", cache=True)
+def _pos(x: float) -> float:
+    """``np.maximum(x, 0.0)`` (a sign of zero may differ; every use adds it to a positive)."""
+    return 0.0 if x < 0.0 else x
+
+
+@_njit(error_model="numpy", inline="always", cache=True)
+def _vote(rule: int, w: float, du: float) -> float:
+    """``utility.vote`` of one value, for the rules in ``RULES``."""
+    if rule == 0:
+        return w * du
+    x = du / BINARY_TOL
+    clipped = -1.0 if x < -1.0 else (1.0 if x > 1.0 else x)
+    if rule == 1:
+        return w * clipped
+    if rule == 2:
+        return w * (0.8 * du + 0.2 * clipped)
+    if du < 0.0:
+        return w * du
+    return (2.0 / 3.0) * w * du
+
+
+@_njit(error_model="numpy", inline="always", cache=True)
+def _state(factor: float, own: float, u: float, unn: float) -> float:
+    """``contests._state``: ``factor * u`` plus ``unn`` if ``own``."""
+    s = factor * u
+    if own != 0.0:
+        s += unn
+    return s
+
+
+@_njit(error_model="numpy", inline="always", cache=True)
+def _block(a: FloatArray, lo: int, m: int) -> float:
+    """numpy's pairwise_sum of ``a[lo:lo + m]`` for m <= 128: 8 interleaved partial sums."""
+    if m < 8:
+        res = -0.0
+        for k in range(lo, lo + m):
+            res += a[k]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i, end = lo + 8, lo + m - m % 8
+    while i < end:
+        r0, r1, r2, r3 = r0 + a[i], r1 + a[i + 1], r2 + a[i + 2], r3 + a[i + 3]
+        r4, r5, r6, r7 = r4 + a[i + 4], r5 + a[i + 5], r6 + a[i + 6], r7 + a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for k in range(i, lo + m):
+        res += a[k]
+    return res
+
+
+@_njit(error_model="numpy", cache=True)
+def _long_sum(a: FloatArray, n: int) -> float:
+    """numpy's pairwise sum of ``a[:n]`` for n > 128: runs halved at a multiple of 8, the left
+    half first, on an explicit stack (numba caches no recursion)."""
+    stack_lo = np.empty(192, dtype=np.int64)
+    stack_n = np.empty(192, dtype=np.int64)
+    vals = np.empty(192)
+    stack_lo[0], stack_n[0] = 0, n
+    top, nv = 1, 0
+    while top > 0:
+        top -= 1
+        lo, m = stack_lo[top], stack_n[top]
+        if m < 0:  # both halves done: add them
+            nv -= 1
+            vals[nv - 1] = vals[nv - 1] + vals[nv]
+        elif m <= 128:
+            vals[nv] = _block(a, lo, m)
+            nv += 1
+        else:
+            half = m // 2 - (m // 2) % 8
+            stack_lo[top], stack_n[top] = 0, -1
+            stack_lo[top + 1], stack_n[top + 1] = lo + half, m - half
+            stack_lo[top + 2], stack_n[top + 2] = lo, half
+            top += 3
+    return vals[0]
+
+
+@_njit(error_model="numpy", inline="always", cache=True)
+def _sum(a: FloatArray, n: int) -> float:
+    """``np.sum(a[:n])`` of a contiguous run: the identity 0 plus numpy's pairwise sum."""
+    if n <= 128:
+        return 0.0 + _block(a, 0, n)
+    return 0.0 + _long_sum(a, n)
+
+
+@_njit(error_model="numpy", cache=True)
+def _contests(
+    dt: FloatArray,
+    draw: Any,
+    init: Any,
+    js: Any,
+    r: FloatArray,
+    w: FloatArray,
+    sums: FloatArray,
+    rule: int,
+    states: FloatArray,
+    p_win: FloatArray,
+    gain: FloatArray,
+) -> None:
+    """``contests.contests`` of every pair into ``p_win`` and ``gain`` ``(P, J)``."""
+    n = dt.shape[1]
+    uni, unn = np.empty(n), np.empty(n)
+    up, down = np.empty(n), np.empty(n)
+    f1, o1, f2, o2, f3, o3, f4, o4 = states[0], states[1], states[2], states[3], states[
+        4
+    ], states[5], states[6], states[7]
+    for p in range(draw.size):
+        b, i = draw[p], init[p]
+        at = b * n
+        for a in range(n):
+            uni[a] = _quad(dt[at + i, a], r[p, a])  # uh[a, i]
+            unn[a] = _quad(dt[at + a, a], r[p, a])  # uh[a, a]
+        u_ii = uni[i]
+        wi = w[b, i]
+        for q in range(js.shape[1]):
+            j = js[p, q]
+            u_ij = _quad(dt[at + j, i], r[p, i])
+            vi = _vote(rule, wi, u_ii - u_ij)
+            vj = _vote(rule, w[b, j], uni[j] - unn[j])
+            chij = MIN_CONTEST + _pos(vi) + _pos(vj)
+            chji = MIN_CONTEST + _pos(-vi) + _pos(-vj)
+            for a in range(n):
+                unj = _quad(dt[at + j, a], r[p, a])  # uh[a, j]
+                wa = w[b, a]
+                v0 = _vote(rule, wa, uni[a] - unj)
+                c_i = _pos(v0) + chij
+                c_j = _pos(-v0) + chji
+                pin = c_i / (c_i + c_j)
+                rest = 1.0 - pin
+                join_i = pin * _state(f1, o1, uni[a], unn[a]) + rest * _state(f2, o2, unj, unn[a])
+                join_j = pin * _state(f3, o3, uni[a], unn[a]) + rest * _state(f4, o4, unj, unn[a])
+                vn = _vote(rule, wa, join_i - join_j)
+                up[a] = _pos(vn)
+                down[a] = _pos(-vn)
+            up[i], up[j], down[i], down[j] = 0.0, 0.0, 0.0, 0.0
+            chij = chij + _sum(up, n)
+            chji = chji + _sum(down, n)
+            pw = chij / (chij + chji)
+            u_vict, u_loss = 2.0 * u_ii, 2.0 * u_ij
+            eu = pw * u_vict + (1.0 - pw) * u_loss
+            sj = sums[b, j]
+            p_win[p, q] = pw
+            gain[p, q] = (1.0 - sj) * u_vict + sj * eu - (u_ii + u_ij)
+
+
+def contests(
+    dt: FloatArray,
+    draw: Any,
+    init: Any,
+    js: Any,
+    r: FloatArray,
+    w: FloatArray,
+    sums: FloatArray,
+    rule: str,
+    commit: str,
+) -> tuple[FloatArray, FloatArray]:
+    """``contests.contests`` of pairs (``draw``, ``init``) against targets ``js`` ``(P, J)``
+    judged with risk estimates ``r`` ``(P, n)``; ``w`` and ``sums`` are per draw ``(B, n)``.
+    ``rule`` must be in ``RULES``."""
+    states = np.array([v for factor, own in STATES[commit] for v in (factor, float(own))])
+    p_win, gain = np.empty(js.shape), np.empty(js.shape)
+    _contests(
+        np.ascontiguousarray(dt, dtype=float),
+        np.ascontiguousarray(draw, dtype=np.int64),
+        np.ascontiguousarray(init, dtype=np.int64),
+        np.ascontiguousarray(js, dtype=np.int64),
+        np.ascontiguousarray(r, dtype=float),
+        np.ascontiguousarray(w, dtype=float),
+        np.ascontiguousarray(sums, dtype=float),
+        RULES[rule],
+        states,
+        p_win,
+        gain,
+    )
+    return p_win, gain
+
+
+@_njit(error_model="numpy", cache=True)
+def _coalitions(u: FloatArray, w: FloatArray, rule: int, sign: float, c: FloatArray) -> None:
+    """``pce._coalitions`` of every problem g into ``c`` ``(G, m, m)``: the votes of the n
+    voters added in voter order (numpy's order for a sum over a leading axis)."""
+    G, n, m = u.shape
+    for g in range(G):
+        for a in range(m):
+            for b in range(m):
+                acc = 0.0
+                for k in range(n):
+                    v = _vote(rule, w[g, k], u[g, k, a] - u[g, k, b])
+                    if sign < 0.0:
+                        v = -v
+                    acc += _pos(v)
+                c[g, a, b] = MIN_COALITION + acc
+            c[g, a, a] = MIN_COALITION
+
+
+def coalitions(u: FloatArray, w: FloatArray, rule: str, sign: float) -> FloatArray:
+    """``pce._coalitions`` (``u`` ``(..., n, m)``, ``w`` ``(..., n)``); ``rule`` in ``RULES``."""
+    lead, (n, m) = u.shape[:-2], u.shape[-2:]
+    flat = np.ascontiguousarray(u, dtype=float).reshape(-1, n, m)
+    c = np.empty((flat.shape[0], m, m))
+    wk = np.ascontiguousarray(np.broadcast_to(w, (*lead, n)), dtype=float).reshape(-1, n)
+    _coalitions(flat, wk, RULES[rule], float(sign), c)
+    return c.reshape(*lead, m, m)
