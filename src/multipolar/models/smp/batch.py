@@ -20,7 +20,7 @@ from multipolar.models.smp.challenge import interpolate
 from multipolar.models.smp.contests import Workspace, best_targets, contests
 from multipolar.models.smp.params import Config
 from multipolar.models.smp.pce import scalar_pce
-from multipolar.models.smp.switch import use_compiled
+from multipolar.models.smp.switch import pce_compiled, use_compiled
 from multipolar.models.smp.turn import POS_TOL, Assessment, state_utilities
 from multipolar.models.smp.utility import distances, quad_utility, total
 from multipolar.scenario.arrays import BoolArray, FloatArray
@@ -71,7 +71,14 @@ def position_probs(
 ) -> tuple[FloatArray, IntArray]:
     """``turn.position_probs`` of every draw, and each actor's class (``classes``)."""
     cls, reps, count = classes(pos)
-    n = pos.shape[1]
+    B, n = pos.shape[:2]
+    if pce_compiled(cfg.voting_rule, cfg.victory_prob_model, cfg.pce_model, B * n**3):
+        from multipolar.models.smp import compiled
+
+        flat, at, _ = compiled.conditional_pce(
+            own, np.arange(B), reps, count, cap, cfg.voting_rule, cfg.victory_prob_model
+        )
+        return flat[at[:, None] + cls], cls
     prob = np.empty(cls.shape)
     for m in np.unique(count):
         rows = np.nonzero(count == m)[0]
@@ -198,6 +205,24 @@ def resolve(
     count = np.sum(mine, axis=-1)
     order = np.argsort(~mine, axis=-1, kind="stable")  # each queue's slots first, in order
     new = pos.copy()
+    B, S = count.shape[0], order.shape[-1]
+    if pce_compiled(cfg.voting_rule, cfg.victory_prob_model, cfg.pce_model, B * n**3):
+        from multipolar.models.smp import compiled
+
+        draw, k = np.nonzero(count > 0)  # a queue holding only the status quo keeps it
+        cols = np.zeros((draw.size, S + 1), dtype=np.intp)  # status quo, then the slots
+        cols[:, 1:] = order[draw, k] + 1
+        options = np.concatenate([sq[:, :, None], ub], axis=-1)
+        rule, model = cfg.voting_rule, cfg.victory_prob_model
+        u = None if uniform is None else uniform[draw, k]
+        pick = compiled.conditional_pce(options, draw, cols, count[draw, k] + 1, cap, rule,
+                                        model, u)[2]  # fmt: skip
+        moved = pick > 0
+        draw, k = draw[moved], k[moved]
+        slot = order[draw, k, pick[moved] - 1]
+        own_side = (offers.init[slot] == k)[:, None]
+        new[draw, k] = np.where(own_side, offers.b_init[draw, slot], offers.b_rcvr[draw, slot])
+        return new
     for m in np.unique(count[count > 0]):  # a queue holding only the status quo keeps it
         draw, k = np.nonzero(count == m)
         slots = order[draw, k, :m]

@@ -24,3 +24,11 @@ def use_compiled(rule: str, work: int) -> bool:
     if COMPILED is not None:
         return COMPILED
     return work >= KERNEL_WORK or "multipolar.models.smp.compiled" in sys.modules
+
+
+def pce_compiled(rule: str, victory: str, pce: str, work: int) -> bool:
+    """``use_compiled`` for a batch of conditional PCEs (``compiled.conditional_pce``): the
+    victory models whose powers numpy computes exactly (``c``, ``c * c``) or has none."""
+    return (pce == "conditional" and victory in ("linear", "square", "binary")) and use_compiled(
+        rule, work
+    )
