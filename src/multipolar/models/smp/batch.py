@@ -170,6 +170,11 @@ def _bargain_utilities(
     ri = a.big_r[:, :, None]
     u_init = quad_utility(distances(ideal, offers.b_init, sal), ri)
     u_rcvr = quad_utility(distances(ideal, offers.b_rcvr, sal), ri)
+    if use_compiled("", a.own.size * u_init.shape[-1]):
+        from multipolar.models.smp import compiled
+
+        states = compiled.state_utilities(a.own, u_init, u_rcvr, offers.init, offers.rcvr)
+        return base / n, states
     return base / n, state_utilities(a.own, u_init, u_rcvr, offers.init, offers.rcvr)
 
 

@@ -421,3 +421,35 @@ def conditional_pce(
     u = np.zeros(ms.size) if uniform is None else np.ascontiguousarray(uniform, dtype=float)
     _normalise_pick(e, ms, at, u, uniform is not None, prob, pick)
     return prob, at[:-1], pick
+
+
+@_njit(error_model="numpy", cache=True)
+def _state_utilities(
+    own: FloatArray, u_init: FloatArray, u_rcvr: FloatArray, init: Any, rcvr: Any,
+    out: FloatArray,
+) -> None:  # fmt: skip
+    """``turn.state_utilities`` for ``own`` ``(B, n, n)``, ``u_init``/``u_rcvr`` ``(B, n, S)``,
+    ``init`` ``(S,)``, ``rcvr`` ``(B, S)`` into ``out`` ``(B, n, S)``."""
+    B, n, S = u_init.shape
+    state = np.empty(n)
+    for b in range(B):
+        for a in range(n):
+            for s in range(S):
+                for m in range(n):
+                    state[m] = own[b, a, m]
+                state[max(init[s], 0)] = u_init[b, a, s]
+                state[max(rcvr[b, s], 0)] = u_rcvr[b, a, s]
+                out[b, a, s] = _sum(state, n) / n
+
+
+def state_utilities(
+    own: FloatArray, u_init: FloatArray, u_rcvr: FloatArray, init: Any, rcvr: Any
+) -> FloatArray:
+    """``turn.state_utilities`` of a batch: ``own`` ``(B, n, n)``, ``init`` ``(S,)``."""
+    out = np.empty(u_init.shape)
+    _state_utilities(
+        np.ascontiguousarray(own, dtype=float), np.ascontiguousarray(u_init, dtype=float),
+        np.ascontiguousarray(u_rcvr, dtype=float), np.ascontiguousarray(init, dtype=np.int64),
+        np.ascontiguousarray(rcvr, dtype=np.int64), out,
+    )  # fmt: skip
+    return out
