@@ -99,7 +99,7 @@ class DeuIssue:
     reference: float | None
     scenario: Scenario
 
-    @property
+    @cached_property
     def actors(self) -> tuple[str, ...]:
         return tuple(self.scenario.actor_ids)
 

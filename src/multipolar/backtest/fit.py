@@ -9,7 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from multipolar.backtest.capabilities import Scheme, capabilities, with_capabilities
+from multipolar.backtest.capabilities import (
+    Scheme,
+    capabilities,
+    capability_vector,
+    with_capabilities,
+)
 from multipolar.backtest.data import DeuIssue
 from multipolar.errors import UsageError, did_you_mean
 from multipolar.models.api import forecast
@@ -151,10 +156,9 @@ def forecasts_by_setting(
             if key is None:
                 out[w, k] = _one(issue, variant, chosen, weight, observer_weight, seed)
                 continue
-            caps = capabilities(
+            c = capability_vector(
                 issue, chosen, institution_weight=weight, observer_weight=observer_weight
             )
-            c = np.array([float(caps[a.id]) for a in issue.scenario.actors], dtype=float)
             groups.setdefault((len(issue.actors), key), []).append((w, k, c))
             if k not in inputs:
                 inputs[k] = issue.inputs
