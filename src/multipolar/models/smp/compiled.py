@@ -127,6 +127,43 @@ def _sum(a: FloatArray, n: int) -> float:
     return 0.0 + _long_sum(a, n)
 
 
+@_njit(error_model="numpy", inline="always", cache=True)
+def _third_parties(
+    rule: int, drow: FloatArray, rp: FloatArray, wb: FloatArray, uni: FloatArray,
+    s1: FloatArray, s3: FloatArray, unn: FloatArray, f2: float, o2: float, f4: float,
+    o4: float, chij: float, chji: float, up: FloatArray, down: FloatArray,
+) -> None:  # fmt: skip
+    """Each third party a's votes for i (``up``) and for j (``down``) against target j, whose
+    distances are ``drow`` (``d[b, a, j]``); ``s1``, ``s3``: a's utility of the outcomes where
+    i wins (``contests.STATES``), which do not depend on j."""
+    if rule == 0:  # proportional: the common case, without the rule's branches
+        for a in range(drow.size):
+            unj = _quad(drow[a], rp[a])  # uh[a, j]
+            wa = wb[a]
+            v0 = wa * (uni[a] - unj)
+            c_i = _pos(v0) + chij
+            pin = c_i / (c_i + (_pos(-v0) + chji))
+            rest = 1.0 - pin
+            join_i = pin * s1[a] + rest * _state(f2, o2, unj, unn[a])
+            join_j = pin * s3[a] + rest * _state(f4, o4, unj, unn[a])
+            vn = wa * (join_i - join_j)
+            up[a] = _pos(vn)
+            down[a] = _pos(-vn)
+        return
+    for a in range(drow.size):
+        unj = _quad(drow[a], rp[a])
+        wa = wb[a]
+        v0 = _vote(rule, wa, uni[a] - unj)
+        c_i = _pos(v0) + chij
+        pin = c_i / (c_i + (_pos(-v0) + chji))
+        rest = 1.0 - pin
+        join_i = pin * s1[a] + rest * _state(f2, o2, unj, unn[a])
+        join_j = pin * s3[a] + rest * _state(f4, o4, unj, unn[a])
+        vn = _vote(rule, wa, join_i - join_j)
+        up[a] = _pos(vn)
+        down[a] = _pos(-vn)
+
+
 @_njit(error_model="numpy", cache=True)
 def _contests(
     dt: FloatArray,
@@ -143,38 +180,30 @@ def _contests(
 ) -> None:
     """``contests.contests`` of every pair into ``p_win`` and ``gain`` ``(P, J)``."""
     n = dt.shape[1]
-    uni, unn = np.empty(n), np.empty(n)
+    uni, unn, s1, s3 = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     up, down = np.empty(n), np.empty(n)
     f1, o1, f2, o2 = states[0], states[1], states[2], states[3]
     f3, o3, f4, o4 = states[4], states[5], states[6], states[7]
     for p in range(draw.size):
         b, i = draw[p], init[p]
         at = b * n
+        rp, wb = r[p], w[b]
         for a in range(n):
-            uni[a] = _quad(dt[at + i, a], r[p, a])  # uh[a, i]
-            unn[a] = _quad(dt[at + a, a], r[p, a])  # uh[a, a]
+            uni[a] = _quad(dt[at + i, a], rp[a])  # uh[a, i]
+            unn[a] = _quad(dt[at + a, a], rp[a])  # uh[a, a]
+            s1[a] = _state(f1, o1, uni[a], unn[a])
+            s3[a] = _state(f3, o3, uni[a], unn[a])
         u_ii = uni[i]
-        wi = w[b, i]
+        wi = wb[i]
         for q in range(js.shape[1]):
             j = js[p, q]
-            u_ij = _quad(dt[at + j, i], r[p, i])
+            u_ij = _quad(dt[at + j, i], rp[i])
             vi = _vote(rule, wi, u_ii - u_ij)
-            vj = _vote(rule, w[b, j], uni[j] - unn[j])
+            vj = _vote(rule, wb[j], uni[j] - unn[j])
             chij = MIN_CONTEST + _pos(vi) + _pos(vj)
             chji = MIN_CONTEST + _pos(-vi) + _pos(-vj)
-            for a in range(n):
-                unj = _quad(dt[at + j, a], r[p, a])  # uh[a, j]
-                wa = w[b, a]
-                v0 = _vote(rule, wa, uni[a] - unj)
-                c_i = _pos(v0) + chij
-                c_j = _pos(-v0) + chji
-                pin = c_i / (c_i + c_j)
-                rest = 1.0 - pin
-                join_i = pin * _state(f1, o1, uni[a], unn[a]) + rest * _state(f2, o2, unj, unn[a])
-                join_j = pin * _state(f3, o3, uni[a], unn[a]) + rest * _state(f4, o4, unj, unn[a])
-                vn = _vote(rule, wa, join_i - join_j)
-                up[a] = _pos(vn)
-                down[a] = _pos(-vn)
+            _third_parties(rule, dt[at + j], rp, wb, uni, s1, s3, unn, f2, o2, f4, o4, chij,
+                           chji, up, down)  # fmt: skip
             up[i], up[j], down[i], down[j] = 0.0, 0.0, 0.0, 0.0
             chij = chij + _sum(up, n)
             chji = chji + _sum(down, n)
