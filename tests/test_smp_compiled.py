@@ -61,9 +61,7 @@ def big_batches(draw: st.DrawFn) -> Inputs:
 
 @settings(max_examples=40, deadline=None)
 @given(inputs=big_batches(), options=OPTIONS, seed=st.integers(0, 2**32))
-def test_compiled_runs_equal_numpy_runs(
-    inputs: Inputs, options: dict[str, Any], seed: int
-) -> None:
+def test_compiled_runs_equal_numpy_runs(inputs: Inputs, options: dict[str, Any], seed: int) -> None:
     merged = {**DEFAULTS, **options, "max_turns": min(options["max_turns"], 6)}
     with path(True):
         fast = smp(inputs, seed=seed, **merged)
