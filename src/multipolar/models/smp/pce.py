@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from multipolar.models.smp.switch import use_compiled
+from multipolar.models.smp.switch import pce_compiled, use_compiled
 from multipolar.models.smp.utility import total, vote
 from multipolar.scenario.arrays import FloatArray
 
@@ -179,4 +179,14 @@ def scalar_pce(u: FloatArray, w: FloatArray, rule: str, vpm: str, pcem: str) -> 
     """KTAB ``scalarPCE``: voters with weights ``w`` and utilities ``u`` choose among options."""
     if u.shape[-1] == 1:
         return np.ones((*u.shape[:-2], 1))
+    lead, (n, m) = u.shape[:-2], u.shape[-2:]
+    if pce_compiled(rule, vpm, pcem, u.size * m):
+        from multipolar.models.smp import compiled
+
+        G = int(np.prod(lead, dtype=int))
+        flat = np.ascontiguousarray(u, dtype=float).reshape(G, n, m)
+        weights = np.broadcast_to(w, (*lead, n)).reshape(G, n)
+        cols, ms = np.broadcast_to(np.arange(m), (G, m)), np.full(G, m)
+        p = compiled.conditional_pce(flat, np.arange(G), cols, ms, weights, rule, vpm)[0]
+        return p.reshape(*lead, m)
     return pce(coalitions(u, w, rule), vpm, pcem)
