@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from multipolar.models.smp import compiled, smp, switch
+from multipolar.models.smp.batch import classes
 from multipolar.models.smp.contests import Workspace, contests
 from multipolar.models.smp.pce import coalitions, scalar_pce
 from multipolar.models.smp.turn import state_utilities
@@ -147,3 +148,21 @@ def test_the_switch_keeps_cubic_rules_in_numpy() -> None:
         assert switch.pce_compiled("binary", "binary", "conditional", 0)
     with path(False):
         assert not switch.use_compiled("proportional", 1 << 30)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 12),
+    k=st.integers(1, 9),
+    data=st.data(),
+)
+def test_classes_equal_numpy(n: int, k: int, data: st.DataObject) -> None:
+    B = data.draw(st.integers(1, 3))
+    grid = st.sampled_from([0.0, 0.0005, 0.001, 0.3, 0.3004, 1.0, np.nan])
+    pos = data.draw(arrays(float, (B, n, k), elements=grid | st.floats(0, 1)))
+    with path(False):
+        want = classes(pos)
+    with path(True):
+        got = classes(pos)
+    for g, x in zip(got, want, strict=True):
+        assert g.tobytes() == x.tobytes()

@@ -53,6 +53,10 @@ def classes(pos: FloatArray, tol: float = POS_TOL) -> tuple[IntArray, IntArray, 
     in order ``(B, n)`` (the first ``count`` of a row) and their ``count`` ``(B,)``. An actor
     near several representatives joins the last one, as in ``unique_classes``."""
     B, n = pos.shape[:2]
+    if use_compiled("", B * n * n * pos.shape[2]):
+        from multipolar.models.smp import compiled
+
+        return compiled.classes(pos, tol)
     near = np.sqrt(total((pos[:, :, None, :] - pos[:, None, :, :]) ** 2, -1)) < tol
     is_rep = np.ones((B, n), dtype=bool)
     maybe = np.any(np.tril(near, -1), axis=(0, 2))  # some earlier actor is near in some draw

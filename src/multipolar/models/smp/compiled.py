@@ -482,3 +482,61 @@ def state_utilities(
         np.ascontiguousarray(rcvr, dtype=np.int64), out,
     )  # fmt: skip
     return out
+
+
+@_njit(error_model="numpy", inline="always", cache=True)
+def _near(pos: FloatArray, tol: float, sq: FloatArray, near: Any) -> None:
+    """Which actors are within ``tol`` of each other: ``sqrt(total((x_i - x_j)**2, -1))``."""
+    n, k = pos.shape
+    for i in range(n):
+        for j in range(n):
+            for e in range(k):
+                diff = pos[i, e] - pos[j, e]
+                sq[e] = diff * diff
+            near[i, j] = np.sqrt(_sum(sq, k)) < tol
+
+
+@_njit(error_model="numpy", cache=True)
+def _classes(pos: FloatArray, tol: float, cls: Any, reps: Any, count: Any) -> None:
+    """``batch.classes`` of every draw of ``pos`` ``(B, n, k)`` into ``cls``, ``reps`` ``(B, n)``
+    and ``count`` ``(B,)``; distances as ``sqrt(total((x_i - x_j)**2, -1))``."""
+    B, n, k = pos.shape
+    near = np.empty((n, n), dtype=np.bool_)
+    is_rep = np.empty(n, dtype=np.bool_)
+    rank = np.empty(n, dtype=np.int64)
+    sq = np.empty(k)
+    for b in range(B):
+        _near(pos[b], tol, sq, near)
+        m = 0
+        for i in range(n):
+            rep = True
+            for j in range(i):
+                if is_rep[j] and near[i, j]:
+                    rep = False
+                    break
+            is_rep[i] = rep
+            rank[i] = m if rep else m - 1
+            if rep:
+                reps[b, m] = i
+                m += 1
+        count[b] = m
+        rest = m
+        for i in range(n):
+            if not is_rep[i]:
+                reps[b, rest] = i
+                rest += 1
+        for i in range(n):
+            last = n - 1  # as argmax over none (NaN positions)
+            for j in range(n):
+                if is_rep[j] and near[i, j]:
+                    last = j
+            cls[b, i] = rank[last]
+
+
+def classes(pos: FloatArray, tol: float) -> tuple[Any, Any, Any]:
+    """``batch.classes``: each actor's class, the representatives in order, their count."""
+    B, n = pos.shape[:2]
+    cls, reps = np.empty((B, n), dtype=np.intp), np.empty((B, n), dtype=np.intp)
+    count = np.empty(B, dtype=np.intp)
+    _classes(np.ascontiguousarray(pos, dtype=float), float(tol), cls, reps, count)
+    return cls, reps, count
