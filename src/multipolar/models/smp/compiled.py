@@ -300,6 +300,30 @@ def _strength_against(rule: int, V: FloatArray, w: FloatArray, b: int, ca: int, 
 
 
 @_njit(error_model="numpy", inline="always", cache=True)
+def _symmetric_strengths(
+    rule: int, V: FloatArray, w: FloatArray, cols: Any, m: int, vk: FloatArray, c: FloatArray
+) -> None:
+    """``C`` (m × m, into ``c``) for a rule whose votes are antisymmetric, as every rule's but
+    ``asym_prosp`` is bit for bit (``v(b:a) = -v(a:b)``: negation is exact): each voter's
+    vote on a pair adds to ``C[a, b]`` if positive and to ``C[b, a]`` if negative. Every
+    entry still sums the voters in voter order, from 0."""
+    for x in range(m * m):
+        c[x] = 0.0
+    for k in range(V.shape[0]):
+        wk = w[k]
+        for a in range(m):
+            vk[a] = V[k, cols[a]]
+        for a in range(m):
+            for e in range(a + 1, m):
+                v = _vote(rule, wk, vk[a] - vk[e])
+                c[a * m + e] += _pos(v)
+                c[e * m + a] += _pos(-v)
+    for a in range(m):
+        for e in range(m):
+            c[a * m + e] = MIN_COALITION if a == e else MIN_COALITION + c[a * m + e]
+
+
+@_njit(error_model="numpy", inline="always", cache=True)
 def _beats(model: int, cab: float, cba: float) -> float:
     """``pce.victory_prob``'s ``P[a, b]`` (a != b) from ``C[a, b]`` and ``C[b, a]``."""
     if model == 0:
@@ -336,18 +360,22 @@ def _victory(
     m × m block at ``off[g]``): voters ``V[draw[g]]`` rated option a ``V[draw[g], :,
     cols[g, a]]``, with weights ``w[draw[g]]``."""
     c = np.empty(cols.shape[1] * cols.shape[1])
+    vk = np.empty(cols.shape[1])
     for g in range(draw.size):
         m, b = ms[g], draw[g]
         if m < 2:
             continue
-        for a in range(m):
-            for e in range(m):
-                if a == e:
-                    c[a * m + e] = MIN_COALITION
-                elif asym and a < e:
-                    c[a * m + e] = _strength_against(rule, V, w, b, cols[g, a], cols[g, e])
-                else:
-                    c[a * m + e] = _strength(rule, V, w, b, cols[g, a], cols[g, e])
+        if asym:
+            for a in range(m):
+                for e in range(m):
+                    if a == e:
+                        c[a * m + e] = MIN_COALITION
+                    elif a < e:
+                        c[a * m + e] = _strength_against(rule, V, w, b, cols[g, a], cols[g, e])
+                    else:
+                        c[a * m + e] = _strength(rule, V, w, b, cols[g, a], cols[g, e])
+        else:
+            _symmetric_strengths(rule, V[b], w[b], cols[g], m, vk, c)
         o = off[g]
         for a in range(m):
             for e in range(m):
