@@ -19,6 +19,7 @@ from multipolar.models.smp.batch import classes
 from multipolar.models.smp.contests import Workspace, contests
 from multipolar.models.smp.pce import coalitions, scalar_pce
 from multipolar.models.smp.turn import state_utilities
+from multipolar.models.smp.utility import distances, quad_utility
 from multipolar.scenario.arrays import Inputs, from_arrays
 from tests.test_smp_batch import DEFAULTS, GRID, OPTIONS, assert_identical
 
@@ -128,16 +129,24 @@ def test_coalitions_and_pces_equal_numpy(
 
 
 @settings(max_examples=30, deadline=None)
-@given(n=st.integers(1, 14), S=st.integers(0, 6), data=st.data())
-def test_state_utilities_equal_numpy(n: int, S: int, data: st.DataObject) -> None:
+@given(n=st.integers(1, 14), S=st.integers(0, 6), k=st.integers(1, 9), data=st.data())
+def test_bargain_states_equal_numpy(n: int, S: int, k: int, data: st.DataObject) -> None:
     B = data.draw(st.integers(1, 3))
     own = data.draw(arrays(float, (B, n, n), elements=st.floats(-1, 1)))
-    u_init = data.draw(arrays(float, (B, n, S), elements=st.floats(-1, 1)))
-    u_rcvr = data.draw(arrays(float, (B, n, S), elements=st.floats(-1, 1)))
+    big_r = data.draw(arrays(float, (B, n), elements=st.floats(-0.5, 1)))
+    ideal = data.draw(arrays(float, (B, n, k), elements=st.floats(0, 1)))
+    sal = data.draw(arrays(float, (B, n, k), elements=st.sampled_from([0.0, 0.1, 0.5, 1.0])))
+    offer = st.floats(0, 1) | st.just(np.nan)  # slots without a target hold anything
+    b_init = data.draw(arrays(float, (B, S, k), elements=offer))
+    b_rcvr = data.draw(arrays(float, (B, S, k), elements=offer))
     init = data.draw(arrays(np.intp, S, elements=st.integers(0, n - 1)))
     rcvr = data.draw(arrays(np.intp, (B, S), elements=st.integers(-1, n - 1)))
+    with np.errstate(all="ignore"):
+        u_init = quad_utility(distances(ideal, b_init, sal), big_r[:, :, None])
+        u_rcvr = quad_utility(distances(ideal, b_rcvr, sal), big_r[:, :, None])
     want = state_utilities(own, u_init, u_rcvr, init, rcvr)
-    assert compiled.state_utilities(own, u_init, u_rcvr, init, rcvr).tobytes() == want.tobytes()
+    got = compiled.bargain_states(own, big_r, ideal, sal, b_init, b_rcvr, init, rcvr)
+    assert got.tobytes() == want.tobytes()
 
 
 def test_the_switch_keeps_cubic_rules_in_numpy() -> None:

@@ -171,14 +171,15 @@ def _bargain_utilities(
     utility to every actor ``(B, n, S)``."""
     n = a.own.shape[-1]
     base = total(a.own, -1)
+    if use_compiled("", a.own.size * offers.b_init.shape[1]):
+        from multipolar.models.smp import compiled
+
+        states = compiled.bargain_states(a.own, a.big_r, ideal, sal, offers.b_init,
+                                         offers.b_rcvr, offers.init, offers.rcvr)  # fmt: skip
+        return base / n, states
     ri = a.big_r[:, :, None]
     u_init = quad_utility(distances(ideal, offers.b_init, sal), ri)
     u_rcvr = quad_utility(distances(ideal, offers.b_rcvr, sal), ri)
-    if use_compiled("", a.own.size * u_init.shape[-1]):
-        from multipolar.models.smp import compiled
-
-        states = compiled.state_utilities(a.own, u_init, u_rcvr, offers.init, offers.rcvr)
-        return base / n, states
     return base / n, state_utilities(a.own, u_init, u_rcvr, offers.init, offers.rcvr)
 
 

@@ -480,38 +480,6 @@ def conditional_pce(
     return prob, at[:-1], pick
 
 
-@_njit(error_model="numpy", cache=True)
-def _state_utilities(
-    own: FloatArray, u_init: FloatArray, u_rcvr: FloatArray, init: Any, rcvr: Any,
-    out: FloatArray,
-) -> None:  # fmt: skip
-    """``turn.state_utilities`` for ``own`` ``(B, n, n)``, ``u_init``/``u_rcvr`` ``(B, n, S)``,
-    ``init`` ``(S,)``, ``rcvr`` ``(B, S)`` into ``out`` ``(B, n, S)``."""
-    B, n, S = u_init.shape
-    state = np.empty(n)
-    for b in range(B):
-        for a in range(n):
-            for s in range(S):
-                for m in range(n):
-                    state[m] = own[b, a, m]
-                state[max(init[s], 0)] = u_init[b, a, s]
-                state[max(rcvr[b, s], 0)] = u_rcvr[b, a, s]
-                out[b, a, s] = _sum(state, n) / n
-
-
-def state_utilities(
-    own: FloatArray, u_init: FloatArray, u_rcvr: FloatArray, init: Any, rcvr: Any
-) -> FloatArray:
-    """``turn.state_utilities`` of a batch: ``own`` ``(B, n, n)``, ``init`` ``(S,)``."""
-    out = np.empty(u_init.shape)
-    _state_utilities(
-        np.ascontiguousarray(own, dtype=float), np.ascontiguousarray(u_init, dtype=float),
-        np.ascontiguousarray(u_rcvr, dtype=float), np.ascontiguousarray(init, dtype=np.int64),
-        np.ascontiguousarray(rcvr, dtype=np.int64), out,
-    )  # fmt: skip
-    return out
-
-
 @_njit(error_model="numpy", inline="always", cache=True)
 def _near(pos: FloatArray, tol: float, sq: FloatArray, near: Any) -> None:
     """Which actors are within ``tol`` of each other: ``sqrt(total((x_i - x_j)**2, -1))``."""
@@ -568,3 +536,57 @@ def classes(pos: FloatArray, tol: float) -> tuple[Any, Any, Any]:
     count = np.empty(B, dtype=np.intp)
     _classes(np.ascontiguousarray(pos, dtype=float), float(tol), cls, reps, count)
     return cls, reps, count
+
+
+@_njit(error_model="numpy", inline="always", cache=True)
+def _utility_of(
+    ideal: FloatArray, sal: FloatArray, den: float, x: FloatArray, r: float, tmp: FloatArray
+) -> float:
+    """``quad_utility(distances(ideal, x, sal), r)`` of one actor and one position."""
+    k = x.size
+    for e in range(k):
+        v = sal[e] * (ideal[e] - x[e])
+        tmp[e] = v * v
+    num = _sum(tmp, k)
+    return _quad(np.sqrt(num / den if den > 0.0 else 0.0), r)
+
+
+@_njit(error_model="numpy", cache=True)
+def _bargains(
+    own: FloatArray, big_r: FloatArray, ideal: FloatArray, sal: FloatArray,
+    b_init: FloatArray, b_rcvr: FloatArray, init: Any, rcvr: Any, out: FloatArray,
+) -> None:  # fmt: skip
+    """``turn.state_utilities`` of the bargains' new positions (``b_init``, ``b_rcvr``
+    ``(B, S, k)``), each valued by every actor a from its ideal with ``big_r[b, a]``
+    (``batch._bargain_utilities``), into ``out`` ``(B, n, S)``."""
+    B, n, S = out.shape
+    k = sal.shape[2]
+    state, tmp = np.empty(n), np.empty(k)
+    for b in range(B):
+        for a in range(n):
+            for e in range(k):
+                tmp[e] = sal[b, a, e] * sal[b, a, e]
+            den = _sum(tmp, k)
+            r = big_r[b, a]
+            for s in range(S):
+                u_init = _utility_of(ideal[b, a], sal[b, a], den, b_init[b, s], r, tmp)
+                u_rcvr = _utility_of(ideal[b, a], sal[b, a], den, b_rcvr[b, s], r, tmp)
+                for m in range(n):
+                    state[m] = own[b, a, m]
+                state[max(init[s], 0)] = u_init
+                state[max(rcvr[b, s], 0)] = u_rcvr
+                out[b, a, s] = _sum(state, n) / n
+
+
+def bargain_states(
+    own: FloatArray, big_r: FloatArray, ideal: FloatArray, sal: FloatArray,
+    b_init: FloatArray, b_rcvr: FloatArray, init: Any, rcvr: Any,
+) -> FloatArray:  # fmt: skip
+    """``batch._bargain_utilities``' utilities of every slot to every actor ``(B, n, S)``."""
+    B, n = big_r.shape
+    out = np.empty((B, n, b_init.shape[1]))
+    f = np.ascontiguousarray
+    _bargains(f(own, dtype=float), f(big_r, dtype=float), f(ideal, dtype=float),
+              f(sal, dtype=float), f(b_init, dtype=float), f(b_rcvr, dtype=float),
+              f(init, dtype=np.int64), f(rcvr, dtype=np.int64), out)  # fmt: skip
+    return out
