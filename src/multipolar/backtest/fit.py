@@ -166,7 +166,7 @@ def forecasts_by_setting(
         # one batch member per distinct (issue, capabilities): settings that give an issue the
         # same capabilities (e.g. equal and council-ssi on a unanimity issue) share its run
         slot: dict[tuple[int, bytes], int] = {}
-        members = []
+        members: list[tuple[int, int, FloatArray]] = []
         for w, k, c in every:
             if slot.setdefault((k, c.tobytes()), len(members)) == len(members):
                 members.append((w, k, c))

@@ -16,7 +16,8 @@ functions of this file, so numba's cache key (this file) covers all of its code.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numba import njit
@@ -30,9 +31,20 @@ from multipolar.scenario.arrays import FloatArray
 #: voting rules the kernel computes, by code
 RULES = {"proportional": 0, "binary": 1, "prop_bin": 2, "asym_prosp": 3}
 _njit: Any = njit
+Fn = TypeVar("Fn", bound=Callable[..., object])
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+def _kernel(fn: Fn) -> Fn:
+    """Compiled with numpy's error model (x / 0 is inf or nan) and cached in __pycache__."""
+    return cast(Fn, _njit(error_model="numpy", cache=True)(fn))
+
+
+def _inline(fn: Fn) -> Fn:
+    """As ``_kernel``, and inlined into its callers by numba (in its IR)."""
+    return cast(Fn, _njit(error_model="numpy", inline="always", cache=True)(fn))
+
+
+@_inline
 def _quad(d: float, r: float) -> float:
     """``utility.quad_utility`` of one value."""
     if d <= 1.0:
@@ -40,13 +52,13 @@ def _quad(d: float, r: float) -> float:
     return (1.0 - d) * (1.0 + r)
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+@_inline
 def _pos(x: float) -> float:
     """``np.maximum(x, 0.0)`` (a sign of zero may differ; every use adds it to a positive)."""
     return 0.0 if x < 0.0 else x
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+@_inline
 def _vote(rule: int, w: float, du: float) -> float:
     """``utility.vote`` of one value, for the rules in ``RULES``."""
     if rule == 0:
@@ -62,7 +74,7 @@ def _vote(rule: int, w: float, du: float) -> float:
     return (2.0 / 3.0) * w * du
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+@_inline
 def _state(factor: float, own: float, u: float, unn: float) -> float:
     """``contests._state``: ``factor * u`` plus ``unn`` if ``own``."""
     s = factor * u
@@ -71,7 +83,7 @@ def _state(factor: float, own: float, u: float, unn: float) -> float:
     return s
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+@_inline
 def _block(a: FloatArray, lo: int, m: int) -> float:
     """numpy's pairwise_sum of ``a[lo:lo + m]`` for m <= 128: 8 interleaved partial sums."""
     if m < 8:
@@ -92,7 +104,7 @@ def _block(a: FloatArray, lo: int, m: int) -> float:
     return res
 
 
-@_njit(error_model="numpy", cache=True)
+@_kernel
 def _long_sum(a: FloatArray, n: int) -> float:
     """numpy's pairwise sum of ``a[:n]`` for n > 128: runs halved at a multiple of 8, the left
     half first, on an explicit stack (numba caches no recursion)."""
@@ -119,7 +131,7 @@ def _long_sum(a: FloatArray, n: int) -> float:
     return vals[0]
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+@_inline
 def _sum(a: FloatArray, n: int) -> float:
     """``np.sum(a[:n])`` of a contiguous run: the identity 0 plus numpy's pairwise sum."""
     if n <= 128:
@@ -127,7 +139,7 @@ def _sum(a: FloatArray, n: int) -> float:
     return 0.0 + _long_sum(a, n)
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+@_inline
 def _third_parties(
     rule: int, drow: FloatArray, rp: FloatArray, wb: FloatArray, uni: FloatArray,
     s1: FloatArray, s3: FloatArray, unn: FloatArray, f2: float, o2: float, f4: float,
@@ -164,7 +176,7 @@ def _third_parties(
         down[a] = _pos(-vn)
 
 
-@_njit(error_model="numpy", cache=True)
+@_kernel
 def _contests(
     dt: FloatArray,
     draw: Any,
@@ -247,7 +259,7 @@ def contests(
     return p_win, gain
 
 
-@_njit(error_model="numpy", cache=True)
+@_kernel
 def _coalitions(u: FloatArray, w: FloatArray, rule: int, sign: float, c: FloatArray) -> None:
     """``pce._coalitions`` of every problem g into ``c`` ``(G, m, m)``: the votes of the n
     voters added in voter order (numpy's order for a sum over a leading axis)."""
@@ -280,7 +292,7 @@ def coalitions(u: FloatArray, w: FloatArray, rule: str, sign: float) -> FloatArr
 VICTORY = {"linear": 0, "square": 1, "binary": 2}
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+@_inline
 def _strength(rule: int, V: FloatArray, w: FloatArray, b: int, ca: int, cb: int) -> float:
     """``pce._coalitions``' ``C[a, b]`` (a != b) for options in columns ``ca``, ``cb``: the
     voters' positive votes added in voter order."""
@@ -290,7 +302,7 @@ def _strength(rule: int, V: FloatArray, w: FloatArray, b: int, ca: int, cb: int)
     return MIN_COALITION + acc
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+@_inline
 def _strength_against(rule: int, V: FloatArray, w: FloatArray, b: int, ca: int, cb: int) -> float:
     """``1e-8 + sum_k max(0, -v_k(b:a))``: ``asym_prosp``'s ``C[a, b]`` for a < b."""
     acc = 0.0
@@ -299,7 +311,7 @@ def _strength_against(rule: int, V: FloatArray, w: FloatArray, b: int, ca: int, 
     return MIN_COALITION + acc
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+@_inline
 def _symmetric_strengths(
     rule: int, V: FloatArray, w: FloatArray, cols: Any, m: int, vk: FloatArray, c: FloatArray
 ) -> None:
@@ -323,7 +335,7 @@ def _symmetric_strengths(
             c[a * m + e] = MIN_COALITION if a == e else MIN_COALITION + c[a * m + e]
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+@_inline
 def _beats(model: int, cab: float, cba: float) -> float:
     """``pce.victory_prob``'s ``P[a, b]`` (a != b) from ``C[a, b]`` and ``C[b, a]``."""
     if model == 0:
@@ -343,7 +355,7 @@ def _beats(model: int, cab: float, cba: float) -> float:
     return x1 / (x1 + x2)
 
 
-@_njit(error_model="numpy", cache=True)
+@_kernel
 def _victory(
     V: FloatArray,
     draw: Any,
@@ -385,7 +397,7 @@ def _victory(
                 p[o + a * m + e] = _beats(model, c[a * m + e], c[e * m + a])
 
 
-@_njit(error_model="numpy", cache=True)
+@_kernel
 def _row_logs(logs: FloatArray, ms: Any, off: Any, at: Any, out: FloatArray) -> None:
     """``pce.conditional``'s ``logp - max(logp)`` of each problem into ``out`` at ``at[g]``,
     ``logp`` the row sums of its ``log(max(p, 1e-300))`` block (``logs``); 0 for one option."""
@@ -409,7 +421,7 @@ def _row_logs(logs: FloatArray, ms: Any, off: Any, at: Any, out: FloatArray) -> 
             out[q + a] = out[q + a] - top
 
 
-@_njit(error_model="numpy", cache=True)
+@_kernel
 def _normalise_pick(
     e: FloatArray, ms: Any, at: Any, uniform: FloatArray, stochastic: bool, prob: FloatArray,
     pick: Any,
@@ -480,7 +492,7 @@ def conditional_pce(
     return prob, at[:-1], pick
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+@_inline
 def _near(pos: FloatArray, tol: float, sq: FloatArray, near: Any) -> None:
     """Which actors are within ``tol`` of each other: ``sqrt(total((x_i - x_j)**2, -1))``."""
     n, k = pos.shape
@@ -492,7 +504,7 @@ def _near(pos: FloatArray, tol: float, sq: FloatArray, near: Any) -> None:
             near[i, j] = np.sqrt(_sum(sq, k)) < tol
 
 
-@_njit(error_model="numpy", cache=True)
+@_kernel
 def _classes(pos: FloatArray, tol: float, cls: Any, reps: Any, count: Any) -> None:
     """``batch.classes`` of every draw of ``pos`` ``(B, n, k)`` into ``cls``, ``reps`` ``(B, n)``
     and ``count`` ``(B,)``; distances as ``sqrt(total((x_i - x_j)**2, -1))``."""
@@ -538,7 +550,7 @@ def classes(pos: FloatArray, tol: float) -> tuple[Any, Any, Any]:
     return cls, reps, count
 
 
-@_njit(error_model="numpy", inline="always", cache=True)
+@_inline
 def _utility_of(
     ideal: FloatArray, sal: FloatArray, den: float, x: FloatArray, r: float, tmp: FloatArray
 ) -> float:
@@ -551,7 +563,7 @@ def _utility_of(
     return _quad(np.sqrt(num / den if den > 0.0 else 0.0), r)
 
 
-@_njit(error_model="numpy", cache=True)
+@_kernel
 def _bargains(
     own: FloatArray, big_r: FloatArray, ideal: FloatArray, sal: FloatArray,
     b_init: FloatArray, b_rcvr: FloatArray, init: Any, rcvr: Any, out: FloatArray,
