@@ -30,6 +30,7 @@ from multipolar.backtest.council import regime as council_regime
 from multipolar.backtest.data import INSTITUTIONS, DeuIssue, Rule
 from multipolar.backtest.ssi import population_quota, shapley_shubik
 from multipolar.errors import UsageError, did_you_mean
+from multipolar.scenario.arrays import BoolArray, FloatArray
 from multipolar.scenario.base import Estimate
 from multipolar.scenario.schema import Scenario
 
@@ -72,6 +73,14 @@ def _ssi(regime_id: str, year: int) -> dict[str, float]:
 
 def member_power(regime: Regime, chosen: Scheme, rule: Rule, year: int) -> dict[str, float]:
     """Each member's capability under ``chosen``, normalised to mean 1 over the members."""
+    return dict(_member_power(regime.id, chosen, rule, year))
+
+
+@cache
+def _member_power(regime_id: str, chosen: Scheme, rule: Rule, year: int) -> dict[str, float]:
+    """``member_power`` of the period ``regime_id``, computed once (callers must not change
+    the mapping: ``member_power`` hands out copies)."""
+    regime = council_regime(regime_id)
     if chosen == "equal" or (chosen == "council-ssi" and rule == "unanimity"):
         return dict.fromkeys(regime.members, 1.0)
     if chosen == "council" and regime.game == "votes":
@@ -88,7 +97,7 @@ def capabilities(
 ) -> dict[str, float]:
     """Capability of every actor DEU positions on ``issue`` under the scheme ``chosen``."""
     regime = regime_at(issue.date)
-    power = member_power(regime, chosen, issue.rule, population_year(issue.date))
+    power = _member_power(regime.id, chosen, issue.rule, population_year(issue.date))
     out = {}
     for actor in issue.actors:
         if actor in INSTITUTIONS:
@@ -96,6 +105,35 @@ def capabilities(
         else:
             out[actor] = power.get(actor, observer_weight)
     return out
+
+
+def capability_vector(
+    issue: DeuIssue,
+    chosen: Scheme,
+    *,
+    institution_weight: float = 1.0,
+    observer_weight: float = 1.0,
+) -> FloatArray:
+    """``capabilities`` as an array in the order of ``issue.actors`` (the same floats)."""
+    regime = regime_at(issue.date)
+    year = population_year(issue.date)
+    members, institution = _vector(regime.id, chosen, issue.rule, year, issue.actors,
+                                   float(observer_weight))  # fmt: skip
+    out: FloatArray = np.where(institution, float(institution_weight), members)
+    return out
+
+
+@cache
+def _vector(regime_id: str, chosen: Scheme, rule: Rule, year: int, actors: tuple[str, ...],
+            observer_weight: float) -> tuple[FloatArray, BoolArray]:  # fmt: skip
+    """Every actor's capability but the institutions', and which actors are institutions."""
+    power = _member_power(regime_id, chosen, rule, year)
+    institution = np.array([a in INSTITUTIONS for a in actors], dtype=bool)
+    members = np.array([0.0 if a in INSTITUTIONS else float(power.get(a, observer_weight))
+                        for a in actors])  # fmt: skip
+    members.flags.writeable = False
+    institution.flags.writeable = False
+    return members, institution
 
 
 def observers(issue: DeuIssue) -> tuple[str, ...]:

@@ -17,10 +17,12 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from multipolar.errors import UsageError
+from multipolar.scenario.arrays import Inputs, to_inputs
 from multipolar.scenario.formats import import_file
 from multipolar.scenario.schema import Scenario
 
@@ -97,9 +99,14 @@ class DeuIssue:
     reference: float | None
     scenario: Scenario
 
-    @property
+    @cached_property
     def actors(self) -> tuple[str, ...]:
         return tuple(self.scenario.actor_ids)
+
+    @cached_property
+    def inputs(self) -> Inputs:
+        """``to_inputs(scenario)``, built once (read-only: batches stack copies of it)."""
+        return to_inputs(self.scenario)
 
 
 @dataclass(frozen=True)

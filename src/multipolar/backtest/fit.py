@@ -9,13 +9,18 @@ from typing import Any
 
 import numpy as np
 
-from multipolar.backtest.capabilities import Scheme, capabilities, with_capabilities
+from multipolar.backtest.capabilities import (
+    Scheme,
+    capabilities,
+    capability_vector,
+    with_capabilities,
+)
 from multipolar.backtest.data import DeuIssue
 from multipolar.errors import UsageError, did_you_mean
 from multipolar.models.api import forecast
 from multipolar.models.registry import get, names
 from multipolar.models.smp.params import DEFAULTS as SMP_DEFAULTS
-from multipolar.scenario.arrays import FloatArray, Inputs, to_inputs
+from multipolar.scenario.arrays import FloatArray, Inputs
 
 #: institution weights tried when fitting (multiples of the average member state)
 GRID: tuple[float, ...] = tuple(k / 10 for k in range(41))
@@ -151,22 +156,28 @@ def forecasts_by_setting(
             if key is None:
                 out[w, k] = _one(issue, variant, chosen, weight, observer_weight, seed)
                 continue
-            caps = capabilities(
+            c = capability_vector(
                 issue, chosen, institution_weight=weight, observer_weight=observer_weight
             )
-            c = np.array([float(caps[a.id]) for a in issue.scenario.actors], dtype=float)
             groups.setdefault((len(issue.actors), key), []).append((w, k, c))
             if k not in inputs:
-                inputs[k] = to_inputs(issue.scenario)
-    for (_, key), members in groups.items():
+                inputs[k] = issue.inputs
+    for (_, key), every in groups.items():
+        # one batch member per distinct (issue, capabilities): settings that give an issue the
+        # same capabilities (e.g. equal and council-ssi on a unanimity issue) share its run
+        slot: dict[tuple[int, bytes], int] = {}
+        members: list[tuple[int, int, FloatArray]] = []
+        for w, k, c in every:
+            if slot.setdefault((k, c.tobytes()), len(members)) == len(members):
+                members.append((w, k, c))
         base = [inputs[k] for _, k, _ in members]
         columns = [np.broadcast_to(c, b.x.shape) for (*_, c), b in zip(members, base, strict=True)]
         x, s, mask, lo, hi, ref = (_stacked(base, f) for f in ("x", "s", "mask", "lo", "hi", "ref"))
         batch = Inputs(x, np.stack(columns), s, mask, lo, hi, ref, base[0].actors, base[0].issues)
         params = {name: value for name, value, _ in key}
         values = np.asarray(spec.run(batch, seed=seed, **params).forecast, dtype=float)
-        for (w, k, _), value in zip(members, values[:, 0], strict=True):
-            out[w, k] = value
+        for w, k, c in every:
+            out[w, k] = values[slot[k, c.tobytes()], 0]
     return out
 
 
@@ -179,7 +190,7 @@ def proposal_inputs(group: Sequence[DeuIssue], caps: Sequence[dict[str, float]])
     mask = np.zeros((k, n), dtype=bool)
     lo, hi, ref = np.empty(k), np.empty(k), np.empty(k)
     for i, issue in enumerate(group):
-        one = to_inputs(issue.scenario)
+        one = issue.inputs
         cols = [actors.index(a) for a in one.actors]
         x[i, cols], s[i, cols], mask[i, cols] = one.x[0], one.s[0], one.mask[0]
         c[i, cols] = [caps[i][a] for a in one.actors]

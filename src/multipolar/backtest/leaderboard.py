@@ -28,6 +28,7 @@ from multipolar.backtest.fit import (
 )
 from multipolar.backtest.fit import variants as model_variants
 from multipolar.backtest.score import (
+    Counts,
     Interval,
     Metric,
     Resample,
@@ -219,7 +220,7 @@ def _score_rows(rows: Sequence[Row], baseline: FloatArray, outcomes: FloatArray,
         idx = np.array([k for k, s in enumerate(sides) if subset in ("full", s)])
         if idx.size == 0:
             raise UsageError(f"the {subset} split has no issues")
-        counts = resample_counts([groups[k] for k in idx], bootstrap, rng, resample)
+        counts = Counts.of(resample_counts([groups[k] for k in idx], bootstrap, rng, resample))
         base = values(np.abs(baseline[idx] - outcomes[idx]), counts)
         of = {r.id: values(np.abs(r.forecasts[idx] - outcomes[idx]), counts) for r in rows}
         for r in rows:

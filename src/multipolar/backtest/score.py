@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -47,7 +47,7 @@ def weighted_median(a: FloatArray, counts: npt.NDArray[np.integer]) -> FloatArra
     c = np.atleast_2d(counts)
     order = np.argsort(a, kind="stable")
     sorted_a = a[order]
-    cum = np.cumsum(c[:, order], axis=1)
+    cum = np.cumsum(c[:, order], axis=1, dtype=_narrow(c))
     total = cum[:, -1]
     k_low, k_high = (total - 1) // 2, total // 2  # 0-based positions of the middle value(s)
     low = sorted_a[np.argmax(cum > k_low[:, None], axis=1)]
@@ -56,13 +56,38 @@ def weighted_median(a: FloatArray, counts: npt.NDArray[np.integer]) -> FloatArra
     return out
 
 
-def metric_values(a: FloatArray, counts: npt.NDArray[np.integer]) -> dict[Metric, FloatArray]:
+def _narrow(c: npt.NDArray[np.integer]) -> type[np.signedinteger[Any]]:
+    """The narrowest integer type that holds every row total of ``c`` (same sums, less
+    memory to stream through)."""
+    most = int(np.max(np.sum(c, axis=1, dtype=np.int64))) if c.size else 0
+    return np.int16 if most < 2**15 else (np.int32 if most < 2**31 else np.int64)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Bootstrap counts with what every model's metrics read from them, computed once: the
+    counts in a narrow integer type, as floats, and each replicate's number of issues."""
+
+    narrow: npt.NDArray[np.integer]
+    floats: FloatArray
+    n: FloatArray
+
+    @classmethod
+    def of(cls, counts: npt.NDArray[np.integer]) -> Counts:
+        c = np.atleast_2d(counts)
+        floats = c.astype(float)
+        return cls(c.astype(_narrow(c)), floats, floats.sum(axis=1))
+
+
+def metric_values(
+    a: FloatArray, counts: npt.NDArray[np.integer] | Counts
+) -> dict[Metric, FloatArray]:
     """Every metric for each row of ``counts`` (replicates × issues)."""
-    c = np.atleast_2d(counts).astype(float)
-    n = c.sum(axis=1)
+    k = counts if isinstance(counts, Counts) else Counts.of(counts)
+    c, n = k.floats, k.n
     return {
         "mae": (c @ a) / n,
-        "median_ae": weighted_median(a, np.atleast_2d(counts)),
+        "median_ae": weighted_median(a, k.narrow),
         "rmse": np.sqrt((c @ (a * a)) / n),
         "within10": (c @ (a <= WITHIN).astype(float)) / n,
     }
@@ -109,7 +134,7 @@ def _interval(value: float, replicates: FloatArray) -> Interval:
 Values = tuple[dict[Metric, float], dict[Metric, FloatArray]]  # point estimates, replicates
 
 
-def values(a: FloatArray, counts: IntArray) -> Values:
+def values(a: FloatArray, counts: IntArray | Counts) -> Values:
     """The metrics of absolute errors ``a`` and of every replicate (computed once per model and
     subset, read by its summary and by every difference it enters)."""
     return point(a), metric_values(a, counts)

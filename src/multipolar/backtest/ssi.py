@@ -92,7 +92,12 @@ def shapley_shubik(
     w = w.astype(np.int64)
     n, total = w.size, int(w.sum())
     ssi = np.zeros(n)
+    done: dict[int, int] = {}  # weight -> a player of that weight already computed
     for i in range(n):
+        twin = done.setdefault(int(w[i]), i)
+        if twin != i:  # players of equal weight are symmetric: the same exact counts
+            ssi[i] = ssi[twin]
+            continue
         others = np.delete(w, i)
         half = others.size // 2
         a_by, b_by = _subsets(others[:half]), _subsets(others[half:])

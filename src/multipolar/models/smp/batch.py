@@ -20,6 +20,7 @@ from multipolar.models.smp.challenge import interpolate
 from multipolar.models.smp.contests import Workspace, best_targets, contests
 from multipolar.models.smp.params import Config
 from multipolar.models.smp.pce import scalar_pce
+from multipolar.models.smp.switch import pce_compiled, use_compiled
 from multipolar.models.smp.turn import POS_TOL, Assessment, state_utilities
 from multipolar.models.smp.utility import distances, quad_utility, total
 from multipolar.scenario.arrays import BoolArray, FloatArray
@@ -52,6 +53,10 @@ def classes(pos: FloatArray, tol: float = POS_TOL) -> tuple[IntArray, IntArray, 
     in order ``(B, n)`` (the first ``count`` of a row) and their ``count`` ``(B,)``. An actor
     near several representatives joins the last one, as in ``unique_classes``."""
     B, n = pos.shape[:2]
+    if use_compiled("", B * n * n * pos.shape[2]):
+        from multipolar.models.smp import compiled
+
+        return compiled.classes(pos, tol)
     near = np.sqrt(total((pos[:, :, None, :] - pos[:, None, :, :]) ** 2, -1)) < tol
     is_rep = np.ones((B, n), dtype=bool)
     maybe = np.any(np.tril(near, -1), axis=(0, 2))  # some earlier actor is near in some draw
@@ -70,7 +75,14 @@ def position_probs(
 ) -> tuple[FloatArray, IntArray]:
     """``turn.position_probs`` of every draw, and each actor's class (``classes``)."""
     cls, reps, count = classes(pos)
-    n = pos.shape[1]
+    B, n = pos.shape[:2]
+    if pce_compiled(cfg.voting_rule, cfg.victory_prob_model, cfg.pce_model, B * n**3):
+        from multipolar.models.smp import compiled
+
+        flat, at, _ = compiled.conditional_pce(
+            own, np.arange(B), reps, count, cap, cfg.voting_rule, cfg.victory_prob_model
+        )
+        return flat[at[:, None] + cls], cls
     prob = np.empty(cls.shape)
     for m in np.unique(count):
         rows = np.nonzero(count == m)[0]
@@ -93,6 +105,12 @@ def _contests(
     """``contests.contests`` of initiators ``init`` in draws ``draw`` against targets ``js``,
     each judged by actor ``view``, in blocks of about ``BLOCK`` elements."""
     n = a.d.shape[-1]
+    if use_compiled(cfg.voting_rule, draw.size * js.shape[1] * n):
+        from multipolar.models.smp import compiled
+
+        dt = np.swapaxes(a.d, 1, 2).reshape(-1, n)
+        rule, commit = cfg.voting_rule, cfg.third_party_commit
+        return compiled.contests(dt, draw, init, js, a.r[draw, view], w, sums, rule, commit)
     size = max(1, BLOCK // (js.shape[1] * n))  # pairs per block
     work = Workspace(min(size, draw.size), js.shape[1], n)
     dt = np.ascontiguousarray(np.swapaxes(a.d, 1, 2)).reshape(-1, n)
@@ -153,6 +171,12 @@ def _bargain_utilities(
     utility to every actor ``(B, n, S)``."""
     n = a.own.shape[-1]
     base = total(a.own, -1)
+    if use_compiled("", a.own.size * offers.b_init.shape[1]):
+        from multipolar.models.smp import compiled
+
+        states = compiled.bargain_states(a.own, a.big_r, ideal, sal, offers.b_init,
+                                         offers.b_rcvr, offers.init, offers.rcvr)  # fmt: skip
+        return base / n, states
     ri = a.big_r[:, :, None]
     u_init = quad_utility(distances(ideal, offers.b_init, sal), ri)
     u_rcvr = quad_utility(distances(ideal, offers.b_rcvr, sal), ri)
@@ -191,6 +215,24 @@ def resolve(
     count = np.sum(mine, axis=-1)
     order = np.argsort(~mine, axis=-1, kind="stable")  # each queue's slots first, in order
     new = pos.copy()
+    B, S = count.shape[0], order.shape[-1]
+    if pce_compiled(cfg.voting_rule, cfg.victory_prob_model, cfg.pce_model, B * n**3):
+        from multipolar.models.smp import compiled
+
+        draw, k = np.nonzero(count > 0)  # a queue holding only the status quo keeps it
+        cols = np.zeros((draw.size, S + 1), dtype=np.intp)  # status quo, then the slots
+        cols[:, 1:] = order[draw, k] + 1
+        options = np.concatenate([sq[:, :, None], ub], axis=-1)
+        rule, model = cfg.voting_rule, cfg.victory_prob_model
+        u = None if uniform is None else uniform[draw, k]
+        pick = compiled.conditional_pce(options, draw, cols, count[draw, k] + 1, cap, rule,
+                                        model, u)[2]  # fmt: skip
+        moved = pick > 0
+        draw, k = draw[moved], k[moved]
+        slot = order[draw, k, pick[moved] - 1]
+        own_side = (offers.init[slot] == k)[:, None]
+        new[draw, k] = np.where(own_side, offers.b_init[draw, slot], offers.b_rcvr[draw, slot])
+        return new
     for m in np.unique(count[count > 0]):  # a queue holding only the status quo keeps it
         draw, k = np.nonzero(count == m)
         slots = order[draw, k, :m]

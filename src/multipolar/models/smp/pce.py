@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from multipolar.models.smp.switch import pce_compiled, use_compiled
 from multipolar.models.smp.utility import total, vote
 from multipolar.scenario.arrays import FloatArray
 
@@ -55,6 +56,10 @@ def _coalitions(u: FloatArray, w: FloatArray, rule: str, sign: float) -> FloatAr
     Computed in blocks of problems, or of rows a of one large problem (each ``C[a, b]`` is
     still summed over the voters k in order), so that the votes stay in cache."""
     lead, (n, m) = u.shape[:-2], u.shape[-2:]
+    if use_compiled(rule, u.size * m):
+        from multipolar.models.smp import compiled
+
+        return compiled.coalitions(u, w, rule, sign)
     flat, wk = np.ascontiguousarray(u).reshape(-1, n, m), w.reshape(-1, n, 1, 1)
     c: FloatArray = np.empty((flat.shape[0], m, m))
     size = max(1, _BLOCK // (n * m * m))  # problems per block
@@ -174,4 +179,14 @@ def scalar_pce(u: FloatArray, w: FloatArray, rule: str, vpm: str, pcem: str) -> 
     """KTAB ``scalarPCE``: voters with weights ``w`` and utilities ``u`` choose among options."""
     if u.shape[-1] == 1:
         return np.ones((*u.shape[:-2], 1))
+    lead, (n, m) = u.shape[:-2], u.shape[-2:]
+    if pce_compiled(rule, vpm, pcem, u.size * m):
+        from multipolar.models.smp import compiled
+
+        G = int(np.prod(lead, dtype=int))
+        flat = np.ascontiguousarray(u, dtype=float).reshape(G, n, m)
+        weights = np.broadcast_to(w, (*lead, n)).reshape(G, n)
+        cols, ms = np.broadcast_to(np.arange(m), (G, m)), np.full(G, m)
+        p = compiled.conditional_pce(flat, np.arange(G), cols, ms, weights, rule, vpm)[0]
+        return p.reshape(*lead, m)
     return pce(coalitions(u, w, rule), vpm, pcem)
