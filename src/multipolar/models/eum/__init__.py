@@ -71,35 +71,9 @@ def _round_functions(work: int = KERNEL_WORK) -> tuple[Step, Median]:
     return _compiled()
 
 
-def _import_numba() -> None:
-    """Load numba's numpy support without its import-time probe of scipy's BLAS.
-
-    numba/np/arraymath.py imports scipy.linalg.cython_blas when it loads, only to choose how
-    np.cov and np.correlate take inner products in compiled code; that pulls in all of
-    scipy.linalg (and, through scipy's array-API layer, numpy.f2py and numpy.testing): some
-    0.3 s of CPU and 17 MiB for kernels that use no BLAS. With the module hidden the probe fails
-    at once; np.dot and np.linalg still find scipy when they compile (numba looks again then).
-    The global import lock keeps other threads from importing scipy.linalg meanwhile."""
-    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
-        return
-    import _imp
-
-    _imp.acquire_lock()
-    try:
-        sys.modules.setdefault("scipy.linalg.cython_blas", None)  # type: ignore[arg-type]
-        import numba.np.arraymath  # noqa: F401  (numba loads it with the first kernel: now)
-    except ImportError:  # pragma: no cover
-        pass
-    finally:
-        if sys.modules.get("scipy.linalg.cython_blas", False) is None:
-            del sys.modules["scipy.linalg.cython_blas"]
-        _imp.release_lock()
-
-
 @cache
 def _compiled() -> tuple[Step, Median]:
     """The compiled round and median; numpy's when numba is missing."""
-    _import_numba()
     try:
         from multipolar.models.eum.kernel import median, step
     except ImportError:  # pragma: no cover

@@ -21,16 +21,13 @@ so its key also carries a digest of the files its helpers come from.
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
-import numba
 import numpy as np
-from numba import njit, prange
 
 from multipolar.models.eum import rounds
 from multipolar.models.eum.core import median_position
@@ -38,12 +35,9 @@ from multipolar.models.eum.npcompat import STACK, IntArray, argmin_where, jit
 from multipolar.models.eum.rounds import CAPITULATION, COMPROMISE, CONFRONTATION, NONE, Settings
 from multipolar.models.eum.votes import median as _median
 from multipolar.models.eum.votes import prob_paper, prob_reference
+from multipolar.models.jit import get_num_threads, njit, prange, set_num_threads
 from multipolar.scenario.arrays import BoolArray, FloatArray
 
-# numba's OpenMP workers spin-wait after each launch (GNU OpenMP: some 300,000 turns), burning
-# a core while numpy computes the powers between the two launches of a round: a third more CPU
-# for 100,000 draws. Passive workers sleep instead. Read once, when OpenMP loads (first launch).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 CHUNK = 32  # problems per parallel task
 MEDIAN, RISK, DECISION = 0, 1, 2  # the stages _batch runs
 _LOCK = threading.Lock()  # numba's default (workqueue) threads abort on concurrent launches
@@ -58,12 +52,12 @@ def _launch(problems: int) -> Iterator[None]:
         if problems >= SERIAL:
             yield
             return
-        threads = numba.get_num_threads()
-        numba.set_num_threads(1)
+        threads = get_num_threads()
+        set_num_threads(1)
         try:
             yield
         finally:
-            numba.set_num_threads(threads)
+            set_num_threads(threads)
 
 
 _HELPER_FILES = ("npcompat.py", "votes.py", "rounds.py")

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
+from multipolar.models.jit import njit
 from multipolar.scenario.arrays import FloatArray
 
 Fn = TypeVar("Fn", bound=Callable[..., object])

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numpy as np
-from numba import njit
 
+from multipolar.models.jit import njit
 from multipolar.models.smp.utility import BINARY_TOL
 from multipolar.scenario.arrays import FloatArray
 

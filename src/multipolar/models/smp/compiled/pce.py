@@ -19,7 +19,7 @@ from multipolar.models.smp.pce import _BINARY_MIN, _BINARY_THRESHOLD, MIN_COALIT
 from multipolar.scenario.arrays import FloatArray
 
 #: the SHA-256 of base.py whose helpers the kernels here inline (see base.py)
-BASE_DIGEST = "d1c338aa67a59bf4084d61b23459d3c85d0aa03bccb73b2af57d7d8a5fc715c9"
+BASE_DIGEST = "ffe3466771fe8382d32d3ba61358a817c4971dad6c95371fd529c0cdbc23ac6f"
 
 
 #: victory probability models the PCE kernels compute (``pce.victory_prob``), by code: numpy
