@@ -13,8 +13,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# After installing, the compiled kernels (numba) are built once into __pycache__ (about a minute
+# and a half on 2 cores), so that no command or test pays for compiling them.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,server,postgres,ray,docs,xlsx]'
+	$(BIN)/python -m multipolar.models.warm
 	touch $(STAMP)
 
 # The docs need the package, MkDocs and what the tutorial's report uses (the server extra);
