@@ -30,3 +30,21 @@ def test_every_model_with_kernels_is_registered() -> None:
 
     for model in warm.MODELS:
         assert get(model).name == model
+
+
+def test_load_compiled_makes_small_work_take_the_compiled_paths() -> None:
+    """What a server worker does at start: afterwards small work runs compiled, with the numbers
+    of the numpy paths."""
+    import multipolar
+    from multipolar.models.eum import _round_functions, _step_numpy
+
+    ukraine = multipolar.load("scenarios/ukraine_2025_08.yaml")
+    warm.load_compiled()
+    assert _round_functions(1)[0] is not _step_numpy
+    assert switch.use_compiled("proportional", 1)
+    compiled = multipolar.forecast(ukraine, "smp").as_dict()
+    switch.COMPILED = False
+    try:
+        assert multipolar.forecast(ukraine, "smp").as_dict() == compiled
+    finally:
+        switch.COMPILED = None

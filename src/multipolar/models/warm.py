@@ -38,6 +38,15 @@ def _case(draws: int) -> Inputs:
     )
 
 
+def load_compiled() -> None:
+    """Load every model's compiled kernels in this process, so that from now on small work
+    takes the compiled paths too (the same numbers, bit for bit; a long-lived process such as a
+    server worker pays the loading once and saves on every call)."""
+    import multipolar.models.eum.kernel
+    import multipolar.models.exchange.run
+    import multipolar.models.smp.compiled  # noqa: F401
+
+
 def build(model: str) -> float:
     """Run ``model`` on its compiled path (compiling and caching its kernels if needed); the
     seconds it took."""
