@@ -162,7 +162,7 @@ def _record_update(
     cf[e, F_USUM + slot] += w[issue, actor] * (new - old)
 
 
-@once
+@leaf
 def recalculate(
     e: int, r: int, prob: Problem, st: State, p: float, eps: float, key: np.uint64,
     counter: np.ndarray,
@@ -206,7 +206,7 @@ def _sort(order: np.ndarray, size: int, cf: np.ndarray) -> None:
         order[b + 1] = cur
 
 
-@once
+@leaf
 def _externalities(
     r: int, prob: Problem, st: State, mask: np.ndarray, grp: np.ndarray, ext: np.ndarray
 ) -> None:  # fmt: skip
@@ -231,7 +231,7 @@ def _externalities(
             ext[a, X_IN if is_inner else X_ON] += value
 
 
-@once
+@leaf
 def _record(
     rec: np.ndarray, row: int, rnd: int, order: int, r: int, s: np.ndarray, c: np.ndarray,
     ci: np.ndarray, cf: np.ndarray,
@@ -321,7 +321,7 @@ def play_round(
     return voting, start, count, rec, rows
 
 
-@once
+@leaf
 def _propagate(
     r: int, order: np.ndarray, size: int, prob: Problem, st: State, p: float, eps: float,
     key: np.uint64, counter: np.ndarray,
