@@ -125,3 +125,22 @@ def test_sobol_intervals_with_seed_0_do_not_read_the_global_random_state() -> No
     assert np.array_equal(first.first_ci, second.first_ci)
     assert np.array_equal(first.total_ci, second.total_ci)
     assert not np.array_equal(first.total_ci, sobol_indices(f, ["a", "b"], n=64, seed=1).total_ci)
+
+
+def test_draws_read_the_same_estimates_as_the_paths_name() -> None:
+    """The draws take each ranged estimate from the scenario's own objects (no dump per path):
+    they are the estimates the dotted paths name, so the draws are those of get_estimate."""
+    from multipolar.dynamics.apply import resolve
+    from multipolar.scenario import load
+    from multipolar.scenario.paths import get_estimate
+    from multipolar.uncertainty.montecarlo import draw_values, ranged_estimates
+
+    scn = resolve(load(FLAGSHIP))
+    ests = ranged_estimates(scn)
+    assert len(ests) > 10
+    for path, est in ests.items():
+        assert get_estimate(scn, path) == est, path
+    values = draw_values(scn, 20, 5)
+    u = uniforms(list(ests), 20, 5, {(c.between[0], c.between[1]): c.rho for c in scn.correlations})
+    for path, v in values.items():
+        np.testing.assert_array_equal(v, ppf(get_estimate(scn, path), u[path]))

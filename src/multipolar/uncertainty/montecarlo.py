@@ -19,7 +19,6 @@ from multipolar.errors import UsageError
 from multipolar.params import check_draw_memory
 from multipolar.scenario.arrays import FloatArray, Inputs, to_inputs
 from multipolar.scenario.checks import estimates
-from multipolar.scenario.paths import get_estimate
 from multipolar.scenario.schema import Estimate, Scenario
 from multipolar.uncertainty.backends import Backend, Progress, map_chunks
 from multipolar.uncertainty.normal import ndtr
@@ -209,12 +208,13 @@ def draw_values(
 ) -> dict[str, FloatArray]:
     """Seeded draws (draws,) of every ranged estimate of a resolved scenario, by path,
     correlated as ``correlations`` says (by default the scenario's own ``correlations:``)."""
-    paths = ranged_paths(scn)
+    ests = ranged_estimates(scn)  # the scenario's own objects: no dump per path
+    paths = list(ests)
     check_draw_memory(draws, len(paths))  # refuse what would not fit in memory, before drawing
     if correlations is None:
         correlations = {(c.between[0], c.between[1]): c.rho for c in scn.correlations}
     u = uniforms(paths, draws, seed, correlations)
-    return {p: ppf(get_estimate(scn, p), u[p]) for p in paths}
+    return {p: ppf(ests[p], u[p]) for p in paths}
 
 
 def simulate(

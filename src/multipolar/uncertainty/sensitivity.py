@@ -112,7 +112,8 @@ Evaluator = Callable[[dict[str, FloatArray], int], FloatArray]
 
 
 def _sobol(scn: Scenario, evaluate: Evaluator, paths: list[str], n: int, seed: int) -> Sobol:
-    ests = [get_estimate(scn, p) for p in paths]
+    ranged = ranged_estimates(scn)
+    ests = [ranged[p] if p in ranged else get_estimate(scn, p) for p in paths]
 
     def func(u: FloatArray) -> FloatArray:
         values = {p: ppf(e, u[:, j]) for j, (p, e) in enumerate(zip(paths, ests, strict=True))}

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from multipolar.models.exchange.compiled import leaf, uniform
+from multipolar.models.exchange.compiled import inline_leaf, leaf, uniform
 from multipolar.models.exchange.layout import (
     F_DP,
     F_DQ,
@@ -118,7 +118,7 @@ def set_gain(cf: np.ndarray, e: int, gain: float) -> None:
     cf[e, F_KEY] = math.floor(gain * 1e9 + 0.5)  # ranked on 9 decimals (reference §5)
 
 
-@leaf
+@inline_leaf
 def check_overshoot(e: int, k: int, prob: Problem, st: State, eps: float) -> None:
     """Reference §3.6 for side ``k``: if its move carries the outcome on its supply issue past
     the partner's target, rescale both moves so that the outcome lands on the target."""
@@ -152,7 +152,7 @@ def check_overshoot(e: int, k: int, prob: Problem, st: State, eps: float) -> Non
     cf[e, F_N1 + k] = outcome(e, k, cf[e, F_Y + k], prob, st)
 
 
-@leaf
+@inline_leaf
 def calculate(
     e: int, prob: Problem, st: State, p: float, eps: float, key: np.uint64, counter: np.ndarray
 ) -> None:

@@ -41,6 +41,12 @@ def leaf(fn: Fn) -> Fn:
     return cast(Fn, _njit(error_model="numpy", _nrt=False)(fn))
 
 
+def inline_leaf(fn: Fn) -> Fn:
+    """As ``leaf``, inlined (in numba's IR) at its call sites, which must be ``leaf`` functions
+    too: a call passing the model's tables costs more than the arithmetic of a small kernel."""
+    return cast(Fn, _njit(error_model="numpy", _nrt=False, inline="always")(fn))
+
+
 @leaf
 def uniform(key: np.uint64, counter: np.ndarray) -> float:
     """The next uniform in [0, 1) of the stream ``key``; ``counter[0]`` counts the draws."""

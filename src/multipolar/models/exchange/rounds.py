@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from multipolar.models.exchange.bargain import calculate, commit, new_history
-from multipolar.models.exchange.compiled import jit, leaf, once, uniform
+from multipolar.models.exchange.compiled import inline_leaf, jit, leaf, once, uniform
 from multipolar.models.exchange.layout import (
     F_DP,
     F_DQ,
@@ -162,7 +162,7 @@ def _record_update(
     cf[e, F_USUM + slot] += w[issue, actor] * (new - old)
 
 
-@once
+@inline_leaf
 def recalculate(
     e: int, r: int, prob: Problem, st: State, p: float, eps: float, key: np.uint64,
     counter: np.ndarray,
@@ -206,7 +206,7 @@ def _sort(order: np.ndarray, size: int, cf: np.ndarray) -> None:
         order[b + 1] = cur
 
 
-@once
+@leaf
 def _externalities(
     r: int, prob: Problem, st: State, mask: np.ndarray, grp: np.ndarray, ext: np.ndarray
 ) -> None:  # fmt: skip
@@ -231,7 +231,7 @@ def _externalities(
             ext[a, X_IN if is_inner else X_ON] += value
 
 
-@once
+@leaf
 def _record(
     rec: np.ndarray, row: int, rnd: int, order: int, r: int, s: np.ndarray, c: np.ndarray,
     ci: np.ndarray, cf: np.ndarray,
@@ -269,9 +269,17 @@ def first_list(
     ci, cf = candidates(x, s, grp)
     size = ci.shape[0]
     st = (ci, cf, np.zeros((size, 2, n)), np.zeros((size, 2, n), dtype=np.bool_))
-    for e in range(size):
-        calculate(e, prob, st, p, eps, key, counter)
+    _calculate_all(prob, st, p, eps, key, counter)
     return prob, grp, st
+
+
+@leaf
+def _calculate_all(
+    prob: Problem, st: State, p: float, eps: float, key: np.uint64, counter: np.ndarray
+) -> None:  # fmt: skip
+    """Every candidate of the list calculated from the round-start positions, in list order."""
+    for e in range(st[0].shape[0]):
+        calculate(e, prob, st, p, eps, key, counter)
 
 
 @once
@@ -321,7 +329,7 @@ def play_round(
     return voting, start, count, rec, rows
 
 
-@once
+@leaf
 def _propagate(
     r: int, order: np.ndarray, size: int, prob: Problem, st: State, p: float, eps: float,
     key: np.uint64, counter: np.ndarray,
