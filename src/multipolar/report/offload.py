@@ -207,14 +207,13 @@ def _serve(
 ) -> None:
     """In the child: each offloaded item not claimed yet, as the parent would compute it (on
     one thread: the parent uses the other core; the kernels' results do not depend on it)."""
-    import numba
-
     from multipolar.dynamics.apply import resolve
     from multipolar.models.api import forecast_all
+    from multipolar.models.jit import set_num_threads
     from multipolar.report import sections_uncertainty as u
     from multipolar.report.context import Context
 
-    numba.set_num_threads(1)
+    set_num_threads(1)
     state = resolve(scn)
     ctx = Context(scn, state, forecast_all(state, seed=seed), draws, seed, pair)
     wanted = {f"part:{title}" for title in u.planned(ctx)} | {f"section:{s}" for s in SECTIONS}
@@ -239,7 +238,7 @@ def _warm() -> None:
     import scipy.stats  # noqa: F401
     from numba.core.registry import cpu_target
 
-    import multipolar.models.exchange.run  # noqa: F401
+    import multipolar.models.exchange.run  # noqa: F401  (numba as models/jit.py loads it)
 
     cpu_target.target_context.refresh()
 

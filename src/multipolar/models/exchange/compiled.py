@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numpy as np
-from numba import njit
+
+from multipolar.models.jit import njit
 
 Fn = TypeVar("Fn", bound=Callable[..., object])
 _njit: Any = njit

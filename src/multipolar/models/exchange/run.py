@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import cast
 
 import numpy as np
-from numba import njit
 
 from multipolar.models.exchange.compiled import once
 from multipolar.models.exchange.layout import NF, NI, NR, NX
 from multipolar.models.exchange.rounds import copy, first_list, play_round
+from multipolar.models.jit import njit
 
 _LOCK = threading.Lock()  # numba's default (workqueue) threads abort on concurrent launches
 _HELPER_FILES = ("layout.py", "compiled.py", "bargain.py", "rounds.py")
