@@ -22,15 +22,14 @@ import multipolar.models.eum as eum_module
 from multipolar.models import get
 from multipolar.models.eum import Settings, play_round, settings
 from multipolar.models.eum.core import median_position
-from multipolar.scenario.arrays import BoolArray, FloatArray, Inputs, from_arrays
+from multipolar.models.warm import EMISSION_C, EMISSION_S, EMISSION_X, emission_draws
+from multipolar.scenario.arrays import BoolArray, FloatArray
 
 kernel = pytest.importorskip("multipolar.models.eum.kernel")
 npcompat = pytest.importorskip("multipolar.models.eum.npcompat")
 
 TOL = 1e-12
-X = np.array([4, 7, 4, 4, 10, 10, 10, 7, 4, 7], dtype=float)
-C = np.array([0.08, 0.08, 0.03, 0.16, 0.16, 0.16, 0.16, 0.05, 0.05, 0.08])
-S = np.array([0.8, 0.4, 0.2, 0.8, 0.6, 0.6, 0.9, 0.1, 1.0, 0.7])
+X, C, S = EMISSION_X, EMISSION_C, EMISSION_S
 OPTIONS = [
     {"mode": "reference"},
     {"mode": "reference", "fix_capitulation": True},
@@ -69,22 +68,11 @@ def test_emission_rounds_match_numpy(options: dict[str, Any]) -> None:
         x = play_round(x, w, s, mask, R, cfg).new_x
 
 
-def _emission_draws(draws: int, seed: int = 0) -> Inputs:
-    rng = np.random.default_rng(seed)
-    return from_arrays(
-        np.clip(X + rng.normal(0, 0.5, (draws, 1, 10)), 4, 10),
-        C * rng.uniform(0.8, 1.2, (draws, 1, 10)),
-        np.clip(S + rng.normal(0, 0.05, (draws, 1, 10)), 0, 1),
-        lo=4,
-        hi=10,
-    )
-
-
 @pytest.mark.parametrize("options", OPTIONS[:2] + OPTIONS[4:6], ids=str)
 def test_eum_fast_path_matches_numpy_path(
     options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inputs = _emission_draws(300)
+    inputs = emission_draws(300)
     assert eum_module._round_functions() == (kernel.step, kernel.median)  # numba is used
     fast = get("eum").run(inputs, rounds=10, **options)
     numpy_path = (eum_module._step_numpy, median_position)
@@ -141,7 +129,7 @@ def test_sums_in_numpys_order(n: int) -> None:
 
 
 def test_concurrent_callers_are_safe() -> None:
-    inputs = _emission_draws(64, seed=1)
+    inputs = emission_draws(64, seed=1)
     with ThreadPoolExecutor(4) as pool:
         outs = list(pool.map(lambda _: get("eum").run(inputs).forecast, range(8)))
     for out in outs[1:]:

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from multipolar.memo import ObjectMemo
 from multipolar.scenario.arrays import BoolArray, FloatArray, IntArray
 from multipolar.uncertainty.sampling import Sampler, best_values
 
@@ -35,21 +36,15 @@ if TYPE_CHECKING:
     from multipolar.scenario.schema import Scenario
 
 MAX_COMBOS = 256  # winning-coalition combinations tried at most (file order beyond)
-_KEEP = 8  # scenarios whose chosen coalitions are remembered (the key holds the scenario alive)
-_CHOSEN: dict[int, tuple[Scenario, BoolArray]] = {}
-_SOLVED: dict[int, tuple[DealSpace, Point]] = {}
-
-
-def _remember(memo: dict[int, tuple[Any, Any]], key: Any, value: Any) -> None:
-    memo[id(key)] = (key, value)
-    while len(memo) > _KEEP:
-        memo.pop(next(iter(memo)))
+#: the chosen coalitions of the latest scenarios, and the leximin packages they solved
+_CHOSEN: ObjectMemo[BoolArray] = ObjectMemo(8)
+_SOLVED: ObjectMemo[Point] = ObjectMemo(8)
 
 
 def solved(space: DealSpace) -> Point | None:
     """The leximin package of ``space`` when choosing its winning coalitions solved it."""
-    hit = _SOLVED.get(id(space))
-    return hit[1] if hit is not None and hit[0] is space else None
+    hit = _SOLVED.find(space)
+    return hit[0] if hit is not None else None
 
 
 EPS = 1e-12
@@ -174,15 +169,15 @@ def with_ratification(scn: Scenario, space: DealSpace, value: Sampler, draws: in
         return full
     if value is best_values and draws == 1:
         on, point = _choose(full, must)
-        _remember(_CHOSEN, scn, on)
+        _CHOSEN.put(scn, on)
         out = switch(full, on[None])
         if point is not None:  # the leximin package of the chosen rows, solved already
-            _remember(_SOLVED, out, point)
+            _SOLVED.put(out, point)
         return out
     # the coalition chosen at the best values (computed once per scenario object)
-    hit = _CHOSEN.get(id(scn))
-    if hit is not None and hit[0] is scn:
-        on = hit[1]
+    hit = _CHOSEN.find(scn)
+    if hit is not None:
+        on = hit[0]
     else:
         from multipolar.deals.space import build_space
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +13,7 @@ from multipolar.deals.solve import maxmin
 from multipolar.deals.space import build_space, stack
 from multipolar.deals.verdict import TOL
 from multipolar.errors import UsageError
+from multipolar.memo import ObjectMemo
 from multipolar.scenario.arrays import FloatArray
 from multipolar.scenario.checks import estimates
 from multipolar.scenario.incremental import Edits
@@ -185,27 +184,14 @@ def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:
     return what_it_takes_all(scn, [path])[0]
 
 
-_DONE: OrderedDict[tuple[int, tuple[str, ...]], tuple[Scenario, list[WhatItTakes]]] = OrderedDict()
-_DONE_SIZE = 4
-_LOCK = threading.Lock()
+_DONE: ObjectMemo[list[WhatItTakes]] = ObjectMemo(4)
 
 
 def what_it_takes_all(scn: Scenario, paths: list[str]) -> list[WhatItTakes]:
     """``what_it_takes`` of each parameter, the scans of all of them solved as one batch per
     round. Scenarios are immutable, so the answers for the same scenario object and paths are
     computed once (the latest few are kept): the summary and the report both ask."""
-    key = (id(scn), tuple(paths))
-    with _LOCK:
-        hit = _DONE.get(key)
-        if hit is not None and hit[0] is scn:  # the entry holds scn alive: its id is its own
-            _DONE.move_to_end(key)
-            return list(hit[1])
-    found = _what_it_takes_all(scn, paths)
-    with _LOCK:
-        _DONE[key] = (scn, found)
-        while len(_DONE) > _DONE_SIZE:
-            _DONE.popitem(last=False)
-    return list(found)
+    return list(_DONE.get_or(scn, lambda: _what_it_takes_all(scn, paths), tuple(paths)))
 
 
 def _what_it_takes_all(scn: Scenario, paths: list[str]) -> list[WhatItTakes]:

@@ -10,10 +10,9 @@ every analysis works on. The work is linear in the number of effects
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 
 from multipolar.errors import Problem, ScenarioError
+from multipolar.memo import ObjectMemo
 from multipolar.scenario.events import Effect, Event
 from multipolar.scenario.loader import to_data, validate
 from multipolar.scenario.replay import after_events, drop_inactive_data, ordered, replay
@@ -59,9 +58,7 @@ def drop_inactive(scn: Scenario) -> Scenario:
     return validate(drop_inactive_data(to_data(scn)))
 
 
-_RESOLVED: OrderedDict[tuple[int, dt.date | None], tuple[Scenario, Scenario]] = OrderedDict()
-_RESOLVED_SIZE = 32  # scenarios whose state is kept (the newest)
-_LOCK = threading.Lock()
+_RESOLVED: ObjectMemo[Scenario] = ObjectMemo(32)  # scenarios whose state is kept (the newest)
 
 
 def resolve(scn: Scenario, until: dt.date | None = None) -> Scenario:
@@ -70,15 +67,4 @@ def resolve(scn: Scenario, until: dt.date | None = None) -> Scenario:
     object is computed once (the latest few are kept) and every analysis of it shares it."""
     if not scn.events and all(a.active for a in scn.actors):
         return scn
-    key = (id(scn), until)
-    with _LOCK:
-        hit = _RESOLVED.get(key)
-        if hit is not None and hit[0] is scn:  # the key holds scn alive: its id is its own
-            _RESOLVED.move_to_end(key)
-            return hit[1]
-    state = after_events(scn, until)
-    with _LOCK:
-        _RESOLVED[key] = (scn, state)
-        while len(_RESOLVED) > _RESOLVED_SIZE:
-            _RESOLVED.popitem(last=False)
-    return state
+    return _RESOLVED.get_or(scn, lambda: after_events(scn, until), until)

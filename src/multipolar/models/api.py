@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from multipolar.memo import ObjectMemo
 from multipolar.models.registry import ModelOutput, ModelSpec, get, names
 from multipolar.models.weights import weight_share
 from multipolar.scenario.arrays import BoolArray, FloatArray, Inputs, to_inputs
@@ -208,28 +207,22 @@ def stack_inputs(rows: Sequence[Inputs]) -> Inputs:
     )
 
 
-_SHARED: OrderedDict[int, tuple[Scenario, Inputs, FloatArray]] = OrderedDict()
-_SHARED_SIZE = 64  # states whose inputs are kept (the newest): more than a what-if batch
-_SHARED_LOCK = threading.Lock()
+#: states whose inputs are kept (the newest): more than a what-if batch
+_SHARED: ObjectMemo[tuple[Inputs, FloatArray]] = ObjectMemo(64)
 
 
 def _shared_inputs(scn: Scenario) -> tuple[Inputs, FloatArray]:
     """``to_inputs(scn)`` and its weight shares, computed once for the latest few states (each
     model of a what-if batch runs on the same states), as read-only arrays."""
-    with _SHARED_LOCK:
-        hit = _SHARED.get(id(scn))
-        if hit is not None and hit[0] is scn:  # the entry holds scn alive: its id is its own
-            _SHARED.move_to_end(id(scn))
-            return hit[1], hit[2]
+    return _SHARED.get_or(scn, lambda: _read_only_inputs(scn))
+
+
+def _read_only_inputs(scn: Scenario) -> tuple[Inputs, FloatArray]:
     inputs = to_inputs(scn)
     share = weight_share(inputs)
     for array in (*(getattr(inputs, f.name) for f in fields(inputs)), share):
         if isinstance(array, np.ndarray):
             array.flags.writeable = False
-    with _SHARED_LOCK:
-        _SHARED[id(scn)] = (scn, inputs, share)
-        while len(_SHARED) > _SHARED_SIZE:
-            _SHARED.popitem(last=False)
     return inputs, share
 
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
 from multipolar.errors import Problem, ScenarioError, UsageError
+from multipolar.memo import ObjectMemo
 from multipolar.scenario.base import Estimate
 from multipolar.scenario.events import Effect, Event
 from multipolar.scenario.paths import changed, locate
@@ -312,28 +311,23 @@ def replay(scn: Scenario, events: Iterable[Event], effects: Sequence[int] | None
     return state
 
 
-_FINAL: OrderedDict[int, tuple[Scenario, Scenario]] = OrderedDict()
-_FINAL_SIZE = 64  # validated scenarios whose final state is kept until asked for (the newest)
-_FINAL_LOCK = threading.Lock()
+#: validated scenarios whose final state is kept until asked for (the newest)
+_FINAL: ObjectMemo[Scenario] = ObjectMemo(64)
 
 
 def _keep_final(scn: Scenario, state: Scenario) -> None:
     """Keep the state after all of ``scn``'s events that ``event_problems`` validated, for the
     ``after_events(scn)`` that usually follows (the same replay, the same data, validated)."""
-    with _FINAL_LOCK:
-        _FINAL[id(scn)] = (scn, state)  # the entry holds scn alive: its id stays its own
-        while len(_FINAL) > _FINAL_SIZE:
-            _FINAL.popitem(last=False)
+    _FINAL.put(scn, state)
 
 
 def after_events(scn: Scenario, until: dt.date | None = None) -> Scenario:
     """The state after the events dated up to ``until`` (all by default), without events and
     without inactive actors."""
     if until is None:
-        with _FINAL_LOCK:
-            kept = _FINAL.pop(id(scn), None)
-        if kept is not None and kept[0] is scn:
-            return kept[1]
+        kept = _FINAL.take(scn)
+        if kept is not None:
+            return kept[0]
     events = [e for e in ordered(scn.events) if until is None or e.date <= until]
     return replay(scn, events).without_inactive()
 

@@ -7,12 +7,11 @@ validates the result, so an edit the schema does not allow is a one-line error n
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from functools import lru_cache
 
 from multipolar.data import bundled_scenarios
 from multipolar.errors import ScenarioError, UsageError, did_you_mean
+from multipolar.memo import ObjectMemo
 from multipolar.report.palette import actor_colours
 from multipolar.scenario import load
 from multipolar.scenario.base import Estimate
@@ -120,51 +119,31 @@ def edited_hash(scn: Scenario, edited: Edited | None) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-_PATHS: OrderedDict[tuple[int, str], tuple[Scenario, str | None]] = OrderedDict()
-_DATA_LOCK = threading.Lock()  # for _PATHS and _DATA
+_PATHS: ObjectMemo[str | None] = ObjectMemo(64)
 
 
 def _path_problem(scn: Scenario, path: str, *, remember: bool) -> str | None:
     """Why ``path`` names no number of ``scn`` (``get_estimate``'s error), or None; with
     ``remember`` (a scenario as opened: every what-if on it starts from the same object), kept
     for the last few paths."""
-    key = (id(scn), path)
-    with _DATA_LOCK:
-        hit = _PATHS.get(key)
-        if hit is not None and hit[0] is scn:  # the entry holds scn alive: its id is its own
-            _PATHS.move_to_end(key)
-            return hit[1]
+    return _PATHS.get_or(scn, lambda: _problem(scn, path), path, keep=remember)
+
+
+def _problem(scn: Scenario, path: str) -> str | None:
     try:
         get_estimate(scn, path)
-        problem = None
     except UsageError as exc:
-        problem = str(exc)
-    if not remember:
-        return problem
-    with _DATA_LOCK:
-        _PATHS[key] = (scn, problem)
-        while len(_PATHS) > 64:
-            _PATHS.popitem(last=False)
-    return problem
+        return str(exc)
+    return None
 
 
-_EDITS: OrderedDict[int, tuple[Scenario, Edits]] = OrderedDict()
+_EDITS: ObjectMemo[Edits] = ObjectMemo(16)
 
 
 def _edits_of(scn: Scenario) -> Edits:
     """The incremental edits of ``scn``, kept for the last few scenarios edited: every what-if
     on a scenario starts from the same data (and the same validated parts)."""
-    with _DATA_LOCK:
-        hit = _EDITS.get(id(scn))
-        if hit is not None and hit[0] is scn:
-            _EDITS.move_to_end(id(scn))
-            return hit[1]
-    edits = Edits(scn)
-    with _DATA_LOCK:
-        _EDITS[id(scn)] = (scn, edits)  # the scenario is kept too, so its id is not reused
-        while len(_EDITS) > 16:
-            _EDITS.popitem(last=False)
-    return edits
+    return _EDITS.get_or(scn, lambda: Edits(scn))
 
 
 def prepare(

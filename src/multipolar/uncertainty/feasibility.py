@@ -9,8 +9,6 @@ problem of every draw is solved by the batched solver of :mod:`multipolar.deals.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +20,7 @@ from multipolar.deals.space import DealSpace, binding, build_space, slacks
 from multipolar.deals.verdict import COMMITMENT, TIE, TOL
 from multipolar.defaults import DRAWS, SEED
 from multipolar.dynamics.apply import resolve
+from multipolar.memo import ObjectMemo
 from multipolar.scenario.arrays import BoolArray, FloatArray
 from multipolar.scenario.schema import Estimate, Scenario
 from multipolar.uncertainty.backends import Backend, Progress, map_chunks
@@ -61,10 +60,8 @@ def _deal_chunk(
 
 
 Solved = tuple[dict[str, FloatArray], FloatArray, FloatArray, FloatArray]
-_SOLVED: OrderedDict[tuple[Any, ...], tuple[Scenario, Solved]] = OrderedDict()
-_SOLVED_SIZE = 2
+_SOLVED: ObjectMemo[Solved] = ObjectMemo(2)
 _SOLVED_MAX_DRAWS = 10_000  # larger runs are not kept (a few MB each)
-_LOCK = threading.Lock()
 
 
 def _solved(
@@ -75,26 +72,18 @@ def _solved(
     and correlations give the same numbers on every backend, so they are solved once (the
     verdict and the report's uncertainty section both ask)."""
     corr = None if correlations is None else tuple(sorted(correlations.items()))
-    key = (id(scn), draws, seed, corr)
-    with _LOCK:
-        hit = _SOLVED.get(key)
-        if hit is not None and hit[0] is scn:
-            _SOLVED.move_to_end(key)
-            return hit[1]
-    values = draw_values(scn, draws, seed, correlations)
-    out = run(values)
-    solved = (
-        values,
-        np.concatenate([o[0] for o in out]),
-        np.concatenate([o[1] for o in out]),
-        np.concatenate([o[2] for o in out]),
-    )
-    if draws <= _SOLVED_MAX_DRAWS:
-        with _LOCK:
-            _SOLVED[key] = (scn, solved)
-            while len(_SOLVED) > _SOLVED_SIZE:
-                _SOLVED.popitem(last=False)
-    return solved
+
+    def solve() -> Solved:
+        values = draw_values(scn, draws, seed, correlations)
+        out = run(values)
+        return (
+            values,
+            np.concatenate([o[0] for o in out]),
+            np.concatenate([o[1] for o in out]),
+            np.concatenate([o[2] for o in out]),
+        )
+
+    return _SOLVED.get_or(scn, solve, (draws, seed, corr), keep=draws <= _SOLVED_MAX_DRAWS)
 
 
 @dataclass(frozen=True)
