@@ -31,7 +31,7 @@ import numpy as np
 
 from multipolar.models.eum import rounds
 from multipolar.models.eum.core import median_position
-from multipolar.models.eum.npcompat import STACK, IntArray, argmin_where, jit
+from multipolar.models.eum.npcompat import STACK, IntArray, inline, jit
 from multipolar.models.eum.rounds import CAPITULATION, COMPROMISE, CONFRONTATION, NONE, Settings
 from multipolar.models.eum.votes import median as _median
 from multipolar.models.eum.votes import prob_paper, prob_reference
@@ -158,10 +158,11 @@ def _risk(
         big = min(max(big, -1.0), 1.0)
         r[b, i] = (1 - big / 3) / (1 + big / 3)
     for m in range(tab.shape[0]):
+        tm = tab[m, b]
         for i in range(n):
             for j in range(n):
                 v = _base(m, D[i, j], dmu[j if m >= 5 else i])
-                tab[m, b, i, j] = 1.0 if v == 0.0 else v
+                tm[i, j] = 1.0 if v == 0.0 else v
 
 
 @jit
@@ -183,19 +184,51 @@ def _powered(p: FloatArray, base: FloatArray, r: FloatArray, out: FloatArray) ->
             out[a, k] = _power(p[a, k], base[a, k], r[k])
 
 
-@jit
-def _select(
-    xi: float, offer: FloatArray, target: FloatArray, move: FloatArray, key: FloatArray,
-    reference: bool,
-) -> float:  # fmt: skip
-    """rounds._select for one receiver: a confrontation it loses (the least move), else a
-    compromise (reference mode: the lowest EU-weighted average position; paper: least move),
-    else a capitulation (least move)."""
-    for kind in (CONFRONTATION, COMPROMISE, CAPITULATION):
-        pick = argmin_where(key if kind == COMPROMISE and reference else move, offer, kind)
-        if pick >= 0:
-            return target[pick]
-    return xi
+@inline
+def _better(j: int, v: float, best: float) -> bool:
+    """np.argmin's rule, met in one pass: index j (rank v) replaces the best so far if it is
+    the first, or ranks lower, or is the first NaN (rounds._select's argmin over the offers of
+    one kind, the others ranked inf: they never replace the best past index 0)."""
+    return j == 0 or (not np.isnan(best) and (v < best or np.isnan(v)))
+
+
+@inline
+def _track(
+    hit: bool, j: int, v: float, pick: int, best: float, found: bool
+) -> tuple[int, float, bool]:
+    """One kind's argmin so far (pick, best, found), given offer j of rank v if ``hit``."""
+    if not hit:
+        return pick, best, found
+    if _better(j, v, best):
+        return j, v, True
+    return pick, best, True
+
+
+@inline
+def _dyad(
+    b: int, i: int, j: int, s: FloatArray, r: FloatArray, reference: bool, q: float, t: int,
+    tab: FloatArray, t1: FloatArray, t2: FloatArray, half: FloatArray, D: FloatArray,
+    dmu: FloatArray, P: FloatArray, usq_i: float,
+) -> tuple[float, float]:  # fmt: skip
+    """E^i(U_ij) and E(U_ji) (i's view in reference mode, j's own in paper mode), from the
+    powers in ``tab`` (t1, t2: its tables 1 and 2 for problem b)."""
+    d, ri = D[i, j], r[b, i]
+    us = _utility(t1[i, j], _base(1, d, 0.0), ri)
+    uf = _utility(t2[i, j], _base(2, d, 0.0), ri)
+    a = _eu(P[i, j], s[b, j], us, uf, usq_i, q)
+    if reference:  # j's challenge, judged with i's exponent
+        e = _eu(P[j, i], s[b, i], us, uf, usq_i, q)
+    else:  # j judges its own challenge
+        us = _utility(t1[j, i], _base(1, d, 0.0), r[b, j])
+        uf = _utility(t2[j, i], _base(2, d, 0.0), r[b, j])
+        e = _eu(P[j, i], s[b, i], us, uf, 2.0 - 4.0 * half[b, j], q)
+    if q != 1.0:
+        a = _eu_rest_table(a, tab, b, i, j, 3, d, dmu[i], ri, q, t)
+        if reference:
+            e = _eu_rest_table(e, tab, b, i, j, 5, d, dmu[j], ri, q, t)
+        else:
+            e = _eu_rest_table(e, tab, b, j, i, 3, d, dmu[j], r[b, j], q, t)
+    return a, e
 
 
 @jit
@@ -209,7 +242,7 @@ def _decide(
     (rounds._select) from the powers numpy put in ``tab`` and ``half``, and the median of the
     new positions (the next round's, and the trajectory's)."""
     n, xb = x.shape[1], x[b]
-    offer, target, move, key = work[:n], work[n : 2 * n], work[2 * n : 3 * n], work[3 * n : 4 * n]
+    target = work[n : 2 * n]
     dmu, rest = work[4 * n : 5 * n], work[5 * n + n * n :]
     dist = work[5 * n : 5 * n + n * n].reshape((n, n))
     _distances(xb, mu[b], R[b], D, dmu)
@@ -218,35 +251,31 @@ def _decide(
     else:
         _powered(tab[0, b], D, r[b], dist)
         prob_reference(dist, w[b], mask[b], P, rest, todo)
+    t1, t2 = tab[1, b], tab[2, b]
     for i in range(n):
-        xi, ri, usq_i = xb[i], r[b, i], 2.0 - 4.0 * half[b, i]
+        xi, usq_i = xb[i], 2.0 - 4.0 * half[b, i]
+        # rounds._select: a confrontation it loses (the least move), else a compromise
+        # (reference mode: the lowest EU-weighted average position; paper: least move), else a
+        # capitulation (least move); each kind's argmin tracked as the offers come
+        pick1, pick2, pick3, best1, best2, best3 = 0, 0, 0, np.inf, np.inf, np.inf
+        found1, found2, found3 = False, False, False
         for j in range(n):
-            xj, d = xb[j], D[i, j]
-            us = _utility(tab[1, b, i, j], _base(1, d, 0.0), ri)
-            uf = _utility(tab[2, b, i, j], _base(2, d, 0.0), ri)
-            a = _eu(P[i, j], s[b, j], us, uf, usq_i, q)
-            if reference:  # j's challenge, judged with i's exponent
-                e = _eu(P[j, i], s[b, i], us, uf, usq_i, q)
-            else:  # j judges its own challenge
-                us = _utility(tab[1, b, j, i], _base(1, d, 0.0), r[b, j])
-                uf = _utility(tab[2, b, j, i], _base(2, d, 0.0), r[b, j])
-                e = _eu(P[j, i], s[b, i], us, uf, 2.0 - 4.0 * half[b, j], q)
-            if q != 1.0:
-                a = _eu_rest_table(a, tab, b, i, j, 3, d, dmu[i], ri, q, t)
-                if reference:
-                    e = _eu_rest_table(e, tab, b, i, j, 5, d, dmu[j], ri, q, t)
-                else:
-                    e = _eu_rest_table(e, tab, b, j, i, 3, d, dmu[j], r[b, j], q, t)
+            xj = xb[j]
+            a, e = _dyad(b, i, j, s, r, reference, q, t, tab, t1, t2, half, D, dmu, P, usq_i)
             kind = _offer(a, e, fix) if mask[b, i] and mask[b, j] and i != j else NONE
-            offer[j] = kind
             if kind == COMPROMISE:
                 target[j] = xi + (xj - xi) * (abs(a) / abs(e) if e != 0 else 0.0)
-                weight = abs(a) + abs(e)  # the key only ever ranks compromises
-                key[j] = (abs(a) * xi + abs(e) * xj) / weight if weight > 0 else 0.0
             else:
                 target[j] = xi if kind == NONE else xj
-            move[j] = abs(target[j] - xi)
-        new_x[b, i] = _select(xi, offer, target, move, key, reference)
+            move = abs(target[j] - xi)
+            pick1, best1, found1 = _track(kind == CONFRONTATION, j, move, pick1, best1, found1)
+            if reference and kind == COMPROMISE:  # the key only ever ranks compromises
+                weight = abs(a) + abs(e)
+                move = (abs(a) * xi + abs(e) * xj) / weight if weight > 0 else 0.0
+            pick2, best2, found2 = _track(kind == COMPROMISE, j, move, pick2, best2, found2)
+            pick3, best3, found3 = _track(kind == CAPITULATION, j, move, pick3, best3, found3)
+        pick = pick1 if found1 else (pick2 if found2 else (pick3 if found3 else -1))
+        new_x[b, i] = target[pick] if pick >= 0 else xi
     new_mu[b] = _median(new_x[b], w[b], mask[b], work, todo, work[n:])
 
 

@@ -21,6 +21,8 @@ Fn = TypeVar("Fn", bound=Callable[..., object])
 IntArray = NDArray[np.int64]
 STACK = 400  # room for the halvings of any run shorter than 2**63
 _njit: Any = njit  # numba's annotations omit its private option _nrt
+_U1, _U2, _U3, _U4 = np.uint64(1), np.uint64(2), np.uint64(3), np.uint64(4)
+_U5, _U6, _U7, _U8 = np.uint64(5), np.uint64(6), np.uint64(7), np.uint64(8)
 
 
 def jit(fn: Fn) -> Fn:
@@ -37,7 +39,9 @@ def inline(fn: Fn) -> Fn:
 
 @inline
 def _block(a: FloatArray, lo: int, n: int) -> float:
-    """numpy's pairwise_sum of a[lo:lo + n] for n <= 128, operation for operation."""
+    """numpy's pairwise_sum of a[lo:lo + n] for n <= 128, operation for operation. Past the
+    first 8 terms it indexes with unsigned integers: numba wraps negative signed indices, which
+    kept LLVM from unrolling the loop (3-4 times slower on 128 terms)."""
     if n < 8:
         res = -0.0
         for i in range(lo, lo + n):
@@ -45,13 +49,13 @@ def _block(a: FloatArray, lo: int, n: int) -> float:
         return res
     r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
     r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    i, end = lo + 8, lo + n - n % 8
-    while i < end:
-        r0, r1, r2, r3 = r0 + a[i], r1 + a[i + 1], r2 + a[i + 2], r3 + a[i + 3]
-        r4, r5, r6, r7 = r4 + a[i + 4], r5 + a[i + 5], r6 + a[i + 6], r7 + a[i + 7]
-        i += 8
+    u, end = np.uint64(lo) + _U8, np.uint64(lo + n - n % 8)
+    while u < end:
+        r0, r1, r2, r3 = r0 + a[u], r1 + a[u + _U1], r2 + a[u + _U2], r3 + a[u + _U3]
+        r4, r5, r6, r7 = r4 + a[u + _U4], r5 + a[u + _U5], r6 + a[u + _U6], r7 + a[u + _U7]
+        u += _U8
     res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    for k in range(i, lo + n):
+    for k in range(lo + n - n % 8, lo + n):
         res += a[k]
     return res
 
@@ -91,16 +95,3 @@ def total(a: FloatArray, lo: int, n: int, todo: IntArray, vals: FloatArray) -> f
 def positive(v: float) -> float:
     """np.maximum(v, 0.0) (NaN stays NaN)."""
     return 0.0 if v < 0.0 else v
-
-
-@inline
-def argmin_where(rank: FloatArray, labels: FloatArray, label: int) -> int:
-    """np.argmin(np.where(labels == label, rank, inf)), i.e. the first minimum or the first NaN;
-    -1 when no label matches."""
-    pick, best, found = 0, np.inf, False
-    for j in range(rank.size):
-        found |= labels[j] == label
-        v = rank[j] if labels[j] == label else np.inf
-        if j == 0 or (not np.isnan(best) and (v < best or np.isnan(v))):
-            pick, best = j, v
-    return pick if found else -1
