@@ -120,6 +120,21 @@ def test_random_batches_match_numpy(
     np.testing.assert_array_equal(kernel.median(x, w, mask), median_position(x, w, mask))
 
 
+@pytest.mark.parametrize("n", [15, 16, 17, 24, 33, 129])
+def test_many_actors_match_numpy(n: int) -> None:
+    """Past 8 actors the vote sums run in numpy's 8 lanes, past 16 through its loop, past 128
+    through its halvings: each layout, with ties and a masked actor, against numpy."""
+    rng = np.random.default_rng(n)
+    x = rng.integers(0, 6, (2, n)).astype(float)  # ties on a grid
+    x[1] = rng.normal(0, 20, n)
+    c, s = rng.uniform(0, 1, (2, n)), rng.uniform(0, 1, (2, n))
+    mask = np.ones((2, n), dtype=bool)
+    mask[0, n // 2] = False
+    span = np.ptp(x, axis=1)
+    for cfg in (settings("reference"), settings("paper", q=0.5)):
+        _same_round((x, np.where(mask, c * s, 0.0), s, mask, np.where(span > 0, span, 1.0)), cfg)
+
+
 @pytest.mark.parametrize("n", [*range(20), 127, 128, 129, 136, 300, 1000, 1331, 4096])
 def test_sums_in_numpys_order(n: int) -> None:
     rng = np.random.default_rng(n)
