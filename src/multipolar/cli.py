@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -15,6 +16,12 @@ from rich.console import Console
 from multipolar.cli_errors import OneLineErrors
 from multipolar.errors import MultipolarError, UsageError
 from multipolar.params import SEED, output_option
+
+# A command builds a large heap of objects that live as long as it does (numba's typing
+# registries, pydantic's validators, the imported modules): collecting the young generation every
+# 50,000 allocations rather than every 700 spares rescanning that heap, which took 0.1-0.3 s of a
+# command (gc.callbacks, `simulate` and `report`). Garbage cycles are still collected.
+gc.set_threshold(50_000, 20, 20)
 
 app = typer.Typer(
     name="multipolar",
