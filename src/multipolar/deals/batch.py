@@ -150,7 +150,8 @@ class _Problem:
         # Σ_i −inv_i·(−2·w_i) = 2·Σ_i inv_i·w_i, bit for bit (scaling by 2 is exact)
         curvature = 2 * column_sum(inv[..., None] * self.w)
         diag = mu * (curvature + 1 / z**2 + 1 / (1 - z) ** 2)
-        H[:, np.arange(k), np.arange(k)] += diag
+        # H[:, i, i] += diag[:, i] for i < k (H is a new C-contiguous array: a view of it)
+        H.reshape(D, -1)[:, : k * (k + 2) : k + 2] += diag
         rc = self.commit(z)
         if rc is not None and self.cb is not None:  # the row a + b·z_g − t > 0
             gc = np.zeros((D, k + 1))
@@ -175,15 +176,19 @@ def _barrier(prob: _Problem, z0: FloatArray) -> tuple[FloatArray, FloatArray]:
     rc = prob.commit(z)
     t = np.min(f if rc is None else np.minimum(np.min(f, axis=1), rc)[:, None], axis=1) - 1.0
     mu = 1.0
+    # every stage starts from all the draws' data, copied once (as ``take`` copies it); then
+    # each step's data are the previous step's for the draws still busy
+    every = prob.take(np.arange(D))
     while mu >= MU_FINAL:
-        idx = np.arange(D)
+        idx, sub = np.arange(D), every
         for _ in range(60):
-            sub = prob.take(idx)
             zi, ti = z[idx], t[idx]
             step, decrement = sub.newton(zi, ti, mu)
             busy = decrement > 1e-12 * max(mu, 1e-3)
-            idx, sub, zi, ti = idx[busy], sub.take(np.nonzero(busy)[0]), zi[busy], ti[busy]
-            step, decrement = step[busy], decrement[busy]
+            if not busy.all():
+                keep = np.nonzero(busy)[0]
+                idx, sub, zi, ti = idx[keep], sub.take(keep), zi[keep], ti[keep]
+                step, decrement = step[keep], decrement[keep]
             if idx.size == 0:
                 break
             z[idx], t[idx] = _line_search(sub, zi, ti, step, decrement, mu)
