@@ -181,6 +181,7 @@ def _barrier(prob: _Problem, z0: FloatArray) -> tuple[FloatArray, FloatArray]:
     every = prob.take(np.arange(D))
     while mu >= MU_FINAL:
         idx, sub = np.arange(D), every
+        val: FloatArray | None = None  # the objective at (z, t) of the draws in idx, this μ
         for _ in range(60):
             zi, ti = z[idx], t[idx]
             step, decrement = sub.newton(zi, ti, mu)
@@ -189,40 +190,44 @@ def _barrier(prob: _Problem, z0: FloatArray) -> tuple[FloatArray, FloatArray]:
                 keep = np.nonzero(busy)[0]
                 idx, sub, zi, ti = idx[keep], sub.take(keep), zi[keep], ti[keep]
                 step, decrement = step[keep], decrement[keep]
+                val = None if val is None else val[keep]
             if idx.size == 0:
                 break
-            z[idx], t[idx] = _line_search(sub, zi, ti, step, decrement, mu)
+            base = sub.phi(zi, ti, mu) if val is None else val
+            z[idx], t[idx], val = _line_search(sub, zi, ti, step, decrement, mu, base)
         mu /= MU_FACTOR
     return t, z
 
 
 def _line_search(
     prob: _Problem, z: FloatArray, t: FloatArray, step: FloatArray, decrement: FloatArray,
-    mu: float,
-) -> tuple[FloatArray, FloatArray]:  # fmt: skip
-    """Armijo backtracking from (z, t) along ``step``: each draw takes the first of 1, 1/2,
-    1/4, ... (60 at most) that decreases the barrier objective enough (and keeps every slack
-    positive), or stays where it is.
+    mu: float, base: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+    """Armijo backtracking from (z, t), where the barrier objective is ``base``, along
+    ``step``: each draw takes the first of 1, 1/2, 1/4, ... (60 at most) that decreases the
+    objective enough (and keeps every slack positive), or stays where it is. Returns the new
+    (z, t) and the objective there (the next step's ``base``).
 
     The step length is the same for every draw still searching, and the objective of a draw
     does not depend on the others in the batch, so each round evaluates only the draws still
-    searching: the same numbers as evaluating all of them and keeping those still searching."""
+    searching: the same numbers as evaluating all of them and keeping those still searching
+    (and as evaluating the objective again at the new point)."""
     k = z.shape[1]
-    z, t = z.copy(), t.copy()
-    base = prob.phi(z, t, mu)
+    z, t, val = z.copy(), t.copy(), base.copy()
     todo = np.arange(z.shape[0])  # the draws still searching
     sub, alpha = prob, 1.0
     for _ in range(60):
         zn = z[todo] + alpha * step[todo, :k]
         tn = t[todo] + alpha * step[todo, k]
-        ok = sub.phi(zn, tn, mu) <= base[todo] - 0.25 * alpha * decrement[todo]
-        z[todo[ok]], t[todo[ok]] = zn[ok], tn[ok]
+        trial = sub.phi(zn, tn, mu)
+        ok = trial <= base[todo] - 0.25 * alpha * decrement[todo]
+        z[todo[ok]], t[todo[ok]], val[todo[ok]] = zn[ok], tn[ok], trial[ok]
         if ok.all():
             break
         if ok.any():
             todo, sub = todo[~ok], sub.take(np.nonzero(~ok)[0])
         alpha /= 2
-    return z, t
+    return z, t, val
 
 
 def _quadratic(space: DealSpace) -> tuple[FloatArray, FloatArray]:
