@@ -26,10 +26,8 @@ def test_kept_draws_are_fresh_draws_and_callers_own_their_arrays() -> None:
     assert any(not np.array_equal(other[p], fresh[p]) for p in fresh)
     pair = next(iter(fresh))
     rho = {(pair, list(fresh)[1]): 0.9}
-    correlated = draw_values(state, 50, 3, rho)
-    assert all(
-        np.array_equal(correlated[p], montecarlo._draw_values(state, 50, 3, rho)[p]) for p in fresh
-    )
+    correlated, want = draw_values(state, 50, 3, rho), montecarlo._draw_values(state, 50, 3, rho)
+    assert all(np.array_equal(correlated[p], want[p]) for p in fresh)
     large = montecarlo._KEEP_DRAWS + 1  # large runs are not kept (memory), still the same draws
     drawn, want = draw_values(state, large, 3), montecarlo._draw_values(state, large, 3, None)
     assert all(np.array_equal(drawn[p], want[p]) for p in fresh)
