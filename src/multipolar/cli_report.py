@@ -91,6 +91,7 @@ _DRAWN = ("summary", "deals", "report")  # the steps with Monte Carlo draws
 
 @app.command("run")
 def run_all(
+    ctx: typer.Context,
     file: ScenarioArg,
     output: Annotated[Path, output_option("-o", "--output", help="HTML file to write.")] = Path(
         "report.html"
@@ -107,9 +108,11 @@ def run_all(
 
     Example: `multipolar run scenarios/ukraine_2025_08.yaml -o reports/ukraine.html`
     """
-    from multipolar.cli import app as root
     from multipolar.report import offload
 
+    # the command tree this run was parsed with, built once: each step runs through it, where
+    # calling the Typer app again would rebuild it from every command's signature (~0.1 s)
+    root = ctx.find_root().command
     check_output(output)
     _prefetch(file, draws)
     # every step loads the same text, so it gets the same scenario object (scenario.load keeps
@@ -119,7 +122,7 @@ def run_all(
             args = [part.format(file=file, output=output) for part in step]
             if draws != DRAWS and step[0] in _DRAWN:  # the default: each step's own, the same
                 args += ["--draws", str(draws)]
-            code = root(args, prog_name="multipolar", standalone_mode=False)
+            code = root.main(args, prog_name="multipolar", standalone_mode=False)
             if code:
                 raise typer.Exit(code)
     finally:

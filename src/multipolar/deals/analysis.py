@@ -4,6 +4,7 @@ third party to close the gap, and which issues to trade."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from multipolar.deals.verdict import (
     shortfall,
 )
 from multipolar.defaults import DRAWS, SEED
+from multipolar.memo import ObjectMemo
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -276,6 +278,19 @@ def analyse_deals(
     from multipolar.dynamics.apply import resolve
 
     scn = resolve(scn)
+    # every package is ranked whatever ``top`` is: the analysis of a scenario object is made
+    # once per settings (``multipolar run``'s deals step and its report both ask), and each
+    # caller gets its own copy with its ``top`` packages
+    full = _ANALYSED.get_or(scn, lambda: _analyse(scn, draws, seed), (draws, seed))
+    out = copy.deepcopy(full)
+    return replace(out, packages=out.packages[: max(top, 1)])
+
+
+_ANALYSED: ObjectMemo[DealReport] = ObjectMemo(4)
+
+
+def _analyse(scn: Scenario, draws: int, seed: int) -> DealReport:
+    """``analyse_deals`` of a resolved scenario with every package."""
     space = build_space(scn)
     sol = solve(space)
     mc = _draws(scn, draws, seed) if draws > 0 else None
@@ -300,7 +315,7 @@ def analyse_deals(
         verdict=verdict,
         walk_away={a: float(v) for a, v in zip(space.actors, space.walk_away[0], strict=True)},
         must_accept=_columns(space),
-        packages=[*fixed, *rest][: max(top, 1)],
+        packages=[*fixed, *rest],
         logrolls=logrolls(space),
         draws=draws,
         seed=seed,

@@ -45,11 +45,16 @@ def _parties(space: DealSpace) -> tuple[FloatArray, FloatArray, FloatArray]:
 def _slack_parts(
     z: FloatArray, x: FloatArray, w: FloatArray, d: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Parties' slacks f (D, m) and gradients (D, m, k); the Hessian diagonals are −2·w."""
+    """Parties' slacks f (D, m) and the gradients of f − t, (D, m, k + 1): ∇f then −1 (the
+    Hessian diagonals of f are −2·w)."""
+    D, m, k = x.shape
     diff = z[:, None, :] - x
-    grad = w * diff
+    G = np.empty((D, m, k + 1))
+    grad = G[..., :k]
+    np.multiply(w, diff, out=grad)
     grad *= -2  # = −2·w·diff, bit for bit (scaling by 2 is exact)
-    return _slacks_of(diff, w, d), grad
+    G[..., k] = -1.0
+    return _slacks_of(diff, w, d), G
 
 
 def _slacks(z: FloatArray, x: FloatArray, w: FloatArray, d: FloatArray) -> FloatArray:
@@ -63,8 +68,43 @@ def _slacks_of(diff: FloatArray, w: FloatArray, d: FloatArray) -> FloatArray:
     buf = diff * diff
     np.subtract(1.0, buf, out=buf)
     buf *= w
-    f: FloatArray = buf.sum(axis=-1) - d
+    f: FloatArray = row_sum(buf) - d
     return f
+
+
+def row_sum(a: FloatArray) -> FloatArray:
+    """``a.sum(axis=-1)``, bit for bit, faster when the last axis is short.
+
+    numpy sums fewer than 8 numbers one after another from 0 (its pairwise summation starts
+    at 8), in one call of its inner loop per row: for short rows the calls cost more than
+    the additions. Here the columns are added one after another over all rows at once; the
+    final ``+ 0.0`` turns the −0.0 of a row of −0.0s into numpy's 0.0 and changes nothing
+    else."""
+    n = a.shape[-1]
+    if n >= 8 or n < 2:
+        out: FloatArray = a.sum(axis=-1)
+        return out
+    out = a[..., 0] + a[..., 1]
+    for j in range(2, n):
+        out += a[..., j]
+    out += 0.0
+    return out
+
+
+def column_sum(a: FloatArray) -> FloatArray:
+    """``a.sum(axis=1)`` of a (D, m, k) array, bit for bit, faster.
+
+    numpy adds the m slices one after another from 0 when k ≥ 2 (its inner loop runs along
+    k); so does this, with one call per slice instead of numpy's many short ones. With k = 1
+    numpy sums each row pairwise: then numpy sums."""
+    if a.ndim != 3 or a.shape[1] < 2 or a.shape[2] < 2:
+        out: FloatArray = a.sum(axis=1)
+        return out
+    out = a[:, 0] + a[:, 1]
+    for i in range(2, a.shape[1]):
+        out += a[:, i]
+    out += 0.0
+    return out
 
 
 class _Problem:
@@ -95,23 +135,23 @@ class _Problem:
             r = np.concatenate([r, (rc - t)[:, None]], axis=1)
         ok = np.all(r > 0, axis=1) & np.all((z > 0) & (z < 1), axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            val = -t - mu * (np.sum(np.log(r), axis=1) + np.sum(np.log(z) + np.log1p(-z), axis=1))
+            val = -t - mu * (np.sum(np.log(r), axis=1) + row_sum(np.log(z) + np.log1p(-z)))
         return np.where(ok, val, np.inf)
 
     def newton(self, z: FloatArray, t: FloatArray, mu: float) -> tuple[FloatArray, FloatArray]:
         """The Newton step (D, k+1) of the barrier objective and its decrement (D,)."""
-        D, m, k = self.x.shape
-        f, grad_f = _slack_parts(z, self.x, self.w, self.d)
+        D, _, k = self.x.shape
+        f, G = _slack_parts(z, self.x, self.w, self.d)  # G: ∇(f_i − t)
         inv = 1 / (f - t[:, None])
-        G = np.concatenate([grad_f, -np.ones((D, m, 1))], axis=-1)  # ∇(f_i − t)
         grad = -mu * np.matmul(inv[:, None, :], G)[:, 0]
         grad[:, :k] -= mu * (1 / z - 1 / (1 - z))
         grad[:, k] -= 1.0
         H = mu * np.matmul(np.swapaxes(G * (inv**2)[..., None], 1, 2), G)
         # Σ_i −inv_i·(−2·w_i) = 2·Σ_i inv_i·w_i, bit for bit (scaling by 2 is exact)
-        curvature = 2 * np.sum(inv[..., None] * self.w, axis=1)
+        curvature = 2 * column_sum(inv[..., None] * self.w)
         diag = mu * (curvature + 1 / z**2 + 1 / (1 - z) ** 2)
-        H[:, np.arange(k), np.arange(k)] += diag
+        # H[:, i, i] += diag[:, i] for i < k (H is a new C-contiguous array: a view of it)
+        H.reshape(D, -1)[:, : k * (k + 2) : k + 2] += diag
         rc = self.commit(z)
         if rc is not None and self.cb is not None:  # the row a + b·z_g − t > 0
             gc = np.zeros((D, k + 1))
@@ -122,7 +162,7 @@ class _Problem:
             grad -= mu * inv_c[:, None] * gc
             H += mu * (inv_c**2)[:, None, None] * gc[:, :, None] * gc[:, None, :]
         step = -np.linalg.solve(H, grad[..., None])[..., 0]
-        return step, -np.sum(grad * step, axis=1)
+        return step, -row_sum(grad * step)
 
 
 def _barrier(prob: _Problem, z0: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -130,39 +170,64 @@ def _barrier(prob: _Problem, z0: FloatArray) -> tuple[FloatArray, FloatArray]:
 
     Each barrier stage runs damped Newton steps (Armijo backtracking that keeps every slack
     positive) only on the draws not yet centred."""
-    D, _, k = prob.x.shape
+    D = prob.x.shape[0]
     z = z0.copy()
     f = _slacks(z, prob.x, prob.w, prob.d)
     rc = prob.commit(z)
     t = np.min(f if rc is None else np.minimum(np.min(f, axis=1), rc)[:, None], axis=1) - 1.0
     mu = 1.0
+    # every stage starts from all the draws' data, copied once (as ``take`` copies it); then
+    # each step's data are the previous step's for the draws still busy
+    every = prob.take(np.arange(D))
     while mu >= MU_FINAL:
-        idx = np.arange(D)
+        idx, sub = np.arange(D), every
+        val: FloatArray | None = None  # the objective at (z, t) of the draws in idx, this μ
         for _ in range(60):
-            sub = prob.take(idx)
             zi, ti = z[idx], t[idx]
             step, decrement = sub.newton(zi, ti, mu)
             busy = decrement > 1e-12 * max(mu, 1e-3)
-            idx, sub, zi, ti = idx[busy], sub.take(np.nonzero(busy)[0]), zi[busy], ti[busy]
-            step, decrement = step[busy], decrement[busy]
+            if not busy.all():
+                keep = np.nonzero(busy)[0]
+                idx, sub, zi, ti = idx[keep], sub.take(keep), zi[keep], ti[keep]
+                step, decrement = step[keep], decrement[keep]
+                val = None if val is None else val[keep]
             if idx.size == 0:
                 break
-            base = sub.phi(zi, ti, mu)
-            alpha = np.ones(idx.size)
-            done = np.zeros(idx.size, dtype=bool)
-            for _ in range(60):
-                zn = zi + alpha[:, None] * step[:, :k]
-                tn = ti + alpha * step[:, k]
-                ok = ~done & (sub.phi(zn, tn, mu) <= base - 0.25 * alpha * decrement)
-                zi = np.where(ok[:, None], zn, zi)
-                ti = np.where(ok, tn, ti)
-                done |= ok
-                if done.all():
-                    break
-                alpha = np.where(done, alpha, alpha / 2)
-            z[idx], t[idx] = zi, ti
+            base = sub.phi(zi, ti, mu) if val is None else val
+            z[idx], t[idx], val = _line_search(sub, zi, ti, step, decrement, mu, base)
         mu /= MU_FACTOR
     return t, z
+
+
+def _line_search(
+    prob: _Problem, z: FloatArray, t: FloatArray, step: FloatArray, decrement: FloatArray,
+    mu: float, base: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+    """Armijo backtracking from (z, t), where the barrier objective is ``base``, along
+    ``step``: each draw takes the first of 1, 1/2, 1/4, ... (60 at most) that decreases the
+    objective enough (and keeps every slack positive), or stays where it is. Returns the new
+    (z, t) and the objective there (the next step's ``base``).
+
+    The step length is the same for every draw still searching, and the objective of a draw
+    does not depend on the others in the batch, so each round evaluates only the draws still
+    searching: the same numbers as evaluating all of them and keeping those still searching
+    (and as evaluating the objective again at the new point)."""
+    k = z.shape[1]
+    z, t, val = z.copy(), t.copy(), base.copy()
+    todo = np.arange(z.shape[0])  # the draws still searching
+    sub, alpha = prob, 1.0
+    for _ in range(60):
+        zn = z[todo] + alpha * step[todo, :k]
+        tn = t[todo] + alpha * step[todo, k]
+        trial = sub.phi(zn, tn, mu)
+        ok = trial <= base[todo] - 0.25 * alpha * decrement[todo]
+        z[todo[ok]], t[todo[ok]], val[todo[ok]] = zn[ok], tn[ok], trial[ok]
+        if ok.all():
+            break
+        if ok.any():
+            todo, sub = todo[~ok], sub.take(np.nonzero(~ok)[0])
+        alpha /= 2
+    return z, t, val
 
 
 def _quadratic(space: DealSpace) -> tuple[FloatArray, FloatArray]:

@@ -10,7 +10,7 @@ import numpy as np
 from multipolar.deals.analysis import Package, describe
 from multipolar.deals.batch import maxmin_margins
 from multipolar.deals.solve import maxmin
-from multipolar.deals.space import build_space, stack
+from multipolar.deals.space import DealSpace, build_space
 from multipolar.deals.verdict import TOL
 from multipolar.errors import UsageError
 from multipolar.memo import ObjectMemo
@@ -161,18 +161,29 @@ def _raw_margins(scn: Scenario, asked: list[tuple[str, FloatArray]]) -> list[Flo
     """The max–min margin at each value, before any validation of the changed scenarios."""
     if not asked:
         return []
-    spaces = []
+    space = _values_space(scn, asked)
+    sizes = np.cumsum([len(v) for _, v in asked])[:-1]
+    return np.split(maxmin_margins(space)[0], sizes)
+
+
+def _values_space(scn: Scenario, asked: list[tuple[str, FloatArray]]) -> DealSpace:
+    """The deal space whose draws are each path's values in turn, the other estimates at their
+    best values: one ``build_space`` for all of them. The space is built draw by draw, so this
+    is, bit for bit, the ``stack`` of one space per path with its values as the draws."""
+    total = sum(len(v) for _, v in asked)
+    drawn: dict[int, tuple[Estimate, FloatArray]] = {}
+    start = 0
     for path, values in asked:
         target = _estimate_at(scn, path)
-        drawn = np.asarray(values, dtype=float)
+        column = drawn.setdefault(id(target), (target, np.full(total, float(target.best))))[1]
+        column[start : start + len(values)] = np.asarray(values, dtype=float)
+        start += len(values)
 
-        def value(est: Estimate, target: Estimate = target, drawn: FloatArray = drawn) -> Any:
-            return drawn if est is target else np.asarray(est.best, dtype=float)
+    def value(est: Estimate) -> Any:
+        hit = drawn.get(id(est))
+        return hit[1] if hit is not None and hit[0] is est else np.asarray(est.best, dtype=float)
 
-        spaces.append(build_space(scn, value, len(drawn)))
-    batch = stack(spaces)
-    assert batch is not None  # one estimate's value changes no space's shape
-    return np.split(maxmin_margins(batch)[0], np.cumsum([len(v) for _, v in asked])[:-1])
+    return build_space(scn, value, total)
 
 
 def what_it_takes(scn: Scenario, path: str) -> WhatItTakes:

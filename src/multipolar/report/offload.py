@@ -19,6 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
 import pickle
 import select
 import signal
@@ -243,6 +248,21 @@ def _warm() -> None:
     cpu_target.target_context.refresh()
 
 
+#: the child's pipe holds this much: its results (the Monte Carlo's draws ~0.5 MB) are sent
+#: without waiting for the parent to read them, so the child goes on to its next item
+PIPE_BYTES = 1 << 20
+
+
+def _widen(fd: int) -> None:
+    """Make the pipe ``fd`` writes to hold ``PIPE_BYTES`` (Linux; no more than the system's
+    limit allows; elsewhere the child waits for the parent to read a large result)."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if setsize is None:  # pragma: no cover - not Linux
+        return
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(fd, setsize, PIPE_BYTES)
+
+
 def start(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) -> Job | None:
     """Fork a child computing the offloaded items of the report of ``scn`` with these
     settings; None when forking is unsafe or useless here."""
@@ -252,6 +272,7 @@ def start(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) ->
     sys.stdout.flush()
     sys.stderr.flush()
     read, write = os.pipe()
+    _widen(write)
     claims_read, claims_write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, and leave without running the parent's exit code

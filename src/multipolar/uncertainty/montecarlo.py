@@ -16,6 +16,7 @@ import numpy as np
 from multipolar.defaults import DRAWS
 from multipolar.dynamics.apply import resolve
 from multipolar.errors import UsageError
+from multipolar.memo import ObjectMemo
 from multipolar.params import check_draw_memory
 from multipolar.scenario.arrays import FloatArray, Inputs, to_inputs
 from multipolar.scenario.checks import estimates
@@ -203,11 +204,29 @@ def _forecast_chunk(
     return run_model(scn, model, inputs_from_values(scn, values, n), seed, **params)
 
 
+_DRAWN: ObjectMemo[dict[str, FloatArray]] = ObjectMemo(2)
+_KEEP_DRAWS = 10_000
+
+
 def draw_values(
     scn: Scenario, draws: int, seed: int, correlations: dict[tuple[str, str], float] | None = None
 ) -> dict[str, FloatArray]:
     """Seeded draws (draws,) of every ranged estimate of a resolved scenario, by path,
-    correlated as ``correlations`` says (by default the scenario's own ``correlations:``)."""
+    correlated as ``correlations`` says (by default the scenario's own ``correlations:``).
+
+    The draws of a scenario object with the same settings are drawn once (the Monte Carlo of
+    each model, the deal feasibility and the deal analysis all ask); each caller gets its own
+    copy of the arrays."""
+    extra = (draws, seed, None if correlations is None else tuple(sorted(correlations.items())))
+    keep = draws <= _KEEP_DRAWS  # large runs are drawn once anyway: no second copy in memory
+    kept = _DRAWN.get_or(scn, lambda: _draw_values(scn, draws, seed, correlations), extra,
+                         keep=keep)  # fmt: skip
+    return {p: v.copy() for p, v in kept.items()} if keep else kept
+
+
+def _draw_values(
+    scn: Scenario, draws: int, seed: int, correlations: dict[tuple[str, str], float] | None
+) -> dict[str, FloatArray]:
     ests = ranged_estimates(scn)  # the scenario's own objects: no dump per path
     paths = list(ests)
     check_draw_memory(draws, len(paths))  # refuse what would not fit in memory, before drawing
