@@ -20,6 +20,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m multipolar.models.warm
 	touch $(STAMP)
 
+# The sources' bytecode, written where stale: with PYTHONDONTWRITEBYTECODE set (as in many
+# containers) Python never writes it, and every command would compile the package again at start.
+BYTECODE = $(BIN)/python -m compileall -q src >/dev/null
+
 # The docs need the package, MkDocs and what the tutorial's report uses (the server extra);
 # `make test` installs them with everything else.
 DOCS_STAMP := $(VENV)/.installed-docs
@@ -42,6 +46,7 @@ venv: $(STAMP)
 # `multipolar run` prints what validate, summary, forecast, war and deals --top 3 print, one after
 # another, then writes the report (as `multipolar report --quiet`), all in one process.
 run: $(STAMP)
+	@$(BYTECODE)
 	@mkdir -p reports
 	$(BIN)/multipolar run $(SCENARIO) -o $(REPORT)
 
@@ -68,6 +73,7 @@ BENCH_HELPERS := bench/run.py bench/whatif.py bench/fuzz.py bench/summary.py
 BENCH_SCRIPTS := $(filter-out $(BENCH_HELPERS),$(sort $(wildcard bench/*.py)))
 
 bench: $(STAMP)
+	@$(BYTECODE)
 	$(BIN)/python bench/run.py
 	@for script in $(BENCH_SCRIPTS); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 	$(BIN)/python bench/summary.py
