@@ -179,15 +179,17 @@ def test_classes_equal_numpy(n: int, k: int, data: st.DataObject) -> None:
 
 def test_kernel_files_carry_the_digest_of_the_helpers_they_inline() -> None:
     """numba keys each kernel's cache on its own file: a kernel file names the digest of base.py
-    (whose helpers it inlines), so an edit there must change every kernel file too."""
+    and models/pairwise.py (whose helpers it inlines), so an edit there must change every kernel
+    file too."""
     import hashlib
     from importlib import import_module
     from pathlib import Path
 
     base = Path(compiled.__file__).with_name("base.py")
-    digest = hashlib.sha256(base.read_bytes()).hexdigest()
+    pairwise = Path(compiled.__file__).parents[2] / "pairwise.py"
+    digest = hashlib.sha256(base.read_bytes() + pairwise.read_bytes()).hexdigest()
     for name in ("contests", "pce", "states"):
         module = import_module(f"multipolar.models.smp.compiled.{name}")
         assert digest == module.BASE_DIGEST, (
-            f"base.py changed: set BASE_DIGEST = {digest!r} in compiled/{name}.py"
+            f"base.py or pairwise.py changed: set BASE_DIGEST = {digest!r} in compiled/{name}.py"
         )

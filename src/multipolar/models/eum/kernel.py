@@ -60,7 +60,8 @@ def _launch(problems: int) -> Iterator[None]:
             set_num_threads(threads)
 
 
-_HELPER_FILES = ("npcompat.py", "votes.py", "rounds.py")
+_HERE = Path(__file__).parent
+_HELPER_FILES = tuple(_HERE / f for f in ("npcompat.py", "votes.py", "rounds.py", "../pairwise.py"))
 
 
 @jit
@@ -282,7 +283,7 @@ def _decide(
 def _sources_digest() -> str:
     """A digest of the files _batch's helpers come from (empty if they cannot be read)."""
     try:
-        parts = [Path(__file__).with_name(f).read_bytes() for f in _HELPER_FILES]
+        parts = [path.read_bytes() for path in _HELPER_FILES]
     except OSError:
         return ""
     return hashlib.sha256(b"".join(parts)).hexdigest()

@@ -6,7 +6,7 @@ One pass over (pair, target, third party) computes each third party's votes with
 ``(P, J, n)`` temporaries of the numpy path, so the batch (the DEU backtest's issues × schemes)
 is no longer bound by memory traffic. Every value is the same IEEE operation on the same
 operands, in the same order, as in ``contests.contests``; the sum over third parties follows
-numpy's pairwise order (``_sum``; as ``models/eum/npcompat.py`` does for the EUM). So the
+numpy's pairwise order (``_sum``, from ``models/pairwise.py``, shared with the EUM). So the
 results are equal bit for bit (tests/test_smp_compiled.py), and which path runs never changes a
 number. Voting rules with a cube (``prop_cbc``, ``cubic``) stay on the numpy path: numba's
 ``**`` is not numpy's.

@@ -1,10 +1,10 @@
 """The shared pieces of SMP's compiled kernels: the decorators, the voting rules and numpy's
-pairwise sum (``_sum``) as inlined helpers.
+pairwise sum (``_sum``, from ``models/pairwise.py``) as inlined helpers.
 
 numba keys a kernel's cache on the file the kernel is in, not on the files of the helpers it
-inlines. So every kernel file of this package carries ``BASE_DIGEST``, the SHA-256 of this
-file: editing this file changes the digest (tests/test_smp_compiled.py says the new one), and
-writing it into the kernel files changes them, so their cached kernels are compiled again.
+inlines. So every kernel file of this package carries ``BASE_DIGEST``, the SHA-256 of this file
+and models/pairwise.py: editing either changes the digest (tests/test_smp_compiled.py says the
+new one), and writing it into the kernel files changes them, so their kernels compile again.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 
 from multipolar.models.jit import njit
+from multipolar.models.pairwise import STACK, _block, _total_long
 from multipolar.models.smp.utility import BINARY_TOL
 from multipolar.scenario.arrays import FloatArray
 
@@ -75,52 +76,10 @@ def _state(factor: float, own: float, u: float, unn: float) -> float:
     return s
 
 
-@_inline
-def _block(a: FloatArray, lo: int, m: int) -> float:
-    """numpy's pairwise_sum of ``a[lo:lo + m]`` for m <= 128: 8 interleaved partial sums."""
-    if m < 8:
-        res = -0.0
-        for k in range(lo, lo + m):
-            res += a[k]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    i, end = lo + 8, lo + m - m % 8
-    while i < end:
-        r0, r1, r2, r3 = r0 + a[i], r1 + a[i + 1], r2 + a[i + 2], r3 + a[i + 3]
-        r4, r5, r6, r7 = r4 + a[i + 4], r5 + a[i + 5], r6 + a[i + 6], r7 + a[i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    for k in range(i, lo + m):
-        res += a[k]
-    return res
-
-
 @_kernel
 def _long_sum(a: FloatArray, n: int) -> float:
-    """numpy's pairwise sum of ``a[:n]`` for n > 128: runs halved at a multiple of 8, the left
-    half first, on an explicit stack (numba caches no recursion)."""
-    stack_lo = np.empty(192, dtype=np.int64)
-    stack_n = np.empty(192, dtype=np.int64)
-    vals = np.empty(192)
-    stack_lo[0], stack_n[0] = 0, n
-    top, nv = 1, 0
-    while top > 0:
-        top -= 1
-        lo, m = stack_lo[top], stack_n[top]
-        if m < 0:  # both halves done: add them
-            nv -= 1
-            vals[nv - 1] = vals[nv - 1] + vals[nv]
-        elif m <= 128:
-            vals[nv] = _block(a, lo, m)
-            nv += 1
-        else:
-            half = m // 2 - (m // 2) % 8
-            stack_lo[top], stack_n[top] = 0, -1
-            stack_lo[top + 1], stack_n[top + 1] = lo + half, m - half
-            stack_lo[top + 2], stack_n[top + 2] = lo, half
-            top += 3
-    return vals[0]
+    """numpy's pairwise sum of ``a[:n]``, n > 128 (``models/pairwise.py``, on fresh stacks)."""
+    return _total_long(a, 0, n, np.empty(STACK, np.int64), np.empty(STACK))
 
 
 @_inline
@@ -128,4 +87,4 @@ def _sum(a: FloatArray, n: int) -> float:
     """``np.sum(a[:n])`` of a contiguous run: the identity 0 plus numpy's pairwise sum."""
     if n <= 128:
         return 0.0 + _block(a, 0, n)
-    return 0.0 + _long_sum(a, n)
+    return _long_sum(a, n)

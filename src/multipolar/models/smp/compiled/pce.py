@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from multipolar.models.pairwise import _block
 from multipolar.models.smp.compiled.base import (
     RULES,
-    _block,
     _inline,
     _kernel,
     _long_sum,
@@ -18,8 +18,8 @@ from multipolar.models.smp.compiled.base import (
 from multipolar.models.smp.pce import _BINARY_MIN, _BINARY_THRESHOLD, MIN_COALITION
 from multipolar.scenario.arrays import FloatArray
 
-#: the SHA-256 of base.py whose helpers the kernels here inline (see base.py)
-BASE_DIGEST = "ffe3466771fe8382d32d3ba61358a817c4971dad6c95371fd529c0cdbc23ac6f"
+#: the SHA-256 of base.py and models/pairwise.py, whose helpers the kernels here inline
+BASE_DIGEST = "b0eec7f6fdbd90f2b83fe53961043f77d61f8674c54f5ab44bda3992bab9af68"
 
 
 #: victory probability models the PCE kernels compute (``pce.victory_prob``), by code: numpy

@@ -9,8 +9,8 @@ import numpy as np
 from multipolar.models.smp.compiled.base import _inline, _kernel, _quad, _sum
 from multipolar.scenario.arrays import FloatArray
 
-#: the SHA-256 of base.py whose helpers the kernels here inline (see base.py)
-BASE_DIGEST = "ffe3466771fe8382d32d3ba61358a817c4971dad6c95371fd529c0cdbc23ac6f"
+#: the SHA-256 of base.py and models/pairwise.py, whose helpers the kernels here inline
+BASE_DIGEST = "b0eec7f6fdbd90f2b83fe53961043f77d61f8674c54f5ab44bda3992bab9af68"
 
 
 @_inline
