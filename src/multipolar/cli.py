@@ -321,7 +321,10 @@ def _emit(data: dict[str, Any], fmt: OutputFormat | TableJson, table: Any) -> No
 
 
 def main() -> None:
-    app()
+    """The console script: the app, then a quick exit (multipolar/cli_exit.py)."""
+    from multipolar.cli_exit import run
+
+    run(app)
 
 
 # Analysis commands register themselves on `app` (kept in their own module for size).
