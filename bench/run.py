@@ -77,7 +77,7 @@ def process(args: list[str], cwd: Path = ROOT) -> dict[str, float]:
     """Run ``multipolar ARGS`` from this checkout in a fresh interpreter: CPU seconds (user +
     sys), wall seconds and peak memory of that process alone."""
     env = {**os.environ, "PYTHONPATH": str(SRC[0])}
-    code = "import multipolar.cli as c; c.app()"
+    code = "import multipolar.cli as c; c.main()"  # the console script, its quick exit too
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", code, *args],

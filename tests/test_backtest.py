@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -147,6 +147,36 @@ def test_ssi_matches_the_definition(w: list[int], share: float, min_members: int
     quota = max(1, math.ceil(share * sum(w)))
     got = shapley_shubik(np.array(w), quota, min_members=min_members, blocking_members=blocking)
     assert got == pytest.approx(_brute_force(w, quota, min_members, blocking), abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    w=st.lists(st.integers(0, 10**7), min_size=1, max_size=9),
+    quota=st.integers(-2, 10**8),
+    min_members=st.integers(0, 12),
+    blocking=st.integers(0, 12),
+)
+def test_ssi_matches_the_definition_with_large_weights(w: list[int], quota: int, min_members: int,
+                                                       blocking: int) -> None:  # fmt: skip
+    """Populations as weights, any quota (none, some or every coalition wins), odd and even
+    numbers of players (the two halves of the count differ by one)."""
+    n = len(w)
+
+    def wins(count: int, weight: int) -> bool:
+        big = count >= min_members and weight >= quota
+        return big or (blocking > 0 and n - count < blocking)
+
+    expected = np.zeros(n)
+    for i in range(n):  # the definition by coalitions: i turns the others' S into a winner
+        others = [j for j in range(n) if j != i]
+        for size in range(n):
+            share = math.factorial(size) * math.factorial(n - 1 - size) / math.factorial(n)
+            for members in itertools.combinations(others, size):
+                weight = sum(w[j] for j in members)
+                if not wins(size, weight) and wins(size + 1, weight + w[i]):
+                    expected[i] += share
+    got = shapley_shubik(np.array(w), quota, min_members=min_members, blocking_members=blocking)
+    assert got == pytest.approx(expected, abs=1e-12)
 
 
 def test_ssi_agrees_with_dynamics_power_on_the_council() -> None:

@@ -10,9 +10,10 @@ coalition S of n players wins iff
 with integer weights ``w`` (votes, or persons). Player i's index is the probability, over random
 orders, that the players before i lose and adding i wins. For each size s the coalitions of the
 others that i turns from losing into winning are those whose weight lies in one interval, so
-they can be counted exactly by meeting in the middle: the others are split into two halves,
-every subset of each half is listed by size and weight, and pairs are counted with binary
-searches. Cost about 2^(n/2) per player; no sampling, no rounding of populations.
+they can be counted exactly by meeting in the middle: the players are split into two halves
+once, every subset of each half is listed by size and weight (a player's others are the
+subsets without it), and pairs are counted with one sorted search per player. Cost about
+n 2^(n/2) per player; no sampling, no rounding of populations.
 """
 
 from __future__ import annotations
@@ -29,30 +30,38 @@ IntArray = npt.NDArray[np.int64]
 MAX_PLAYERS = 40
 
 
-def _subsets(w: IntArray) -> list[IntArray]:
-    """Sorted weights of all subsets of ``w``, grouped by subset size (index = size)."""
-    m = w.size
-    codes = np.arange(2**m, dtype=np.int64)
-    bits = (codes[:, None] >> np.arange(m, dtype=np.int64)) & 1
-    size = bits.sum(axis=1)
-    total = bits @ w
-    return [np.sort(total[size == s]) for s in range(m + 1)]
+class _Half:
+    """Every subset of a half of the players: which players it holds (a bit each), its size
+    and weight, sorted by size, then weight; and where each size's run starts."""
+
+    def __init__(self, w: IntArray) -> None:
+        m = w.size
+        codes = np.arange(2**m, dtype=np.int64)
+        bits = (codes[:, None] >> np.arange(m, dtype=np.int64)) & 1
+        size, weight = bits.sum(axis=1), bits @ w
+        order = np.lexsort((weight, size))
+        self.codes, self.size, self.weight = codes[order], size[order], weight[order]
+        self.starts = np.searchsorted(self.size, np.arange(m + 2))
 
 
-def _count_between(a_by_size: list[IntArray], b_by_size: list[IntArray], s: int,
-                   lo: int, hi: int) -> int:  # fmt: skip
-    """How many subsets of size ``s`` (a from the first half, b from the second) weigh in
-    [lo, hi)."""
-    count = 0
-    for sa, a in enumerate(a_by_size):
-        sb = s - sa
-        if not 0 <= sb < len(b_by_size) or a.size == 0:
-            continue
-        b = b_by_size[sb]
-        upper = np.searchsorted(b, hi - a, side="left")
-        lower = np.searchsorted(b, lo - a, side="left")
-        count += int(np.sum(upper - lower))
-    return count
+def _below(weights: IntArray, other: _Half, limit: int) -> IntArray:
+    """``out[a, s]``: how many subsets of ``other`` with s players weigh less than ``limit``
+    minus ``weights[a]`` (one sorted search per size)."""
+    out = np.empty((weights.size, other.starts.size - 1), dtype=np.int64)
+    room = limit - weights
+    for s in range(out.shape[1]):
+        out[:, s] = np.searchsorted(other.weight[other.starts[s] : other.starts[s + 1]], room)
+    return out
+
+
+def _by_size(counts: IntArray, size: IntArray, sizes: int) -> IntArray:
+    """``counts`` (rows sorted by ``size``, columns the other half's sizes) summed over the
+    pairs of each size together, for sizes 0..sizes-1."""
+    runs = np.add.reduceat(counts, np.searchsorted(size, np.arange(int(size.max()) + 1)), axis=0)
+    out = np.zeros(sizes + counts.shape[1], dtype=np.int64)
+    for sa, row in enumerate(runs):
+        out[sa : sa + row.size] += row
+    return out[:sizes]
 
 
 def _pivot_interval(s: int, n: int, wi: int, quota: int, min_members: int, blocking: int,
@@ -92,19 +101,40 @@ def shapley_shubik(
     w = w.astype(np.int64)
     n, total = w.size, int(w.sum())
     ssi = np.zeros(n)
+    # a player's others: the subsets of its own half without it, paired with every subset of
+    # the other half; both halves' subsets are listed once
+    half = n // 2
+    halves = (_Half(w[:half]), _Half(w[half:]))
+    shared: dict[int, IntArray] = {}  # per half: the counts below the quota, for every subset
     done: dict[int, int] = {}  # weight -> a player of that weight already computed
     for i in range(n):
         twin = done.setdefault(int(w[i]), i)
         if twin != i:  # players of equal weight are symmetric: the same exact counts
             ssi[i] = ssi[twin]
             continue
-        others = np.delete(w, i)
-        half = others.size // 2
-        a_by, b_by = _subsets(others[:half]), _subsets(others[half:])
-        for s in range(n):
-            lo, hi = _pivot_interval(s, n, int(w[i]), quota, min_members, blocking_members, total)
+        bounds = [
+            _pivot_interval(s, n, int(w[i]), quota, min_members, blocking_members, total)
+            for s in range(n)
+        ]
+        h, j = (0, i) if i < half else (1, i - half)
+        own, other = halves[h], halves[1 - h]
+        keep = (own.codes >> j) & 1 == 0
+        below: dict[int, IntArray] = {}  # limit -> coalitions of the others below it, by size
+        for x in {x for lo, hi in bounds if lo < hi for x in (lo, hi) if 0 < x <= total}:
+            if x == quota:
+                if h not in shared:
+                    shared[h] = _below(own.weight, other, quota)
+                counts = shared[h][keep]
+            else:
+                counts = _below(own.weight[keep], other, x)
+            below[x] = _by_size(counts, own.size[keep], n)
+
+        def under(x: int, size: int) -> int:  # coalitions of the others of a size below x
+            return 0 if x <= 0 else comb(n - 1, size) if x > total else int(below[x][size])  # noqa: B023
+
+        for s, (lo, hi) in enumerate(bounds):
             if lo < hi:
-                pivots = _count_between(a_by, b_by, s, lo, hi)
+                pivots = under(hi, s) - under(lo, s)
                 ssi[i] += pivots / (n * comb(n - 1, s))  # s!(n-1-s)!/n! per ordering class
     return ssi
 

@@ -83,11 +83,12 @@ def build_sections(
     say = progress or (lambda _msg: None)
     state = resolve(scn)
     # the slowest parts run in a forked child meanwhile (same bytes): started by `multipolar
-    # run` before its first step, or here, before any model runs in this process
+    # run` before its first step, or here; it makes the forecasts both processes read
     job = offload.take(scn, draws, seed, pair) or offload.start(scn, draws, seed, pair)
     try:
         say("forecasts")
-        ctx = Context(scn, state, forecast_all(state, seed=seed), draws, seed, pair)
+        forecasts = job.forecasts if job is not None else forecast_all(state, seed=seed)
+        ctx = Context(scn, state, forecasts, draws, seed, pair)
         if ledger is not None:
             ctx.cache["ledger"] = ledger
         return _build(ctx, job, say)

@@ -2,7 +2,8 @@
 
 The report's slowest parts (the timeline, the war analysis, the Monte Carlo of every model, the
 sensitivity analysis) depend only on the scenario, the draws and the seed, so a child forked
-before any model runs computes them beside the parent's sections (on a second core) and sends
+once the forecasts are made (both processes read them; no forecast starts a thread) computes
+them beside the parent's sections (on a second core) and sends
 them back pickled: the report's bytes are the same wherever a part ran. The work is shared, not
 split in advance: the child takes the items of ``OFFLOADED`` in order and says when it starts
 one; when the parent needs an item, it takes the child's result (waiting if the child has
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from multipolar.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    from multipolar.models.api import Forecasts
     from multipolar.report.blocks import Section
     from multipolar.report.context import Context
 
@@ -98,6 +100,7 @@ class Job:
     it)."""
 
     scn: Scenario  # kept so that the key's id() stays this scenario's
+    forecasts: Forecasts  # of the scenario's state with the job's seed, computed before the fork
     pid: int
     fd: int  # the child's frames
     claims: int  # the parent's claims, one item name per line
@@ -208,19 +211,18 @@ def _claimed(fd: int, claimed: set[str]) -> set[str]:
 
 
 def _serve(
-    scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None, out: int, claims: int
-) -> None:
+    scn: Scenario, forecasts: Forecasts, draws: int, seed: int, pair: tuple[str, str] | None,
+    out: int, claims: int,
+) -> None:  # fmt: skip
     """In the child: each offloaded item not claimed yet, as the parent would compute it (on
     one thread: the parent uses the other core; the kernels' results do not depend on it)."""
     from multipolar.dynamics.apply import resolve
-    from multipolar.models.api import forecast_all
     from multipolar.models.jit import set_num_threads
     from multipolar.report import sections_uncertainty as u
     from multipolar.report.context import Context
 
     set_num_threads(1)
-    state = resolve(scn)
-    ctx = Context(scn, state, forecast_all(state, seed=seed), draws, seed, pair)
+    ctx = Context(scn, resolve(scn), forecasts, draws, seed, pair)
     wanted = {f"part:{title}" for title in u.planned(ctx)} | {f"section:{s}" for s in SECTIONS}
     claimed: set[str] = set()
     for name in OFFLOADED:
@@ -235,17 +237,10 @@ def _serve(
 
 def _warm() -> None:
     """Load, once before the fork, what both processes would otherwise each load: scipy.stats
-    (the war analysis, SALib), scipy.optimize (the deals), numba with the exchange model's
-    kernels (its forecast here, its Monte Carlo there) and the registries numba loads with the
-    first compiled kernel taken from its cache. Nothing starts a thread. (The EUM kernels are
-    left to the Monte Carlo: one forecast takes EUM's numpy rounds.)"""
+    (the war analysis, SALib) and scipy.optimize (the deals). Nothing starts a thread. (The
+    forecasts, computed before it too, have loaded numba and the kernels they use.)"""
     import scipy.optimize
     import scipy.stats  # noqa: F401
-    from numba.core.registry import cpu_target
-
-    import multipolar.models.exchange.run  # noqa: F401  (numba as models/jit.py loads it)
-
-    cpu_target.target_context.refresh()
 
 
 #: the child's pipe holds this much: its results (the Monte Carlo's draws ~0.5 MB) are sent
@@ -266,7 +261,14 @@ def _widen(fd: int) -> None:
 def start(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) -> Job | None:
     """Fork a child computing the offloaded items of the report of ``scn`` with these
     settings; None when forking is unsafe or useless here."""
+    from multipolar.dynamics.apply import resolve
+    from multipolar.models.api import forecast_all
+
     if not _safe():
+        return None
+    # the forecasts first: both processes need them (and what loading their kernels loads)
+    forecasts = forecast_all(resolve(scn), seed=seed)
+    if not _safe():  # pragma: no cover - no forecast starts a thread today
         return None
     _warm()
     sys.stdout.flush()
@@ -280,7 +282,7 @@ def start(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) ->
         try:
             os.close(read)
             os.close(claims_write)
-            _serve(scn, draws, seed, pair, write, claims_read)
+            _serve(scn, forecasts, draws, seed, pair, write, claims_read)
             code = 0
         except BaseException:
             pass
@@ -288,7 +290,7 @@ def start(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) ->
             os._exit(code)
     os.close(write)
     os.close(claims_read)
-    return Job(scn, pid, read, claims_write)
+    return Job(scn, forecasts, pid, read, claims_write)
 
 
 def prefetch(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) -> None:
