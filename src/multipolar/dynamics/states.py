@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from multipolar.deals.solve import Point
     from multipolar.deals.space import DealSpace
     from multipolar.dynamics.timeline import Snapshot
+    from multipolar.scenario.events import Effect
+    from multipolar.scenario.incremental import Edits
 
 
 def effect_subsets(state: Scenario, event: Any) -> tuple[dict[frozenset[int], Scenario], bool]:
@@ -37,12 +39,13 @@ def effect_subsets(state: Scenario, event: Any) -> tuple[dict[frozenset[int], Sc
     m = len(event.effects)
     if m <= ATTRIBUTION_MAX_EFFECTS:
         out: dict[frozenset[int], Scenario] = {frozenset(): state}
+        edits: dict[frozenset[int], Edits] = {}
         try:
             for size in range(1, m + 1):
                 for subset in combinations(range(m), size):
-                    parent = out[frozenset(subset[:-1])]
-                    out[frozenset(subset)] = apply_effect(
-                        parent, event.effects[subset[-1]], event.id
+                    parent = frozenset(subset[:-1])
+                    out[frozenset(subset)], edits[frozenset(subset)] = _applied(
+                        out[parent], edits.get(parent), event.effects[subset[-1]], event.id
                     )
             return out, True
         except ScenarioError:
@@ -53,6 +56,24 @@ def effect_subsets(state: Scenario, event: Any) -> tuple[dict[frozenset[int], Sc
             prefixes[frozenset(range(j))], event.effects[j], event.id
         )
     return prefixes, False
+
+
+def _applied(
+    state: Scenario, edits: Edits | None, eff: Effect, event: str
+) -> tuple[Scenario, Edits]:
+    """``apply_effect(state, eff, event)`` (an equal scenario, or a ``ScenarioError`` where it
+    raises one), and the edits of the result: a number's change is judged where it lands
+    (``scenario.incremental``) rather than by validating the whole state again."""
+    from multipolar.scenario.incremental import Edited, Edits
+
+    if eff.path is None or eff.value is None:  # who owns or takes part: the whole replay
+        after = apply_effect(state, eff, event)
+        return after, Edits(after)
+    provenance = {k: t for k in ("source", "quote", "note") if (t := getattr(eff, k))}
+    edited = (edits or Edits(state)).edit(eff.path, eff.value, eff.mode, provenance)
+    if isinstance(edited, Edited):
+        return edited.scenario, edited.edits()
+    return edited, Edits(edited)
 
 
 def _key(space: DealSpace) -> tuple[Any, ...]:

@@ -21,7 +21,8 @@ through the effects at its path, which are applied and checked here as ``replay.
 every other effect, join and leave acts as it did on ``scn`` (valid then, so valid now), and the
 states ``validate`` checks after joins and leaves and at the end differ from ``scn``'s only in
 that estimate, which has met its rules at each step. Anything else (another path, an estimate
-the schema rejects, a scenario with correlations, provenance) is validated in full.
+the schema rejects, a scenario with correlations, provenance naming an unknown source) is
+validated in full.
 """
 
 from __future__ import annotations
@@ -211,28 +212,40 @@ class Edits:
             return False
         return True
 
-    def edit(self, path: str, value: float, mode: str = "set") -> Edited | Scenario:
-        """As ``set``; an ``Edited`` where the edit was judged here, else the scenario that
-        full validation gave."""
+    def edit(
+        self, path: str, value: float, mode: str = "set",
+        provenance: dict[str, str] | None = None,
+    ) -> Edited | Scenario:  # fmt: skip
+        """As ``set`` (with ``provenance``, the source, quote and note written into the
+        estimate, as an event's effect writes them); an ``Edited`` where the edit was judged
+        here, else the scenario that full validation gave. The one rule of the whole scenario
+        that provenance meets, a known source, is checked here too."""
         plan = self._plan(path)
-        if plan is None:
-            return self._full(path, value, mode)
-        est, fallback = changed(plan.node[plan.leaf], mode, value)
+        source = (provenance or {}).get("source")
+        if plan is None or (source is not None and source not in self._sources()):
+            return self._full(path, value, mode, provenance)
+        est, fallback = changed(plan.node[plan.leaf], mode, value, provenance)
         first = self._judge(plan, est)
         if isinstance(first, _Good):
             return self._made(plan, first)
         if first is None:
-            return self._full(path, value, mode)
+            return self._full(path, value, mode, provenance)
         if fallback is not None:
             second = self._judge(plan, fallback)
             if second is None:
-                return self._full(path, value, mode)
+                return self._full(path, value, mode, provenance)
             if isinstance(second, _Good):
                 return self._made(plan, second)
         raise ScenarioError([Problem((path,), first.message, first.fix)])
 
-    def _full(self, path: str, value: float, mode: str) -> Scenario:
-        scn: Scenario = set_value(copy_path(self.data, path), path, value, mode=mode)
+    def _sources(self) -> frozenset[str]:
+        return frozenset(s.id for s in self.scn.sources)
+
+    def _full(
+        self, path: str, value: float, mode: str, provenance: dict[str, str] | None = None
+    ) -> Scenario:
+        data = copy_path(self.data, path)
+        scn: Scenario = set_value(data, path, value, mode=mode, provenance=provenance)
         return scn
 
     def _plan(self, path: str) -> _Plan | None:
