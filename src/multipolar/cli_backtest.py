@@ -128,8 +128,8 @@ def deu(
 
     Reports MAE, median absolute error, RMSE and the share within 10 points on all issues and
     on the committed train/test split, with seeded bootstrap intervals and paired differences
-    from the compromise model with equal capabilities. The full run takes about 15 s of CPU
-    (KTAB's SMP dominates; its kernels compile once, on the first run).
+    from the compromise model with equal capabilities. The full run takes about 9-11 s of CPU
+    (KTAB's SMP dominates; its kernels compile once, at install or on the first run).
 
     Example: `multipolar backtest deu ../shared/data/deu/deu3.csv --format markdown -o
     docs/backtest/deu3.md --json-out docs/backtest/deu3.json`;
