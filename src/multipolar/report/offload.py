@@ -42,9 +42,13 @@ if TYPE_CHECKING:
     from multipolar.report.context import Context
 
 #: what the child computes, in this order: whole sections (``section:`` and a section id) and
-#: parts of the uncertainty section (``part:`` and a title of sections_uncertainty.PARTS); the
-#: sections first, as the parent needs them before the parts
-OFFLOADED = ("section:timeline", "section:war", "part:Monte Carlo", "part:sensitivity")
+#: parts of the uncertainty section (``part:`` and a title of sections_uncertainty.PARTS). The
+#: timeline last: the parent, busy with the brief's deal analysis meanwhile, reaches it first
+#: and claims it (it needs no scipy.stats), while the child does what does
+OFFLOADED = ("section:war", "part:Monte Carlo", "part:sensitivity", "section:timeline")
+#: the items that need scipy.stats (about 0.7 s of CPU to load): a parent without it leaves
+#: them to the child, which loads it
+NEEDS_STATS = frozenset(("section:war", "part:sensitivity"))
 #: what the parts leave in the context's cache that other sections read (the questions)
 SHARED = ("simulations",)
 ENABLED = True  # tests switch it off to compare with the report computed in one process
@@ -129,11 +133,13 @@ class Job:
 
     def take(self, name: str) -> tuple[Any, dict[str, Any]] | None:
         """The child's result of item ``name`` and the cache entries it shares (waited for if
-        the child has started the item); None, and the item claimed, if it has not: the
+        the child has started the item, or if the item needs scipy.stats and this process has
+        not loaded it: the child will come to it); None, and the item claimed, if not: the
         parent computes it."""
         while self._read(wait=False):
             pass
-        while name not in self.results and name in self.started and self._read(wait=True):
+        wait = name in NEEDS_STATS and "scipy.stats" not in sys.modules
+        while name not in self.results and (wait or name in self.started) and self._read(wait=True):
             pass
         if name not in self.results and not self.done:
             with contextlib.suppress(OSError):
@@ -236,10 +242,16 @@ def _serve(
 
 
 def _warm() -> None:
-    """Load, once before the fork, what both processes would otherwise each load: scipy.stats
-    (the war analysis, SALib) and scipy.optimize (the deals). Nothing starts a thread. (The
-    forecasts, computed before it too, have loaded numba and the kernels they use.)"""
-    import scipy.optimize
+    """Load, once before the fork, what both processes would otherwise each load: scipy.optimize
+    (the deals). Nothing starts a thread. (The forecasts, computed before it, have loaded numba
+    and the kernels they use.)"""
+    import scipy.optimize  # noqa: F401
+
+
+def _warm_stats() -> None:
+    """Load scipy.stats (the war analysis, SALib) before the fork too: for a parent that needs
+    it itself (``multipolar run``'s war step). A report alone leaves it to the child, whose
+    items (the war section, the sensitivity analysis) are the only ones that need it."""
     import scipy.stats  # noqa: F401
 
 
@@ -258,9 +270,12 @@ def _widen(fd: int) -> None:
         fcntl.fcntl(fd, setsize, PIPE_BYTES)
 
 
-def start(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) -> Job | None:
+def start(
+    scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None, *, stats: bool = False
+) -> Job | None:
     """Fork a child computing the offloaded items of the report of ``scn`` with these
-    settings; None when forking is unsafe or useless here."""
+    settings (``stats``: with scipy.stats loaded first, for both); None when forking is unsafe
+    or useless here."""
     from multipolar.dynamics.apply import resolve
     from multipolar.models.api import forecast_all
 
@@ -271,6 +286,8 @@ def start(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None) ->
     if not _safe():  # pragma: no cover - no forecast starts a thread today
         return None
     _warm()
+    if stats:
+        _warm_stats()
     sys.stdout.flush()
     sys.stderr.flush()
     read, write = os.pipe()
@@ -298,7 +315,7 @@ def prefetch(scn: Scenario, draws: int, seed: int, pair: tuple[str, str] | None)
     over)."""
     key = _key(scn, draws, seed, pair)
     if key not in _JOBS:
-        job = start(scn, draws, seed, pair)
+        job = start(scn, draws, seed, pair, stats=True)  # the other steps need scipy.stats
         if job is not None:
             _JOBS[key] = job
 
