@@ -69,8 +69,7 @@ def _applied(
     if eff.path is None or eff.value is None:  # who owns or takes part: the whole replay
         after = apply_effect(state, eff, event)
         return after, Edits(after)
-    provenance = {k: t for k in ("source", "quote", "note") if (t := getattr(eff, k))}
-    edited = (edits or Edits(state)).edit(eff.path, eff.value, eff.mode, provenance)
+    edited = (edits or Edits(state)).edit(eff.path, eff.value, eff.mode, eff.provenance)
     if isinstance(edited, Edited):
         return edited.scenario, edited.edits()
     return edited, Edits(edited)

@@ -74,6 +74,12 @@ class Effect(_Strict):
         raise AssertionError("validated effects have one change")
 
     @property
+    def provenance(self) -> dict[str, str]:
+        """The source, quote and note it gives (those set), as it writes them into the
+        estimate it changes."""
+        return {k: t for k in ("source", "quote", "note") if (t := getattr(self, k))}
+
+    @property
     def value(self) -> float | None:
         return (
             self.set

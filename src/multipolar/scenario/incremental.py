@@ -302,9 +302,8 @@ class Edits:
         current = compact(new)
         check = self._checker.check
         for _, event, eff in plan.chain:
-            provenance = {k: t for k in ("source", "quote", "note") if (t := getattr(eff, k))}
             assert eff.value is not None
-            after, fallback = changed(current, eff.mode, eff.value, provenance)
+            after, fallback = changed(current, eff.mode, eff.value, eff.provenance)
             problem = check(plan.path, after)
             if problem is not None and fallback is not None and check(plan.path, fallback) is None:
                 after, problem = fallback, None

@@ -157,8 +157,7 @@ class Replay:
                 fix = "name a number, e.g. positions.<actor>.<issue>"
                 raise EffectError(str(exc), fix) from None
         node, leaf = self._places[path]
-        provenance = {k: t for k in ("source", "quote", "note") if (t := getattr(eff, k))}
-        est, fallback = changed(node[leaf], mode, value, provenance)
+        est, fallback = changed(node[leaf], mode, value, eff.provenance)
         problem = self._check(path, est)
         if problem is not None and fallback is not None and self._check(path, fallback) is None:
             est, problem = fallback, None
