@@ -4,10 +4,12 @@ frames) load when a command uses them, never on ``import multipolar.cli`` or ``-
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -92,3 +94,29 @@ def test_answering_questions_does_not_load_the_store() -> None:
     loaded = _modules("import multipolar.ledger.answer")
     assert "sqlalchemy" not in loaded
     assert "multipolar.store" not in loaded
+
+
+def test_scoringrules_loads_on_its_numpy_backend() -> None:
+    """scoringrules compiles or loads about thirty numba gufuncs when it is imported beside
+    numba (5-7 s of CPU); ``ledger.scores`` imports it with numba hidden. Every module that
+    scores goes through there: importing the DEU III calibration grading loads no numba."""
+    loaded = _modules("import multipolar.backtest.calibration_grade")
+    assert "scoringrules" in loaded
+    assert "numba" not in loaded
+    src = ROOT / "src" / "multipolar"
+    found = [p for p in src.rglob("*.py") if _imports_scoringrules(p)]
+    importers = sorted(str(p.relative_to(ROOT)) for p in found)
+    assert importers == ["src/multipolar/ledger/scores.py"]
+
+
+def _imports_scoringrules(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        if any(name.split(".")[0] == "scoringrules" for name in names):
+            return True
+    return False

@@ -82,8 +82,8 @@ def calibration(
     per model on the train split by mean CRPS), then is graded on the test split: CRPS against
     the climatological forecast, 50 % and 90 % coverage and the PIT histogram. Prints the
     markdown page (or writes it with -o). The exchange model runs each proposal's issues as one
-    problem, each issue under its own noise. The full run takes about 5 CPU-minutes, most of it
-    KTAB's SMP, shared among the --workers processes.
+    problem, each issue under its own noise. The full run takes about a CPU-minute (57-59 s on a
+    2-core machine), over half of it KTAB's SMP, shared among the --workers processes.
 
     Example: `multipolar backtest calibration ../shared/data/deu/deu3.csv --workers 2
     -o docs/backtest/deu3-calibration.md --json-out docs/backtest/deu3-calibration.json`

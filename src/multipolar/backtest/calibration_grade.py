@@ -9,13 +9,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scoringrules as sr
 from scipy import stats
 
 from multipolar.backtest.data import DeuIssue
 from multipolar.backtest.score import IntArray, Interval
 from multipolar.errors import UsageError
-from multipolar.ledger.scores import covered, crps_samples, pit, pit_histogram
+from multipolar.ledger.scores import (
+    covered,
+    crps_samples,
+    pit,
+    pit_histogram,
+    sr,  # scoringrules on its numpy backend (see there)
+)
 from multipolar.scenario.arrays import FloatArray
 
 LEVELS = (0.05, 0.25, 0.5, 0.75, 0.95)  # quantiles kept of each predictive distribution
