@@ -38,6 +38,12 @@ EMISSION = ROOT / "bench" / "emission_ranges.yaml"  # the emission case with ran
 MIB = 1024 * 1024
 EXCHANGE_DRAWS = 300  # Dutch draws timed (CPU, scaled to 10,000 in the table)
 SRC = [ROOT / "src"]  # the sources the whole processes run (--src)
+#: what `multipolar report` imports (its two processes between them): the libraries, then
+#: the report's own modules
+REPORT_LIBRARIES = (
+    "import numpy, numba, scipy.optimize, scipy.stats, SALib.analyze.sobol, SALib.sample.sobol,"
+    " jinja2, multipolar.cli, multipolar.report.html, multipolar.report.sections_uncertainty"
+)
 
 
 @dataclass
@@ -98,10 +104,13 @@ def process(args: list[str], cwd: Path = ROOT) -> dict[str, float]:
 
 def python_cpu(code: str, repeat: int = 3) -> float:
     """Median CPU seconds of a fresh interpreter running ``code`` (the start-up floor)."""
+    env = {**os.environ, "PYTHONPATH": str(SRC[0])}
     cpu = []
     for _ in range(repeat):
-        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL)
-        _, _status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"python -c {code!r} failed")
         cpu.append(usage.ru_utime + usage.ru_stime)
     return statistics.median(cpu)
 
@@ -273,6 +282,11 @@ def processes(quick: bool, folder: Path) -> list[Case]:
                 "the 2014 pure-Python reference code (issue 15)", 1.6, "faster than it")
         )  # fmt: skip
     sim = ["simulate", str(EMISSION), "-m", "eum", "--seed", "1", "--quiet", "--format", "json"]
+    out.append(
+        Case("floor: simulate --draws 2 (start-up, the scenario, no kernel)",
+             repeated([*sim, "--draws", "2"], 5)["cpu"], "cpu", None,
+             "no target: what 10,000 draws cost before their first draw", None)
+    )  # fmt: skip
     ten = repeated([*sim, "--draws", "10000"], 3)
     out.append(
         Case("simulate: 10,000 EUM draws, emission with ranges", ten["cpu"], "cpu", 11.0,
@@ -287,6 +301,10 @@ def processes(quick: bool, folder: Path) -> list[Case]:
                  {"wall_s": big["wall"], "max_rss_mib": big["max_rss_mib"],
                   "max_rss_limit_mib": 300})
         )  # fmt: skip
+    out.append(
+        Case("floor: importing the report's libraries", python_cpu(REPORT_LIBRARIES), "cpu",
+             None, "no target: what the report costs before it computes anything", None)
+    )  # fmt: skip
     report = process(["report", ukr, "-o", str(folder / "r.html"), "--quiet"])
     out.append(
         Case("multipolar report (Ukraine)", report["cpu"], "cpu", 15.0, "before (issue 15)",
