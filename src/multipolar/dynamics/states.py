@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from multipolar.deals.space import DealSpace
     from multipolar.dynamics.timeline import Snapshot
     from multipolar.scenario.events import Effect
-    from multipolar.scenario.incremental import Edits
+    from multipolar.scenario.incremental import Edited
 
 
 def effect_subsets(state: Scenario, event: Any) -> tuple[dict[frozenset[int], Scenario], bool]:
@@ -39,13 +39,13 @@ def effect_subsets(state: Scenario, event: Any) -> tuple[dict[frozenset[int], Sc
     m = len(event.effects)
     if m <= ATTRIBUTION_MAX_EFFECTS:
         out: dict[frozenset[int], Scenario] = {frozenset(): state}
-        edits: dict[frozenset[int], Edits] = {}
+        made: dict[frozenset[int], Edited | None] = {}  # how each state was made, if edited
         try:
             for size in range(1, m + 1):
                 for subset in combinations(range(m), size):
                     parent = frozenset(subset[:-1])
-                    out[frozenset(subset)], edits[frozenset(subset)] = _applied(
-                        out[parent], edits.get(parent), event.effects[subset[-1]], event.id
+                    out[frozenset(subset)], made[frozenset(subset)] = _applied(
+                        out[parent], made.get(parent), event.effects[subset[-1]], event.id
                     )
             return out, True
         except ScenarioError:
@@ -59,20 +59,21 @@ def effect_subsets(state: Scenario, event: Any) -> tuple[dict[frozenset[int], Sc
 
 
 def _applied(
-    state: Scenario, edits: Edits | None, eff: Effect, event: str
-) -> tuple[Scenario, Edits]:
+    state: Scenario, made: Edited | None, eff: Effect, event: str
+) -> tuple[Scenario, Edited | None]:
     """``apply_effect(state, eff, event)`` (an equal scenario, or a ``ScenarioError`` where it
-    raises one), and the edits of the result: a number's change is judged where it lands
-    (``scenario.incremental``) rather than by validating the whole state again."""
+    raises one), and the ``Edited`` it was made as, if it was: a number's change is judged
+    where it lands (``scenario.incremental``) rather than by validating the whole state again.
+    ``made`` is how ``state`` was made (its edits come from there), or None."""
     from multipolar.scenario.incremental import Edited, Edits
 
     if eff.path is None or eff.value is None:  # who owns or takes part: the whole replay
-        after = apply_effect(state, eff, event)
-        return after, Edits(after)
-    edited = (edits or Edits(state)).edit(eff.path, eff.value, eff.mode, eff.provenance)
+        return apply_effect(state, eff, event), None
+    edits = made.edits() if made is not None else Edits(state)
+    edited = edits.edit(eff.path, eff.value, eff.mode, eff.provenance)
     if isinstance(edited, Edited):
-        return edited.scenario, edited.edits()
-    return edited, Edits(edited)
+        return edited.scenario, edited
+    return edited, None
 
 
 def _key(space: DealSpace) -> tuple[Any, ...]:

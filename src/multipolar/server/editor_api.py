@@ -197,7 +197,8 @@ def open_any(req: OpenRequest, limits: Limits, db_url: str | None) -> OpenRespon
 
 
 def _printable(text: str) -> str:
-    """``text`` safe in a YAML comment: other characters as ``\\uXXXX``."""
+    """``text`` safe in a YAML comment: each character that does not print becomes ``\\u``
+    and its code point in four hex digits (``\\u0007`` for a bell)."""
     return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
 
 
